@@ -1,0 +1,77 @@
+# Two commands are the whole set-up: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FRAMEWORKS := $(wildcard fixtures/frameworks/*.yaml)
+DEBIAN_TEST_PACKAGES := chromium fonts-liberation
+
+.PHONY: install run test lint format bench lock system-deps clean
+
+## install: Python virtualenv from the pinned lock, npm packages, GOV.UK Frontend build (idempotent)
+install: $(VENV)/.installed node_modules/.installed static/dist/.built
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/dist/.built: node_modules/.installed build.mjs $(wildcard static/src/*)
+	npm run --silent build
+	@touch $@
+
+## run: install, prepare the SQLite database, load the question bank and demo data, serve on :8000
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	@for f in $(FRAMEWORKS); do $(PY) manage.py load_framework "$$f" || exit 1; done
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## test: install, lint, validate the question bank, run the whole test suite
+test: install system-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	@for f in $(FRAMEWORKS); do $(PY) manage.py load_framework --check "$$f" || exit 1; done
+	$(VENV)/bin/pytest
+
+## system-deps: Debian packages the browser tests need (installed only when missing and root)
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "liberation sans" || missing="$$missing fonts-liberation"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_TEST_PACKAGES) >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing — the browser tests will be skipped (install them as root to run them)."; \
+	  fi; \
+	fi
+
+## lint / format: ruff
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## bench: the benchmark command (budgets in ../shared/design.md)
+bench: install
+	$(PY) manage.py bench
+
+## lock: re-resolve requirements.lock from the ranges in pyproject.toml
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check '.[dev]'
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^assessment' > requirements.lock
+	rm -rf .lock-venv build *.egg-info
+
+clean:
+	rm -rf $(VENV) node_modules static/dist staticfiles db.sqlite3*

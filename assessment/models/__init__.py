@@ -1,0 +1,3 @@
+from assessment.models.user import User
+
+__all__ = ["User"]

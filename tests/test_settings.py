@@ -1,0 +1,94 @@
+"""Settings come from the environment and fail loudly, naming the variable, on a bad value."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-production-secret-that-is-long-enough-and-random-3f9c2e7d1b8a4f6e0d5c",
+    "ALLOWED_HOSTS": "assess.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://assess.example.org",
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    # A fresh process with none of our variables (the browser tests set one for this process).
+    ours = {*PRODUCTION, "EMAIL_URL", "CACHE_URL", "CONN_MAX_AGE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "maybe"}, "DEBUG must be true or false"),
+        ({"DEBUG": "0", "ALLOWED_HOSTS": "x.org"}, "SECRET_KEY must be set when DEBUG is off"),
+        ({**PRODUCTION, "SECRET_KEY": "short"}, "SECRET_KEY must be at least 50 characters"),
+        ({**PRODUCTION, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must be set when DEBUG is off"),
+        ({"DATABASE_URL": "nosuchdb://whatever"}, "DATABASE_URL is not a valid database URL"),
+        ({"EMAIL_URL": "pigeon://loft"}, "EMAIL_URL is not a valid email URL"),
+        (
+            {"CSRF_TRUSTED_ORIGINS": "assess.example.org"},
+            "CSRF_TRUSTED_ORIGINS entries must start with",
+        ),
+        ({"CACHE_URL": "memcached://x"}, "CACHE_URL must be"),
+        ({"CONN_MAX_AGE": "forever"}, "CONN_MAX_AGE must be a whole number"),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(env, message):
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "DEBUG", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_email_url_configures_smtp():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT)",
+        EMAIL_URL="smtp://user:secret@mail.example.org:587/?tls=True",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "mail.example.org",
+        "587",
+    ]
+
+
+def test_the_default_database_is_sqlite_with_immediate_transactions():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['OPTIONS']['transaction_mode'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "IMMEDIATE"]
+
+
+@pytest.mark.django_db
+def test_no_migrations_are_missing():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
