@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
-from assessment.models import User
+from assessment.models import Invitation, Membership, Partnership, User
 
 
 @admin.register(User)
@@ -17,3 +18,42 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     filter_horizontal = ["groups"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "agency"]
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "nation", "area", "requires_two_factor", "created"]
+    list_filter = ["nation"]
+    search_fields = ["name", "area"]
+    readonly_fields = ["code", "created"]
+    inlines = [MembershipInline]
+
+    def save_formset(self, request, form, formset, change):
+        # The last-lead rule lives in the model; the admin must not bypass it.
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.remove()
+        for obj in instances:
+            if obj.pk:
+                obj.change(role=obj.role, agency=obj.agency)
+            else:
+                obj.save()
+        formset.save_m2m()
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "partnership", "role", "agency", "state", "expires_at"]
+    list_filter = ["role", "agency"]
+    search_fields = ["email", "partnership__name"]
+    readonly_fields = [f.name for f in Invitation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # invitations are sent from the members page, which emails the link

@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "assessment.middleware.TwoFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "assessment.urls"

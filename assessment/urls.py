@@ -1,13 +1,44 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from assessment.views import pages
+from assessment.views import invitations, pages, partnerships
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
     path("accessibility", pages.accessibility, name="accessibility"),
     path("privacy", pages.privacy, name="privacy"),
+    path("partnerships/", partnerships.partnership_list, name="partnership_list"),
+    path("partnerships/<uuid:code>/", partnerships.partnership_home, name="partnership_home"),
+    path("partnerships/<uuid:code>/welcome", partnerships.joined, name="joined"),
+    path("partnerships/<uuid:code>/members/", partnerships.members, name="members"),
+    path("partnerships/<uuid:code>/members/invite", partnerships.invite, name="invite"),
+    path(
+        "partnerships/<uuid:code>/members/<uuid:member>/change",
+        partnerships.change_member,
+        name="change_member",
+    ),
+    path(
+        "partnerships/<uuid:code>/members/<uuid:member>/remove",
+        partnerships.remove_member,
+        name="remove_member",
+    ),
+    path(
+        "partnerships/<uuid:code>/invitations/<uuid:invitation>/resend",
+        partnerships.resend_invitation,
+        name="resend_invitation",
+    ),
+    path(
+        "partnerships/<uuid:code>/invitations/<uuid:invitation>/cancel",
+        partnerships.cancel_invitation,
+        name="cancel_invitation",
+    ),
+    path(
+        "partnerships/<uuid:code>/settings",
+        partnerships.partnership_settings,
+        name="partnership_settings",
+    ),
+    path("invitations/<str:token>/", invitations.accept_invitation, name="accept_invitation"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,42 +1,57 @@
 """The shared world of the tests.
 
-Alice leads partnership A, Bob is a read-only member (viewer) of A, and Charlie belongs to
-partnership B only: every access test reads as one line against these three people.
+Alice leads partnership A (England), Bob is a viewer (read-only) in A, and Charlie leads
+partnership B (Wales) and belongs to nothing else: every access test reads as one line against
+these three people.
 """
 
 import pytest
 from django.core.cache import cache
 
-from tests.factories import make_user
+from assessment.models import Agency, Nation, Role
+from tests.factories import make_member, make_partnership, make_user
 
 
 @pytest.fixture(autouse=True)
 def _clean_cache(request):
     # Login throttling and rate limits live in the cache (the database by default); each test
     # that touches the database starts with an empty one.
-    uses_db = request.node.get_closest_marker("django_db") or {
-        "db",
-        "transactional_db",
-        "live_server",
-    } & set(request.fixturenames)
-    if uses_db:
-        request.getfixturevalue(
-            "transactional_db" if "live_server" in request.fixturenames else "db"
-        )
+    fixtures = set(request.fixturenames)
+    if (
+        request.node.get_closest_marker("django_db")
+        or {"db", "transactional_db", "live_server"} & fixtures
+    ):
+        request.getfixturevalue("transactional_db" if "live_server" in fixtures else "db")
         cache.clear()
     yield
 
 
 @pytest.fixture
-def alice(db):
-    return make_user("alice@example.org", "Alice Lead")
+def partnership_a(db):
+    return make_partnership("Northdale Safeguarding Partnership", Nation.ENGLAND)
 
 
 @pytest.fixture
-def bob(db):
-    return make_user("bob@example.org", "Bob Viewer")
+def partnership_b(db):
+    return make_partnership("Glanmor Regional Board", Nation.WALES)
 
 
 @pytest.fixture
-def charlie(db):
-    return make_user("charlie@example.org", "Charlie Outsider")
+def alice(partnership_a):
+    user = make_user("alice@example.org", "Alice Lead")
+    make_member(partnership_a, user, Role.LEAD, Agency.CHILDRENS_SOCIAL_CARE)
+    return user
+
+
+@pytest.fixture
+def bob(partnership_a):
+    user = make_user("bob@example.org", "Bob Viewer")
+    make_member(partnership_a, user, Role.VIEWER, Agency.OTHER)
+    return user
+
+
+@pytest.fixture
+def charlie(partnership_b):
+    user = make_user("charlie@example.org", "Charlie Outsider")
+    make_member(partnership_b, user, Role.LEAD, Agency.POLICE)
+    return user

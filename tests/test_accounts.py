@@ -29,7 +29,7 @@ def test_it_signs_in_with_email_and_password(client, alice):
     response = sign_in(client, "alice@example.org")
     assert response.status_code == 302
     assert response["Location"] == "/"
-    assert "Welcome, Alice" in client.get("/").content.decode()
+    assert "Northdale Safeguarding Partnership" in client.get("/", follow=True).content.decode()
 
 
 def test_email_is_case_insensitive(client, alice):

@@ -12,7 +12,7 @@ def test_home_needs_sign_in(client):
 
 def test_base_page_has_skip_link_header_and_footer(client, alice):
     client.force_login(alice)
-    html = client.get("/").content.decode()
+    html = client.get("/", follow=True).content.decode()
     assert '<a href="#main-content" class="govuk-skip-link"' in html
     assert 'id="main-content"' in html
     assert "govuk-generic-header" in html
@@ -28,7 +28,7 @@ def test_base_page_has_skip_link_header_and_footer(client, alice):
 def test_pages_have_no_inline_styles_or_scripts(client, alice):
     client.force_login(alice)
     for url in ["/", "/accessibility", "/privacy", "/accounts/login/"]:
-        html = client.get(url).content.decode()
+        html = client.get(url, follow=True).content.decode()
         assert "style=" not in html, url
         assert "<style" not in html, url
         for chunk in html.split("<script")[1:]:

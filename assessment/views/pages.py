@@ -3,13 +3,25 @@
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+
+from assessment.access import partnerships_of
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessment/pages/home.html")
+    """The current partnership's page; the list when the person has several and none is current."""
+    memberships = list(partnerships_of(request.user))
+    if not memberships:
+        return render(request, "assessment/pages/home.html")
+    current = request.session.get("partnership")
+    codes = [str(m.partnership.code) for m in memberships]
+    if current in codes:
+        return redirect("partnership_home", code=current)
+    if len(memberships) == 1:
+        return redirect("partnership_home", code=codes[0])
+    return redirect("partnership_list")
 
 
 @never_cache

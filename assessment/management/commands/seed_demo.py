@@ -1,44 +1,67 @@
-"""Create fictional demo data and print the logins. Safe to run again: nothing is duplicated."""
+"""Create the fictional demo partnerships and people, and print the logins.
 
+Idempotent: running it again changes nothing that exists. The data is in fixtures/demo.yaml.
+"""
+
+from pathlib import Path
+
+import yaml
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
-from assessment.models import User
+from assessment.models import Membership, Partnership, User
 
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - fictional demo accounts, printed on purpose
+DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.yaml"
 
 
 class Command(BaseCommand):
-    help = "Create fictional demo data and print the demo logins."
+    help = "Create fictional demo partnerships and people, and print the demo logins."
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--if-empty", action="store_true", help="Do nothing if the database already has users."
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (but print the logins) if the database already has partnerships.",
         )
 
     def handle(self, *args, if_empty: bool = False, **options):
-        if if_empty and User.objects.exists():
-            self.stdout.write("The database already has users: demo data not created.")
-            self.print_logins()
-            return
-        for email, name in DEMO_PEOPLE:
-            user, created = User.objects.get_or_create(email=email, defaults={"name": name})
-            if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save()
-        self.print_logins()
+        demo = yaml.safe_load(DEMO_FILE.read_text())
+        if if_empty and Partnership.objects.exists():
+            self.stdout.write("The database already has partnerships: no demo data added.")
+        else:
+            with transaction.atomic():
+                for spec in demo["partnerships"]:
+                    self._partnership(spec, demo["password"])
+        self._print_logins(demo)
 
-    def print_logins(self) -> None:
-        demo = User.objects.filter(email__in=[email for email, _ in DEMO_PEOPLE])
-        if not demo.exists():
-            return
-        self.stdout.write(
-            self.style.SUCCESS("\nDemo logins (all fictional), password: " + DEMO_PASSWORD)
+    def _partnership(self, spec: dict, password: str) -> None:
+        partnership, _ = Partnership.objects.get_or_create(
+            name=spec["name"], defaults={"nation": spec["nation"], "area": spec["area"]}
         )
-        for user in demo.order_by("email"):
-            self.stdout.write(f"  {user.email:<40} {user.name}")
-        self.stdout.write("")
+        for person in spec["members"]:
+            user, created = User.objects.get_or_create(
+                email=person["email"], defaults={"name": person["name"]}
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            Membership.objects.get_or_create(
+                partnership=partnership,
+                user=user,
+                defaults={"role": person["role"], "agency": person["agency"]},
+            )
 
-
-DEMO_PEOPLE = [
-    ("lead@demo.example", "Dana Demo (partnership lead)"),
-]
+    def _print_logins(self, demo: dict) -> None:
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nDemo logins (fictional people). Password for all: {demo['password']}"
+            )
+        )
+        for spec in demo["partnerships"]:
+            self.stdout.write(f"\n  {spec['name']} ({spec['nation'].title()})")
+            for person in spec["members"]:
+                self.stdout.write(
+                    f"    {person['email']:<32} {person['role']:<12} {person['agency']}"
+                )
+        self.stdout.write("\nOpen http://127.0.0.1:8000 and sign in with one of these.\n")

@@ -1,0 +1,109 @@
+"""Who may see and change what. Every view that shows partnership data starts here.
+
+Outsiders get 404 (the same answer for a guessed code as for a real one they cannot see), members
+whose role lacks the right get 403. List queries filter by membership in the database.
+"""
+
+import enum
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from assessment.models import Membership, Partnership, Role
+
+
+class Right(enum.Enum):
+    READ = "read"
+    ANSWER = "answer"  # answer questions and update actions (contributors: their agency's)
+    COMMENT = "comment"
+    MANAGE = "manage"  # invite, change roles, assign themes, sign off, reopen
+
+
+RIGHTS: dict[str, frozenset[Right]] = {
+    Role.LEAD: frozenset(Right),
+    Role.CONTRIBUTOR: frozenset({Right.READ, Right.ANSWER}),
+    Role.SCRUTINEER: frozenset({Right.READ, Right.COMMENT}),
+    Role.VIEWER: frozenset({Right.READ}),
+}
+
+
+class TwoFactorRequired(PermissionDenied):
+    """The partnership requires two-factor authentication and this person has not set it up."""
+
+    def __init__(self, partnership: Partnership):
+        super().__init__(partnership.name)
+        self.partnership = partnership
+
+
+@dataclass(frozen=True)
+class Access:
+    """A person's place in one partnership, and what it lets them do."""
+
+    partnership: Partnership
+    membership: Membership
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+    def may(self, right: Right) -> bool:
+        return right in RIGHTS[self.membership.role]
+
+    @property
+    def can_manage(self) -> bool:
+        return self.may(Right.MANAGE)
+
+    @property
+    def can_answer(self) -> bool:
+        return self.may(Right.ANSWER)
+
+    @property
+    def can_comment(self) -> bool:
+        return self.may(Right.COMMENT)
+
+
+def has_two_factor(user) -> bool:
+    return user.authenticator_set.filter(type="totp").exists()
+
+
+def partnership_access(
+    request: HttpRequest, code: uuid.UUID | str, need: Right = Right.READ
+) -> Access:
+    """The partnership with ``code`` as the signed-in person sees it.
+
+    Raises Http404 unless they are a member, PermissionDenied (403) unless their role has
+    ``need``, and TwoFactorRequired when the partnership demands two-factor authentication that
+    they have not set up. Remembers the partnership as the person's current one.
+    """
+    if not request.user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("partnership")
+        .filter(partnership__code=code, user=request.user)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such partnership")
+    partnership = membership.partnership
+    if partnership.requires_two_factor and not has_two_factor(request.user):
+        raise TwoFactorRequired(partnership)
+    access = Access(partnership=partnership, membership=membership)
+    if not access.may(need):
+        raise PermissionDenied(f"Your role ({membership.get_role_display()}) cannot do this.")
+    if request.session.get("partnership") != str(partnership.code):
+        request.session["partnership"] = str(partnership.code)
+    return access
+
+
+def partnerships_of(user) -> QuerySet[Membership]:
+    """The signed-in person's memberships, with their partnerships, for lists and the header."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("partnership")
+        .order_by("partnership__name")
+    )

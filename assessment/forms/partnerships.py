@@ -1,0 +1,154 @@
+"""Forms for partnerships, members and invitations."""
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fluid, Layout, Size, Submit
+from django import forms
+from django.contrib.auth import password_validation
+
+from assessment.models import ROLE_DESCRIPTIONS, Agency, Invitation, Membership, Partnership, Role
+
+ROLE_CHOICES = [Choice(role.value, role.label, hint=ROLE_DESCRIPTIONS[role]) for role in Role]
+
+
+class GOVUKForm(forms.Form):
+    """A form laid out with the GOV.UK template pack; the server validates (no HTML required)."""
+
+    use_required_attribute = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class InvitationForm(GOVUKForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="Use their work email address. The invitation link works once, for 14 days.",
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=ROLE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a role"},
+    )
+    agency = forms.ChoiceField(
+        label="Agency",
+        choices=Agency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the agency they work for"},
+    )
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnership = partnership
+        self.helper.layout = Layout(
+            Field.text(
+                "email", field_width=Fluid.TWO_THIRDS, autocomplete="off", spellcheck="false"
+            ),
+            Field.radios("role", legend_size=Size.MEDIUM),
+            Field.radios("agency", legend_size=Size.MEDIUM, small=True),
+            Submit("send", "Send invitation"),
+        )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if Membership.objects.filter(
+            partnership=self.partnership, user__email__iexact=email
+        ).exists():
+            raise forms.ValidationError("This person is already a member of the partnership")
+        if Invitation.objects.pending().filter(partnership=self.partnership, email=email).exists():
+            raise forms.ValidationError(
+                "An invitation to this address is already waiting. Resend it from the members page"
+            )
+        return email
+
+
+class MembershipForm(GOVUKForm):
+    role = InvitationForm.base_fields["role"]
+    agency = InvitationForm.base_fields["agency"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.radios("role", legend_size=Size.MEDIUM),
+            Field.radios("agency", legend_size=Size.MEDIUM, small=True),
+            Submit("save", "Save changes"),
+        )
+
+
+class PartnershipSettingsForm(GOVUKForm):
+    requires_two_factor = forms.BooleanField(
+        label="Require two-factor authentication for every member",
+        required=False,
+        help_text=(
+            "Members without an authenticator app will be asked to set one up before they can "
+            "see the partnership's self-assessments."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.checkbox("requires_two_factor"), Submit("save", "Save settings")
+        )
+
+
+class NewAccountForm(GOVUKForm):
+    """Accepting an invitation without an account: the email is the invited one."""
+
+    name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={"required": "Enter your full name"},
+    )
+    password1 = forms.CharField(
+        label="Create a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters. A few unrelated words make a strong password.",
+        error_messages={"required": "Enter a password"},
+    )
+    password2 = forms.CharField(
+        label="Confirm your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Confirm your password"},
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.helper.layout = Layout(
+            Field.text(
+                "name", field_width=Fluid.TWO_THIRDS, autocomplete="name", spellcheck="false"
+            ),
+            Field.text("password1", field_width=Fluid.TWO_THIRDS),
+            Field.text("password2", field_width=Fluid.TWO_THIRDS),
+            Submit("create", "Create account and join"),
+        )
+
+    def clean_password1(self) -> str:
+        from assessment.models import User
+
+        password = self.cleaned_data["password1"]
+        password_validation.validate_password(
+            password, User(email=self.email, name=self.data.get("name", ""))
+        )
+        return password
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if (
+            cleaned.get("password1")
+            and cleaned.get("password2")
+            and cleaned["password1"] != cleaned["password2"]
+        ):
+            self.add_error("password2", "The passwords do not match")
+        return cleaned

@@ -1,0 +1,52 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from assessment.models import Membership, Partnership, Role, User
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_creates_an_english_and_a_welsh_partnership_with_every_role():
+    output = seed()
+    assert set(Partnership.objects.values_list("nation", flat=True)) == {"england", "wales"}
+    for partnership in Partnership.objects.all():
+        roles = set(partnership.memberships.values_list("role", flat=True))
+        assert roles == set(Role.values)
+        assert partnership.memberships.values("agency").distinct().count() >= 3
+    assert "lead@northmoor.example" in output
+    assert "demo-password-2026" in output
+
+
+def test_demo_people_can_sign_in(client):
+    seed()
+    response = client.post(
+        "/accounts/login/", {"login": "police@northmoor.example", "password": "demo-password-2026"}
+    )
+    assert response.status_code == 302
+
+
+def test_it_is_idempotent():
+    seed()
+    counts = (Partnership.objects.count(), User.objects.count(), Membership.objects.count())
+    seed()
+    assert (Partnership.objects.count(), User.objects.count(), Membership.objects.count()) == counts
+
+
+def test_if_empty_leaves_a_used_database_alone(db):
+    Partnership.objects.create(name="Real partnership", nation="england", area="Somewhere")
+    output = seed("--if-empty")
+    assert Partnership.objects.count() == 1
+    assert "no demo data added" in output
+
+
+def test_the_scrutineer_belongs_to_both_partnerships():
+    seed()
+    assert Membership.objects.filter(user__email="scrutineer@demo.example").count() == 2
