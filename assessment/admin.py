@@ -1,8 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessment.models import Invitation, Membership, Partnership, User
+from assessment.models import (
+    Framework,
+    Invitation,
+    Membership,
+    Partnership,
+    Question,
+    Role,
+    Theme,
+    User,
+)
 
 
 @admin.register(User)
@@ -20,8 +31,23 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ["groups"]
 
 
+class MembershipFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        leads = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("role") == Role.LEAD
+        ]
+        if self.instance.pk and not leads:
+            raise ValidationError("A partnership must keep at least one lead.")
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["user"]
     fields = ["user", "role", "agency"]
@@ -57,3 +83,46 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # invitations are sent from the members page, which emails the link
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The question bank YAML is the source of truth: the admin only shows it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ThemeInline(admin.TabularInline):
+    model = Theme
+    fields = ["order", "code", "title", "report_part"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Framework)
+class FrameworkAdmin(ReadOnlyAdmin):
+    list_display = ["title", "slug", "version", "loaded_at"]
+    inlines = [ThemeInline]
+
+
+@admin.register(Question)
+class QuestionAdmin(ReadOnlyAdmin):
+    list_display = ["code", "text", "kind", "weight", "critical"]
+    list_filter = ["theme__framework", "kind", "critical"]
+    search_fields = ["code", "text"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(ReadOnlyAdmin):
+    list_display = ["code", "title", "framework"]

@@ -1,13 +1,23 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from assessment.views import invitations, pages, partnerships
+from assessment.views import frameworks, invitations, pages, partnerships
+
+FRAMEWORK = "frameworks/<slug:slug>/<str:version>"
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
     path("accessibility", pages.accessibility, name="accessibility"),
     path("privacy", pages.privacy, name="privacy"),
+    path("frameworks/", frameworks.framework_list, name="framework_list"),
+    path("frameworks/<slug:slug>/", frameworks.framework_latest, name="framework_latest"),
+    path(f"{FRAMEWORK}.json", frameworks.framework_json, name="framework_json"),
+    path(f"{FRAMEWORK}/", frameworks.framework_detail, name="framework_detail"),
+    path(f"{FRAMEWORK}/glossary", frameworks.glossary, name="glossary"),
+    path(f"{FRAMEWORK}/methodology", frameworks.methodology, name="methodology"),
+    path(f"{FRAMEWORK}/sources", frameworks.sources, name="sources"),
+    path(f"{FRAMEWORK}/themes/<str:theme>", frameworks.theme_detail, name="theme_detail"),
     path("partnerships/", partnerships.partnership_list, name="partnership_list"),
     path("partnerships/<uuid:code>/", partnerships.partnership_home, name="partnership_home"),
     path("partnerships/<uuid:code>/welcome", partnerships.joined, name="joined"),

@@ -36,3 +36,105 @@ def make_invitation(
     return Invitation.create(
         partnership=partnership, email=email, role=role, agency=agency, invited_by=invited_by
     )
+
+
+def framework_data(themes: int = 2, questions_per_theme: int = 2, version: str = "1.0") -> dict:
+    """A small valid question bank, as the YAML loader would parse it."""
+    ref = {"section": "Annex 4", "paragraph": 3}
+    levels = ["poor", "developing", "established", "good"]
+    data: dict = {
+        "slug": "test-framework",
+        "version": version,
+        "title": "Test framework",
+        "source": "Made up for the tests",
+        "sections": [
+            {"section": "Annex 4", "first": 1, "last": 89},
+            {"section": "F.6", "first": 39, "last": 47},
+        ],
+        "themes": [],
+        "practice_examples": [],
+        "glossary": [{"term": "Network", "definition": "Two or more people.", "references": [ref]}],
+    }
+    codes = ["AA", "BB", "CC", "DD", "EE", "FF", "GG", "HH", "II"]
+    for t in range(themes):
+        code = codes[t]
+        questions = []
+        for q in range(questions_per_theme):
+            questions.append(
+                {
+                    "code": f"{code}-{q + 1:02d}",
+                    "text": f"Question {q + 1} of theme {code}?",
+                    "guidance": "Good looks like this.",
+                    "kind": "single",
+                    "weight": 1 + q % 3,
+                    "critical": q == 0,
+                    "agencies": ["police"],
+                    "nations": ["england", "wales"],
+                    "references": [ref],
+                    "options": [
+                        {
+                            "label": f"{level.title()} answer",
+                            "level": level,
+                            "descriptor": f"Like {level}.",
+                            "references": [ref],
+                        }
+                        for level in levels
+                    ],
+                }
+            )
+        data["themes"].append(
+            {
+                "code": code,
+                "title": f"Theme {code}",
+                "report_part": "H",
+                "summary": "A theme.",
+                "questions": questions,
+            }
+        )
+    data["themes"][0]["questions"].append(
+        {
+            "code": f"{codes[0]}-{questions_per_theme + 1:02d}",
+            "text": "What share of suspects had no recorded ethnicity?",
+            "guidance": "Record it.",
+            "kind": "indicator",
+            "agencies": ["police"],
+            "nations": ["england"],
+            "references": [{"section": "Annex 4", "paragraph": 5}],
+            "indicator": {
+                "numerator": "Suspects without ethnicity",
+                "denominator": "All suspects",
+                "unit": "percent",
+            },
+            "bands": {"direction": "lower", "good": 5, "established": 15, "developing": 30},
+            "benchmarks": [
+                {
+                    "area": "Durham",
+                    "value": 35,
+                    "qualifier": None,
+                    "unit": "percent",
+                    "denominator": 1900,
+                    "period": "2018/19",
+                    "direction": "lower",
+                    "reference": {"section": "Annex 4", "paragraph": 5},
+                }
+            ],
+        }
+    )
+    data["practice_examples"].append(
+        {
+            "area": "Durham",
+            "kind": "poor",
+            "theme": codes[0],
+            "summary": "Three months of data.",
+            "reference": ref,
+            "questions": [f"{codes[0]}-01"],
+        }
+    )
+    return data
+
+
+def make_framework(themes: int = 2, questions_per_theme: int = 2, version: str = "1.0"):
+    from assessment.frameworks import load
+
+    framework, _ = load(framework_data(themes, questions_per_theme, version))
+    return framework

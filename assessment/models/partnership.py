@@ -102,7 +102,9 @@ class Membership(models.Model):
         """Change role and agency. Guarantees the partnership keeps at least one lead."""
         with transaction.atomic():
             self._lock_leads()
-            if self.is_lead and role != Role.LEAD and self._other_leads() == 0:
+            # Judge by the stored role: the caller (a form, the admin) may have changed ours already.
+            was_lead = Membership.objects.filter(pk=self.pk, role=Role.LEAD).exists()
+            if was_lead and role != Role.LEAD and self._other_leads() == 0:
                 raise LastLeadError(
                     "There must be at least one lead. Make someone else a lead first."
                 )
@@ -113,7 +115,8 @@ class Membership(models.Model):
         """Remove this person from the partnership. Refused for the last lead."""
         with transaction.atomic():
             self._lock_leads()
-            if self.is_lead and self._other_leads() == 0:
+            was_lead = Membership.objects.filter(pk=self.pk, role=Role.LEAD).exists()
+            if was_lead and self._other_leads() == 0:
                 raise LastLeadError(
                     "You cannot remove the last lead. Make someone else a lead first."
                 )

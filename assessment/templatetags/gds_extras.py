@@ -1,6 +1,12 @@
 """Template helpers for GOV.UK Design System markup."""
 
 from django import forms, template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import slugify
+
+from assessment.models import Agency, Nation
+from assessment.models.framework import cite
 
 register = template.Library()
 
@@ -18,3 +24,40 @@ def first_input_id(bound_field: forms.BoundField | None) -> str:
     if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
         return f"id_{bound_field.html_name}_1"
     return bound_field.auto_id or ""
+
+
+@register.simple_tag
+def citation(reference: dict, framework) -> str:
+    """A report citation ('Annex 4 para 62') linking to where the framework lists that paragraph."""
+    anchor = paragraph_anchor(reference)
+    url = reverse("sources", args=[framework.slug, framework.version])
+    return format_html('<a class="govuk-link" href="{}#{}">{}</a>', url, anchor, cite(reference))
+
+
+@register.filter
+def paragraph_anchor(reference: dict) -> str:
+    return f"{slugify(reference['section'])}-para-{reference['paragraph']}"
+
+
+@register.filter
+def level_tag(level: str) -> str:
+    """GOV.UK tag colour for a ladder level; the level's name is always written too."""
+    return {
+        "poor": "govuk-tag--red",
+        "developing": "govuk-tag--orange",
+        "established": "govuk-tag--blue",
+        "good": "govuk-tag--green",
+    }.get(level, "govuk-tag--grey")
+
+
+@register.filter
+def agency_names(codes: list[str]) -> str:
+    labels = dict(Agency.choices)
+    return ", ".join(labels.get(code, code) for code in codes)
+
+
+@register.filter
+def nation_names(codes: list[str]) -> str:
+    labels = dict(Nation.choices)
+    names = [labels.get(code, code) for code in codes]
+    return "England and Wales" if len(names) == 2 else ", ".join(names)

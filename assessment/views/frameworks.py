@@ -1,0 +1,164 @@
+"""Public pages of the question bank: anyone can read the framework before joining."""
+
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from assessment.frameworks import export, with_contents
+from assessment.models import Benchmark, Framework, Option, PracticeExample, Question, Theme
+from assessment.models.framework import LEVELS
+
+
+def _version_key(framework: Framework) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in framework.version.split("."))
+
+
+def framework_list(request: HttpRequest) -> HttpResponse:
+    frameworks = Framework.objects.annotate(theme_count=Count("themes", distinct=True)).order_by(
+        "slug", "-loaded_at"
+    )
+    return render(request, "assessment/frameworks/framework_list.html", {"frameworks": frameworks})
+
+
+def framework_latest(request: HttpRequest, slug: str) -> HttpResponse:
+    versions = list(Framework.objects.filter(slug=slug))
+    if not versions:
+        raise Http404("No such framework")
+    newest = max(versions, key=_version_key)
+    return redirect("framework_detail", slug=slug, version=newest.version)
+
+
+def framework_detail(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    framework = get_object_or_404(Framework, slug=slug, version=version)
+    themes = framework.themes.annotate(
+        question_count=Count("questions", distinct=True),
+        critical_count=Count("questions", filter=Q(questions__critical=True), distinct=True),
+    ).order_by("order")
+    return render(
+        request,
+        "assessment/frameworks/framework_detail.html",
+        {"framework": framework, "themes": themes},
+    )
+
+
+def theme_detail(request: HttpRequest, slug: str, version: str, theme: str) -> HttpResponse:
+    framework = get_object_or_404(Framework, slug=slug, version=version)
+    examples = PracticeExample.objects.order_by("order")
+    theme_obj = get_object_or_404(
+        Theme.objects.prefetch_related(
+            Prefetch(
+                "questions",
+                Question.objects.order_by("order").prefetch_related(
+                    Prefetch("options", Option.objects.order_by("order")),
+                    Prefetch("benchmarks", Benchmark.objects.order_by("order")),
+                    Prefetch("practice_examples", examples),
+                ),
+            ),
+            Prefetch("practice_examples", examples.prefetch_related("questions")),
+        ),
+        framework=framework,
+        code=theme,
+    )
+    siblings = list(framework.themes.order_by("order").values("code", "title", "order"))
+    index = next(i for i, t in enumerate(siblings) if t["code"] == theme_obj.code)
+    return render(
+        request,
+        "assessment/frameworks/theme_detail.html",
+        {
+            "framework": framework,
+            "theme": theme_obj,
+            "previous": siblings[index - 1] if index > 0 else None,
+            "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+        },
+    )
+
+
+def glossary(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    framework = get_object_or_404(Framework, slug=slug, version=version)
+    return render(
+        request,
+        "assessment/frameworks/glossary.html",
+        {"framework": framework, "terms": framework.glossary.order_by("term")},
+    )
+
+
+def methodology(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    framework = get_object_or_404(Framework, slug=slug, version=version)
+    questions = list(
+        Question.objects.filter(theme__framework=framework)
+        .select_related("theme")
+        .order_by("theme__order", "order")
+    )
+    return render(
+        request,
+        "assessment/frameworks/methodology.html",
+        {
+            "framework": framework,
+            "levels": LEVELS,
+            "critical": [q for q in questions if q.critical],
+            "banded": [q for q in questions if q.bands],
+            "unscored": [q for q in questions if not q.scored],
+            "weights": sorted({q.weight for q in questions}),
+            "question_count": len(questions),
+        },
+    )
+
+
+def sources(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    """Every report paragraph the framework cites, with what cites it: the anchor for citation links."""
+    framework = with_contents(Framework.objects.filter(slug=slug, version=version)).first()
+    if framework is None:
+        raise Http404("No such framework")
+    cited: dict[tuple[str, int], list[tuple[str, str, str]]] = {}
+
+    def add(reference: dict, kind: str, label: str, anchor: str) -> None:
+        cited.setdefault((reference["section"], reference["paragraph"]), []).append(
+            (kind, label, anchor)
+        )
+
+    for theme in framework.themes.all():
+        for question in theme.questions.all():
+            anchor = f"{theme.code}#{question.code}"
+            for ref in question.references:
+                add(ref, "Question", question.code, anchor)
+            for option in question.options.all():
+                for ref in option.references:
+                    add(
+                        ref, f"Option ({option.get_level_display().lower()})", question.code, anchor
+                    )
+            for benchmark in question.benchmarks.all():
+                add(benchmark.reference, f"Benchmark ({benchmark.area})", question.code, anchor)
+    for example in framework.practice_examples.all():
+        add(
+            example.reference,
+            f"{example.get_kind_display()} ({example.area})",
+            example.theme.code,
+            example.theme.code,
+        )
+    for term in framework.glossary.all():
+        for ref in term.references:
+            add(ref, "Glossary", term.term, "")
+
+    by_section = []
+    for section in framework.sections:
+        paragraphs = sorted(
+            (p, items) for (s, p), items in cited.items() if s == section["section"]
+        )
+        if paragraphs:
+            by_section.append({"section": section, "paragraphs": paragraphs})
+    return render(
+        request,
+        "assessment/frameworks/sources.html",
+        {"framework": framework, "sections": by_section},
+    )
+
+
+def framework_json(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    framework = with_contents(Framework.objects.filter(slug=slug, version=version)).first()
+    if framework is None:
+        raise Http404("No such framework")
+    response = JsonResponse(
+        export(framework), json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
+    response["Content-Disposition"] = f'inline; filename="{slug}-{version}.json"'
+    return response

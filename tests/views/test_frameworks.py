@@ -1,0 +1,104 @@
+"""The public framework pages: readable without signing in, constant queries, citations linked."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import make_framework
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/frameworks/test-framework/1.0"
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/themes/AA", "/glossary", "/methodology", "/sources", ".json"]
+)
+def test_framework_pages_are_public(client, path):
+    make_framework()
+    response = client.get(BASE + path)
+    assert response.status_code == 200
+
+
+def test_the_framework_list_links_each_version(client):
+    make_framework()
+    make_framework(version="1.1")
+    html = client.get("/frameworks/").content.decode()
+    assert f'href="{BASE}/"' in html and 'href="/frameworks/test-framework/1.1/"' in html
+
+
+def test_the_slug_alone_goes_to_the_newest_version(client):
+    make_framework(version="1.9")
+    make_framework(version="1.10")
+    assert (
+        client.get("/frameworks/test-framework/")["Location"] == "/frameworks/test-framework/1.10/"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/frameworks/nope/",
+        "/frameworks/test-framework/9.9/",
+        f"{BASE}/themes/ZZ",
+        "/frameworks/test-framework/9.9.json",
+    ],
+)
+def test_unknown_frameworks_and_themes_are_404(client, url):
+    make_framework()
+    assert client.get(url).status_code == 404
+
+
+def test_a_theme_page_shows_questions_options_figures_and_examples_with_citations(client):
+    make_framework()
+    html = client.get(f"{BASE}/themes/AA").content.decode()
+    assert 'id="AA-01"' in html and "Question 1 of theme AA?" in html
+    assert "Good looks like this." in html
+    assert "Critical" in html
+    assert "Poor answer" in html and "Like poor." in html
+    assert f'<a class="govuk-link" href="{BASE}/sources#annex-4-para-3">Annex 4 para 3</a>' in html
+    assert "Durham" in html and "35%" in html and "1900" in html and "2018/19" in html
+    assert "lower is better" in html
+    assert "Three months of data." in html  # the practice example linked to AA-01
+
+
+def test_the_sources_page_has_an_anchor_for_every_cited_paragraph(client):
+    make_framework()
+    html = client.get(f"{BASE}/sources").content.decode()
+    assert 'id="annex-4-para-3"' in html and 'id="annex-4-para-5"' in html
+    assert "Benchmark (Durham)" in html
+
+
+def test_the_methodology_page_lists_critical_and_banded_questions(client):
+    make_framework()
+    html = client.get(f"{BASE}/methodology").content.decode()
+    assert "2 questions describe practices the Inquiry called unacceptable" in html
+    assert "AA-03" in html  # the banded indicator
+    assert "Good at 5 or below" in html
+
+
+def test_the_json_is_the_export(client):
+    make_framework()
+    data = client.get(f"{BASE}.json").json()
+    assert data["slug"] == "test-framework" and data["version"] == "1.0"
+    assert data["themes"][0]["questions"][0]["code"] == "AA-01"
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/themes/AA", "/glossary", "/methodology", "/sources", ".json"]
+)
+def test_queries_do_not_grow_with_the_number_of_questions(client, path):
+    from assessment.models import Framework
+
+    make_framework(themes=2, questions_per_theme=2)
+    small = queries_for(client, BASE + path)
+    Framework.objects.all().delete()
+    make_framework(themes=6, questions_per_theme=12)
+    large = queries_for(client, BASE + path)
+    assert large == small
