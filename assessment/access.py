@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from assessment.models import Membership, Partnership, Role
+from assessment.models import Assessment, Membership, Partnership, Role, Status
 
 
 class Right(enum.Enum):
@@ -65,6 +65,24 @@ class Access:
         return self.may(Right.COMMENT)
 
 
+@dataclass(frozen=True)
+class AssessmentAccess(Access):
+    """A person's place in the partnership that owns an assessment."""
+
+    assessment: Assessment
+
+    def may_edit_theme(self, assigned_agencies: set[str]) -> bool:
+        """Leads edit any theme until sign-off; contributors edit drafts of themes given to their
+        agency (or given to nobody yet)."""
+        if self.assessment.is_locked:
+            return False
+        if self.can_manage:
+            return True
+        if not self.can_answer or self.assessment.status != Status.DRAFT:
+            return False
+        return not assigned_agencies or self.membership.agency in assigned_agencies
+
+
 def has_two_factor(user) -> bool:
     return user.authenticator_set.filter(type="totp").exists()
 
@@ -106,4 +124,21 @@ def partnerships_of(user) -> QuerySet[Membership]:
         Membership.objects.filter(user=user)
         .select_related("partnership")
         .order_by("partnership__name")
+    )
+
+
+def assessment_access(
+    request: HttpRequest, code: uuid.UUID | str, need: Right = Right.READ
+) -> AssessmentAccess:
+    """The assessment with ``code`` as the signed-in person sees it (404 outsider, 403 no right)."""
+    assessment = (
+        Assessment.objects.select_related("partnership", "framework").filter(code=code).first()
+        if request.user.is_authenticated
+        else None
+    )
+    if assessment is None:
+        raise Http404("No such assessment")
+    access = partnership_access(request, assessment.partnership.code, need)
+    return AssessmentAccess(
+        partnership=access.partnership, membership=access.membership, assessment=assessment
     )

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from assessment.views import frameworks, invitations, pages, partnerships
+from assessment.views import answers, assessments, frameworks, invitations, pages, partnerships
 
 FRAMEWORK = "frameworks/<slug:slug>/<str:version>"
 
@@ -47,6 +47,28 @@ urlpatterns = [
         "partnerships/<uuid:code>/settings",
         partnerships.partnership_settings,
         name="partnership_settings",
+    ),
+    path("partnerships/<uuid:code>/assessments/new", assessments.start, name="start_assessment"),
+    path("assessments/<uuid:code>/", assessments.assessment_home, name="assessment_home"),
+    path("assessments/<uuid:code>/assign", assessments.assign, name="assign_themes"),
+    path("assessments/<uuid:code>/check", assessments.check_answers, name="check_answers"),
+    path("assessments/<uuid:code>/submit", assessments.submit_for_review, name="submit_assessment"),
+    path("assessments/<uuid:code>/return", assessments.back_to_draft, name="return_to_draft"),
+    path("assessments/<uuid:code>/sign-off", assessments.sign_off_assessment, name="sign_off"),
+    path("assessments/<uuid:code>/reopen", assessments.reopen_assessment, name="reopen"),
+    path("assessments/<uuid:code>/activity", assessments.activity, name="activity"),
+    path("assessments/<uuid:code>/themes/<str:theme>/", answers.theme, name="theme"),
+    path("assessments/<uuid:code>/themes/<str:theme>/autosave", answers.autosave, name="autosave"),
+    path(
+        "assessments/<uuid:code>/themes/<str:theme>/confirm",
+        answers.confirm,
+        name="confirm_answers",
+    ),
+    path("assessments/<uuid:code>/themes/<str:theme>/comments", answers.comment, name="comment"),
+    path(
+        "assessments/<uuid:code>/answers/<str:question>/history",
+        answers.answer_history,
+        name="answer_history",
     ),
     path("invitations/<str:token>/", invitations.accept_invitation, name="accept_invitation"),
     path("accounts/", include("allauth.urls")),

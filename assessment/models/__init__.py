@@ -1,4 +1,13 @@
-from assessment.models.assessment import Assessment, Status
+from assessment.models.assessment import (
+    Answer,
+    Assessment,
+    AssessmentLocked,
+    Assignment,
+    Comment,
+    Reopening,
+    Snapshot,
+    Status,
+)
 from assessment.models.framework import (
     Benchmark,
     Framework,
@@ -25,8 +34,12 @@ from assessment.models.user import User
 __all__ = [
     "ROLE_DESCRIPTIONS",
     "Agency",
+    "Answer",
     "Assessment",
+    "AssessmentLocked",
+    "Assignment",
     "Benchmark",
+    "Comment",
     "Framework",
     "GlossaryTerm",
     "Invitation",
@@ -39,7 +52,9 @@ __all__ = [
     "Partnership",
     "PracticeExample",
     "Question",
+    "Reopening",
     "Role",
+    "Snapshot",
     "Status",
     "Theme",
     "User",

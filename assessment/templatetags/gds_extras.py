@@ -61,3 +61,13 @@ def nation_names(codes: list[str]) -> str:
     labels = dict(Nation.choices)
     names = [labels.get(code, code) for code in codes]
     return "England and Wales" if len(names) == 2 else ", ".join(names)
+
+
+@register.filter
+def agency_label(code: str) -> str:
+    return dict(Agency.choices).get(code, code)
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key)

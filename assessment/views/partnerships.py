@@ -29,7 +29,12 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def partnership_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = partnership_access(request, code)
-    return render(request, "assessment/partnerships/partnership_home.html", {"access": access})
+    assessments = access.partnership.assessments.all()
+    return render(
+        request,
+        "assessment/partnerships/partnership_home.html",
+        {"access": access, "assessments": assessments},
+    )
 
 
 @login_required

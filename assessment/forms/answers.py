@@ -1,0 +1,364 @@
+"""The form for one question of a theme page; a theme page is a list of these, one per question.
+
+Each form is prefixed with its question code, carries the version of the answer it was drawn
+from (for conflict detection) and the code itself (a changed code is refused as tampering).
+"""
+
+from datetime import date
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Fluid, Layout, Size
+from django import forms
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from assessment.models import Answer, Kind, Option, Question
+from assessment.pii import find_personal_data
+from assessment.workflow import values_of
+
+EARLIEST = date(1990, 1, 1)
+
+
+class GOVUKDateField(DateInputField):
+    """GOV.UK date input with plain-English errors naming the date."""
+
+    def __init__(self, *, label: str, **kwargs):
+        super().__init__(label=label, require_all_fields=False, required=False, **kwargs)
+        self.error_messages["invalid"] = f"{label} must be a real date"
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                f"{self.label} must be a real date, like 31 3 2024"
+            ) from None
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            return None
+        try:
+            day, month, year = (int(part) for part in data_list)
+            return date(year, month, day)
+        except (TypeError, ValueError):
+            raise forms.ValidationError(
+                f"{self.label} must be a real date, like 31 3 2024"
+            ) from None
+
+
+class AnswerForm(forms.Form):
+    use_required_attribute = False
+
+    question_code = forms.CharField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    evidence = forms.CharField(
+        label="How do you know?",
+        required=False,
+        max_length=Answer.EVIDENCE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The evidence behind this answer: audits, data, reports, minutes. Describe practice, never individual children.",
+        error_messages={
+            "max_length": f"How do you know must be {Answer.EVIDENCE_LIMIT} characters or fewer"
+        },
+    )
+    not_applicable = forms.BooleanField(
+        label="This question does not apply to our partnership", required=False
+    )
+    not_applicable_reason = forms.CharField(
+        label="Why does it not apply?",
+        required=False,
+        max_length=Answer.REASON_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "max_length": f"The reason must be {Answer.REASON_LIMIT} characters or fewer"
+        },
+    )
+    confirm_personal_data = forms.BooleanField(
+        label="I have checked: this text does not identify a child, a family or a suspect",
+        required=False,
+    )
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        question: Question,
+        options: list[Option],
+        answer: Answer | None,
+        framework_url: str = "",
+        complete: bool = False,
+        editable: bool = True,
+    ):
+        self.question = question
+        self.options = options
+        self.answer = answer
+        self.complete = complete  # "save and continue": an answer begun must be finished
+        self.framework_url = framework_url
+        self.pii_findings: list = []
+        super().__init__(data, prefix=question.code, initial=self._initial())
+        self._add_value_fields()
+        if not editable:
+            for field in self.fields.values():
+                field.disabled = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = self._layout(framework_url)
+
+    # Building -----------------------------------------------------------------------------
+
+    def _initial(self) -> dict:
+        values = values_of(self.answer)
+        initial = {
+            "question_code": self.question.code,
+            "version": self.answer.version if self.answer else 0,
+            **{k: v for k, v in values.items() if v not in (None, "")},
+        }
+        kind = self.question.kind
+        if kind in (Kind.SINGLE, Kind.YES_NO) and values["selected"]:
+            initial["option"] = str(values["selected"][0])
+        if kind == Kind.MULTIPLE:
+            initial["options"] = [str(pk) for pk in values["selected"]]
+        return initial
+
+    def _choices(self) -> list[Choice]:
+        return [Choice(str(o.pk), o.label, hint=o.descriptor) for o in self.options]
+
+    def _add_value_fields(self) -> None:
+        q, kind = self.question, self.question.kind
+        label = f"{q.code} {q.text}"
+        if kind in (Kind.SINGLE, Kind.YES_NO):
+            self.fields["option"] = forms.ChoiceField(
+                label=label,
+                choices=self._choices(),
+                widget=forms.RadioSelect,
+                required=False,
+                error_messages={"invalid_choice": f"Select one of the answers shown for {q.code}"},
+            )
+        elif kind == Kind.MULTIPLE:
+            self.fields["options"] = forms.MultipleChoiceField(
+                label=label,
+                choices=self._choices(),
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                help_text="Select all that apply.",
+                error_messages={"invalid_choice": f"Select only the answers shown for {q.code}"},
+            )
+        elif kind == Kind.INDICATOR:
+            numbers = {"min_value": 0, "max_value": 10_000_000, "required": False}
+            self.fields["numerator"] = forms.IntegerField(
+                label=q.indicator["numerator"],
+                error_messages=_number_errors(q.indicator["numerator"]),
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "app-number"}),
+                **numbers,
+            )
+            self.fields["denominator"] = forms.IntegerField(
+                label=q.indicator["denominator"],
+                error_messages=_number_errors(q.indicator["denominator"]),
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "app-number"}),
+                **numbers,
+            )
+            self._add_period_fields()
+        elif kind == Kind.COUNT:
+            self.fields["number"] = forms.IntegerField(
+                label="Number",
+                min_value=0,
+                max_value=10_000_000,
+                required=False,
+                error_messages=_number_errors("The number"),
+                widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+            )
+            self._add_period_fields()
+        elif kind == Kind.DATE:
+            self.fields["date_value"] = GOVUKDateField(
+                label="Date", help_text="For example, 27 3 2024"
+            )
+        else:
+            self.fields["text"] = forms.CharField(
+                label="Your answer",
+                required=False,
+                max_length=Answer.TEXT_LIMIT,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                error_messages={
+                    "max_length": f"Your answer must be {Answer.TEXT_LIMIT} characters or fewer"
+                },
+            )
+
+    def _add_period_fields(self) -> None:
+        self.fields["period_start"] = GOVUKDateField(label="Start of the period")
+        self.fields["period_end"] = GOVUKDateField(label="End of the period")
+
+    def _layout(self, framework_url: str) -> Layout:
+        q = self.question
+        # Guidance, citations and the carried-over flag sit just under the question: as the hint
+        # of a radio or checkbox group, or at the top of the fieldset for other kinds.
+        intro = render_to_string(
+            "assessment/answers/_question_intro.html",
+            {"question": q, "answer": self.answer, "framework_url": framework_url},
+        )
+        if "option" in self.fields or "options" in self.fields:
+            name = "option" if "option" in self.fields else "options"
+            self.fields[name].help_text = mark_safe(intro)  # noqa: S308 - our template, escaped inside
+            field = Field.radios if name == "option" else Field.checkboxes
+            value_fields = [field(name, legend_size=Size.SMALL, legend_tag="h2")]
+        else:
+            fields: list = [HTML(intro)]
+            for name in ("numerator", "denominator", "number"):
+                if name in self.fields:
+                    fields.append(Field.text(name, field_width=Fluid.ONE_QUARTER))
+            fields += [
+                name for name in ("date_value", "period_start", "period_end") if name in self.fields
+            ]
+            if "text" in self.fields:
+                fields.append(Field.textarea("text", max_characters=Answer.TEXT_LIMIT))
+            value_fields = [
+                Fieldset(
+                    *fields, legend=f"{q.code} {q.text}", legend_size=Size.SMALL, legend_tag="h2"
+                )
+            ]
+        parts = [
+            "question_code",
+            "version",
+            *value_fields,
+            Field.textarea("evidence", max_characters=Answer.EVIDENCE_LIMIT),
+            Field.checkbox("not_applicable", small=True),
+            Field.textarea("not_applicable_reason", rows=2),
+        ]
+        if self.pii_findings:
+            parts.append(Field.checkbox("confirm_personal_data", small=True))
+        return Layout(*parts)
+
+    # Checking -----------------------------------------------------------------------------
+
+    def clean_question_code(self) -> str:
+        code = self.cleaned_data["question_code"]
+        if code != self.question.code:
+            raise forms.ValidationError(
+                "The page was changed before it was sent. Reload the page and answer again"
+            )
+        return code
+
+    def clean(self) -> dict:
+        data = super().clean()
+        q, kind = self.question, self.question.kind
+        today = timezone.localdate()
+        if data.get("not_applicable") and not (data.get("not_applicable_reason") or "").strip():
+            self.add_error("not_applicable_reason", f"Enter why {q.code} does not apply")
+
+        if kind == Kind.INDICATOR:
+            numerator, denominator = data.get("numerator"), data.get("denominator")
+            if numerator is not None and denominator is not None:
+                if denominator == 0:
+                    self.add_error(
+                        "denominator", f"{q.indicator['denominator']} must be more than 0"
+                    )
+                elif numerator > denominator:
+                    self.add_error(
+                        "numerator",
+                        f"{q.indicator['numerator']} cannot be more than {q.indicator['denominator'].lower()}",
+                    )
+            elif (
+                (numerator is None) != (denominator is None)
+                and "numerator" not in self.errors
+                and "denominator" not in self.errors
+            ):
+                missing = "numerator" if numerator is None else "denominator"
+                self.add_error(missing, f"Enter {q.indicator[missing].lower()}")
+        for name in ("date_value", "period_start", "period_end"):
+            value = data.get(name)
+            if value and value > today:
+                self.add_error(name, f"{self.fields[name].label} must be today or in the past")
+            elif value and value < EARLIEST:
+                self.add_error(name, f"{self.fields[name].label} must be after 1 January 1990")
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error(
+                "period_end", "The end of the period must be the same as or after the start"
+            )
+
+        values = self.answer_values() if not self.errors else None
+        if values and self.complete and not values["not_applicable"] and self._begun(values):
+            self._require_complete(values)
+
+        texts = [data.get("evidence"), data.get("not_applicable_reason"), data.get("text")]
+        self.pii_findings = [f for text in texts if text for f in find_personal_data(text)]
+        if self.pii_findings:
+            self.helper.layout = self._layout(self.framework_url)  # now with the confirmation box
+            if not data.get("confirm_personal_data"):
+                kinds = ", ".join(sorted({f.description for f in self.pii_findings}))
+                target = next(
+                    n
+                    for n in ("evidence", "text", "not_applicable_reason")
+                    if find_personal_data(data.get(n) or "")
+                )
+                self.add_error(
+                    target,
+                    f"{q.code} may contain personal details ({kinds}). Remove them, or tick the box to confirm the text does not identify anyone",
+                )
+        return data
+
+    def _begun(self, values: dict) -> bool:
+        return any(values[k] not in (None, "", []) for k in values if k != "not_applicable")
+
+    def _require_complete(self, values: dict) -> None:
+        q, kind = self.question, self.question.kind
+        if kind in (Kind.SINGLE, Kind.YES_NO) and not values["selected"]:
+            self.add_error("option", f"Select an answer for {q.code}")
+        elif kind == Kind.MULTIPLE and not values["selected"]:
+            self.add_error("options", f"Select at least one answer for {q.code}")
+        elif kind == Kind.INDICATOR and values["numerator"] is None:
+            self.add_error("numerator", f"Enter {q.indicator['numerator'].lower()}")
+        elif kind == Kind.COUNT and values["number"] is None:
+            self.add_error("number", f"Enter the number for {q.code}")
+        elif kind == Kind.DATE and values["date_value"] is None:
+            self.add_error("date_value", f"Enter the date for {q.code}")
+        elif kind == Kind.TEXT and not values["text"].strip():
+            self.add_error("text", f"Enter your answer to {q.code}")
+        if not values["evidence"].strip():
+            self.add_error("evidence", f"Enter how you know your answer to {q.code}")
+
+    def answer_values(self) -> dict:
+        """The submitted answer as values for ``workflow.Change``; N/A clears the value fields."""
+        data = self.cleaned_data
+        values = {
+            "selected": [],
+            "numerator": data.get("numerator"),
+            "denominator": data.get("denominator"),
+            "number": data.get("number"),
+            "date_value": data.get("date_value"),
+            "period_start": data.get("period_start"),
+            "period_end": data.get("period_end"),
+            "text": data.get("text") or "",
+            "evidence": data.get("evidence") or "",
+            "not_applicable": bool(data.get("not_applicable")),
+            "not_applicable_reason": data.get("not_applicable_reason") or "",
+        }
+        if data.get("option"):
+            values["selected"] = [int(data["option"])]
+        elif data.get("options"):
+            values["selected"] = sorted(int(pk) for pk in data["options"])
+        if values["not_applicable"]:
+            for key in (
+                "numerator",
+                "denominator",
+                "number",
+                "date_value",
+                "period_start",
+                "period_end",
+            ):
+                values[key] = None
+            values["selected"], values["text"] = [], ""
+        else:
+            values["not_applicable_reason"] = ""
+        return values
+
+
+def _number_errors(label: str) -> dict:
+    return {
+        "invalid": f"{label} must be a whole number, like 12",
+        "min_value": f"{label} must be 0 or more",
+        "max_value": f"{label} must be 10,000,000 or fewer",
+    }

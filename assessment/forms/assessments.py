@@ -1,0 +1,143 @@
+"""Forms for starting, assigning, commenting on, signing off and reopening an assessment."""
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.layout import Field, Fluid, Layout, Size, Submit
+from django import forms
+
+from assessment.forms.answers import GOVUKDateField
+from assessment.forms.partnerships import GOVUKForm
+from assessment.models import Agency, Comment
+
+
+class StartAssessmentForm(GOVUKForm):
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        help_text="For example, Self-assessment 2025 to 2026",
+        error_messages={
+            "required": "Enter a title",
+            "max_length": "The title must be 200 characters or fewer",
+        },
+    )
+    period_start = GOVUKDateField(label="Start of the period assessed")
+    period_end = GOVUKDateField(label="End of the period assessed")
+    framework = forms.ChoiceField(
+        label="Framework version",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select a framework version",
+            "invalid_choice": "Select a framework version",
+        },
+    )
+    carried_from = forms.ChoiceField(
+        label="Start from",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select where to start from"},
+    )
+
+    def __init__(self, *args, frameworks, previous, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].choices = [
+            Choice(str(f.pk), f"{f.title}, version {f.version}", hint="Newest" if i == 0 else "")
+            for i, f in enumerate(frameworks)
+        ]
+        self.fields["carried_from"].choices = [Choice("", "A blank self-assessment")] + [
+            Choice(
+                str(a.pk),
+                f"Carry over from {a.title}",
+                hint="Answers, evidence and open actions are copied; each answer is marked to confirm or change.",
+            )
+            for a in previous
+        ]
+        self.fields["carried_from"].required = False
+        if frameworks:
+            self.initial.setdefault("framework", str(frameworks[0].pk))
+        self.initial.setdefault("carried_from", str(previous[0].pk) if previous else "")
+        self.helper.layout = Layout(
+            Field.text("title", field_width=Fluid.TWO_THIRDS),
+            "period_start",
+            "period_end",
+            Field.radios("framework", legend_size=Size.MEDIUM),
+            Field.radios("carried_from", legend_size=Size.MEDIUM),
+            Submit("start", "Start self-assessment"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        for name in ("period_start", "period_end"):
+            if name in self.fields and not data.get(name) and name not in self.errors:
+                self.add_error(name, f"Enter the {self.fields[name].label.lower()}")
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end <= start:
+            self.add_error("period_end", "The end of the period must be after the start")
+        return data
+
+
+class AssignmentForm(GOVUKForm):
+    """One checkbox group per theme: which agencies answer it."""
+
+    def __init__(self, *args, themes, current: dict[int, list[str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.themes = themes
+        names = []
+        for theme in themes:
+            name = f"theme_{theme.code}"
+            self.fields[name] = forms.MultipleChoiceField(
+                label=theme.title,
+                choices=Agency.choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                initial=current.get(theme.pk, []),
+                help_text="Leave empty to let any contributor answer it.",
+            )
+            names.append(Field.checkboxes(name, legend_size=Size.SMALL, small=True))
+        self.helper.layout = Layout(*names, Submit("save", "Save assignments"))
+
+    def assignments(self) -> dict:
+        return {theme: self.cleaned_data[f"theme_{theme.code}"] for theme in self.themes}
+
+
+class CommentForm(GOVUKForm):
+    text = forms.CharField(
+        label="Add a comment",
+        max_length=Comment.LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter your comment",
+            "max_length": f"The comment must be {Comment.LIMIT} characters or fewer",
+        },
+    )
+    confirm_personal_data = forms.BooleanField(
+        label="I have checked: this text does not identify a child, a family or a suspect",
+        required=False,
+    )
+
+    def clean(self):
+        from assessment.pii import find_personal_data
+
+        data = super().clean()
+        findings = find_personal_data(data.get("text") or "")
+        if findings and not data.get("confirm_personal_data"):
+            kinds = ", ".join(sorted({f.description for f in findings}))
+            self.add_error(
+                "text",
+                f"Your comment may contain personal details ({kinds}). Remove them, or tick the box to confirm it does not identify anyone",
+            )
+        return data
+
+
+class ReopenForm(GOVUKForm):
+    reason = forms.CharField(
+        label="Why are you reopening it?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="This is recorded with the signed-off version, which is kept.",
+        error_messages={"required": "Enter why the self-assessment is being reopened"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.textarea("reason"),
+            Submit("reopen", "Reopen self-assessment", css_class="govuk-button--warning"),
+        )

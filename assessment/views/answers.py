@@ -1,0 +1,359 @@
+"""Answering a theme: the theme page, autosave, conflicts, confirming carried answers, comments."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from assessment.access import AssessmentAccess, Right, assessment_access
+from assessment.forms.answers import AnswerForm
+from assessment.forms.assessments import CommentForm
+from assessment.models import Answer, AssessmentLocked, Comment, Option, Question, Theme
+from assessment.pii import WARNING
+from assessment.workflow import Change, confirm_answers, save_answers, values_of
+
+
+class ThemePage:
+    """Everything a theme page needs, loaded in a fixed number of queries."""
+
+    def __init__(self, access: AssessmentAccess, theme_code: str):
+        self.access = access
+        assessment = access.assessment
+        self.theme = get_object_or_404(
+            Theme.objects.prefetch_related(
+                Prefetch(
+                    "questions",
+                    Question.objects.order_by("order").prefetch_related(
+                        Prefetch("options", Option.objects.order_by("order"))
+                    ),
+                )
+            ),
+            framework=assessment.framework,
+            code=theme_code,
+        )
+        nation = assessment.partnership.nation
+        self.questions = [q for q in self.theme.questions.all() if q.applies_to(nation)]
+        self.answers = {
+            a.question_id: a
+            for a in Answer.objects.filter(
+                assessment=assessment, question__theme=self.theme
+            ).select_related("answered_by")
+        }
+        self.agencies = set(
+            assessment.assignments.filter(theme=self.theme).values_list("agency", flat=True)
+        )
+        self.editable = access.may_edit_theme(self.agencies)
+        framework = assessment.framework
+        self.framework_url = reverse("framework_detail", args=[framework.slug, framework.version])
+        self.comments: dict[int | None, list[Comment]] = {}
+        for comment in Comment.objects.filter(
+            assessment=assessment, theme=self.theme
+        ).select_related("author"):
+            self.comments.setdefault(comment.question_id, []).append(comment)
+        themes = list(framework.themes.order_by("order").values_list("code", flat=True))
+        index = themes.index(self.theme.code)
+        self.next_theme = themes[index + 1] if index + 1 < len(themes) else None
+
+    def forms(
+        self, data=None, *, complete: bool = False, skip: set[str] = frozenset()
+    ) -> list[AnswerForm]:
+        return [
+            AnswerForm(
+                data,
+                question=q,
+                options=list(q.options.all()),
+                answer=self.answers.get(q.pk),
+                framework_url=self.framework_url,
+                complete=complete,
+                editable=self.editable,
+            )
+            for q in self.questions
+            if q.code not in skip
+        ]
+
+    def render(
+        self, request: HttpRequest, forms: list[AnswerForm], status: int = 200, **extra
+    ) -> HttpResponse:
+        assessment = self.access.assessment
+        items = [
+            {
+                "form": f,
+                "question": f.question,
+                "answer": f.answer,
+                "comments": self.comments.get(f.question.pk, []),
+            }
+            for f in forms
+        ]
+        return render(
+            request,
+            "assessment/answers/theme.html",
+            {
+                "access": self.access,
+                "assessment": assessment,
+                "theme": self.theme,
+                "items": items,
+                "page": self,
+                "theme_comments": self.comments.get(None, []),
+                "comment_form": CommentForm(),
+                "errors": [(f, e) for f in forms for e in _errors(f)],
+                "pii_warning": WARNING if any(f.pii_findings for f in forms) else None,
+                "to_confirm": sum(1 for a in self.answers.values() if a.needs_reconfirmation),
+                **extra,
+            },
+            status=status,
+        )
+
+
+def _errors(form: AnswerForm) -> list[tuple[str, str]]:
+    """(anchor, message) pairs for the page's error summary."""
+    from assessment.templatetags.gds_extras import first_input_id
+
+    out = []
+    for name, errors in form.errors.items():
+        anchor = form[name].auto_id if name != "__all__" else form["evidence"].auto_id
+        if name in form.fields:
+            anchor = first_input_id(form[name])
+            widget = form.fields[name].widget
+            if hasattr(widget, "widgets"):
+                anchor = f"{form[name].auto_id}_0"
+        out.extend((anchor, message) for message in errors)
+    return out
+
+
+def _conflict_codes(request: HttpRequest) -> list[str]:
+    return [code for code in request.POST.get("conflicts", "").split(",") if code]
+
+
+@login_required
+def theme(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
+    access = assessment_access(request, code)
+    page = ThemePage(access, theme)
+    if request.method != "POST":
+        return page.render(request, page.forms())
+    if not page.editable:
+        if access.assessment.is_locked:
+            raise PermissionDenied("This self-assessment is signed off and locked.")
+        raise PermissionDenied("You cannot change the answers in this theme.")
+
+    keep_theirs: set[str] = set()
+    conflicts = _conflict_codes(request)
+    if conflicts:
+        choices = {c: request.POST.get(f"resolve-{c}") for c in conflicts}
+        if any(choice not in ("mine", "theirs") for choice in choices.values()):
+            return _conflict_page(request, page, request.POST, missing_choice=True)
+        keep_theirs = {c for c, choice in choices.items() if choice == "theirs"}
+
+    complete = "continue" in request.POST
+    forms = page.forms(request.POST, complete=complete, skip=keep_theirs)
+    if not all(f.is_valid() for f in forms):
+        return page.render(request, forms)
+    changes = [Change(f.question, f.answer_values(), f.cleaned_data["version"]) for f in forms]
+    try:
+        result = save_answers(
+            assessment=access.assessment,
+            changes=changes,
+            user=request.user,
+            agency=access.membership.agency,
+        )
+    except AssessmentLocked as error:
+        raise PermissionDenied(error.messages[0]) from None
+    if not result.ok:
+        return _conflict_page(request, page, request.POST, result=result)
+    saved = len(result.saved)
+    messages.success(
+        request,
+        f"{saved} answer{'s' if saved != 1 else ''} saved" if saved else "No changes to save",
+    )
+    if complete:
+        if page.next_theme:
+            return redirect("theme", code=access.assessment.code, theme=page.next_theme)
+        return redirect("assessment_home", code=access.assessment.code)
+    return redirect("theme", code=access.assessment.code, theme=page.theme.code)
+
+
+def _conflict_page(
+    request, page: ThemePage, post, result=None, missing_choice: bool = False
+) -> HttpResponse:
+    """Both versions side by side; the person's own submission travels in hidden fields."""
+    if result is None:  # re-shown because no choice was made: recompute from the database
+        forms = page.forms(post)
+        for f in forms:
+            f.is_valid()
+        changes = [
+            Change(f.question, f.answer_values(), f.cleaned_data.get("version", 0))
+            for f in forms
+            if not f.errors
+        ]
+        conflicts = []
+        for change in changes:
+            if change.question.code in _conflict_codes(request):
+                conflicts.append(
+                    {
+                        "question": change.question,
+                        "theirs": page.answers.get(change.question.pk),
+                        "mine": change.values,
+                    }
+                )
+    else:
+        conflicts = [
+            {"question": c.question, "theirs": c.theirs, "mine": c.mine} for c in result.conflicts
+        ]
+    codes = {c["question"].code for c in conflicts}
+    versions = {c["question"].code: (c["theirs"].version if c["theirs"] else 0) for c in conflicts}
+    hidden = []
+    for key in post:
+        if key in ("csrfmiddlewaretoken", "conflicts") or key.startswith("resolve-"):
+            continue
+        prefix = key.split("-version")[0] if key.endswith("-version") else None
+        for value in post.getlist(key):
+            if prefix in codes:
+                value = str(versions[prefix])  # a choice of "mine" then saves over their version
+            hidden.append((key, value))
+    for c in conflicts:
+        options = list(c["question"].options.all())
+        c["theirs_values"] = values_of(c["theirs"])
+        c["options"] = options
+    return render(
+        request,
+        "assessment/answers/conflict.html",
+        {
+            "access": page.access,
+            "assessment": page.access.assessment,
+            "theme": page.theme,
+            "conflicts": conflicts,
+            "hidden": hidden,
+            "codes": ",".join(sorted(codes)),
+            "missing_choice": missing_choice,
+        },
+        status=409,
+    )
+
+
+@login_required
+@require_POST
+def autosave(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
+    """Saves a draft of the theme in the background (htmx); answers with problems wait for Save."""
+    access = assessment_access(request, code)
+    page = ThemePage(access, theme)
+    if not page.editable:
+        return render(request, "assessment/answers/_autosave.html", {"state": "locked"}, status=403)
+    forms = page.forms(request.POST)
+    valid = [f for f in forms if f.is_valid()]
+    waiting = [f.question.code for f in forms if f.errors]
+    changes = [Change(f.question, f.answer_values(), f.cleaned_data["version"]) for f in valid]
+    try:
+        result = save_answers(
+            assessment=access.assessment,
+            changes=changes,
+            user=request.user,
+            agency=access.membership.agency,
+        )
+    except AssessmentLocked:
+        return render(request, "assessment/answers/_autosave.html", {"state": "locked"}, status=409)
+    if not result.ok:
+        state = "conflict"
+        conflicted = [c.question.code for c in result.conflicts]
+    else:
+        state = "saved" if not waiting else "partial"
+        conflicted = []
+    return render(
+        request,
+        "assessment/answers/_autosave.html",
+        {"state": state, "saved": result.saved, "waiting": waiting, "conflicted": conflicted},
+    )
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
+    """Confirm carried-over answers: one question (``question`` in the POST) or the whole theme."""
+    access = assessment_access(request, code, Right.ANSWER)
+    page = ThemePage(access, theme)
+    if not page.editable:
+        raise PermissionDenied("You cannot change the answers in this theme.")
+    questions = page.questions
+    if request.POST.get("question"):
+        questions = [q for q in questions if q.code == request.POST["question"]]
+        if not questions:
+            return redirect("theme", code=access.assessment.code, theme=page.theme.code)
+    count = confirm_answers(assessment=access.assessment, questions=questions, user=request.user)
+    messages.success(request, f"{count} carried-over answer{'s' if count != 1 else ''} confirmed")
+    return redirect("theme", code=access.assessment.code, theme=page.theme.code)
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
+    """A scrutineer's or lead's comment on a question (``question`` in the POST) or the theme."""
+    access = assessment_access(request, code, Right.COMMENT)
+    page = ThemePage(access, theme)
+    question = None
+    if request.POST.get("question"):
+        question = next((q for q in page.questions if q.code == request.POST["question"]), None)
+        if question is None:
+            raise PermissionDenied("That question is not in this theme.")
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        Comment.objects.create(
+            assessment=access.assessment,
+            theme=page.theme,
+            question=question,
+            author=request.user,
+            text=form.cleaned_data["text"],
+        )
+        messages.success(request, "Comment added")
+        anchor = f"#comments-{question.code}" if question else "#theme-comments"
+        return redirect(reverse("theme", args=[access.assessment.code, page.theme.code]) + anchor)
+    return render(
+        request,
+        "assessment/answers/comment.html",
+        {
+            "access": access,
+            "assessment": access.assessment,
+            "theme": page.theme,
+            "question": question,
+            "form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+def answer_history(request: HttpRequest, code: uuid.UUID, question: str) -> HttpResponse:
+    """Who changed an answer, when, and from what to what."""
+    access = assessment_access(request, code)
+    question_obj = get_object_or_404(
+        Question.objects.select_related("theme").prefetch_related("options"),
+        theme__framework=access.assessment.framework,
+        code=question,
+    )
+    records = list(
+        Answer.history.filter(assessment_id=access.assessment.pk, question_id=question_obj.pk)
+        .select_related("history_user")
+        .order_by("history_date")
+    )
+    options = {o.pk: o for o in question_obj.options.all()}
+    entries = []
+    previous = None
+    for record in records:
+        values = {name: getattr(record, name) for name in Answer.VALUE_FIELDS}
+        changed = [k for k in values if previous is None or values[k] != previous[k]]
+        entries.append({"record": record, "values": values, "changed": changed, "options": options})
+        previous = values
+    entries.reverse()
+    return render(
+        request,
+        "assessment/answers/history.html",
+        {
+            "access": access,
+            "assessment": access.assessment,
+            "question": question_obj,
+            "entries": entries,
+        },
+    )

@@ -1,0 +1,260 @@
+"""A self-assessment cycle: start it, see its task list, assign themes, check, submit, sign off."""
+
+import uuid
+from itertools import chain
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from assessment.access import AssessmentAccess, Right, assessment_access, partnership_access
+from assessment.forms.assessments import AssignmentForm, ReopenForm, StartAssessmentForm
+from assessment.models import (
+    Answer,
+    Assessment,
+    Assignment,
+    Comment,
+    Framework,
+    Option,
+    Question,
+    Theme,
+)
+from assessment.workflow import (
+    progress,
+    reopen,
+    return_to_draft,
+    sign_off,
+    start_assessment,
+    submit,
+)
+
+
+def _themes(framework: Framework) -> list[Theme]:
+    return list(
+        framework.themes.order_by("order").prefetch_related(
+            Prefetch(
+                "questions",
+                Question.objects.order_by("order").prefetch_related(
+                    Prefetch("options", Option.objects.order_by("order"))
+                ),
+            )
+        )
+    )
+
+
+def _progress(assessment: Assessment):
+    themes = _themes(assessment.framework)
+    answers = list(Answer.objects.filter(assessment=assessment).select_related("answered_by"))
+    return progress(assessment, themes, answers, assessment.assignments.all())
+
+
+@login_required
+def start(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    access = partnership_access(request, code, Right.MANAGE)
+    frameworks = sorted(Framework.objects.all(), key=lambda f: f.loaded_at, reverse=True)
+    previous = list(access.partnership.assessments.order_by("-period_end"))
+    form = StartAssessmentForm(request.POST or None, frameworks=frameworks, previous=previous)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        framework = next(f for f in frameworks if str(f.pk) == data["framework"])
+        carried = next((a for a in previous if str(a.pk) == data["carried_from"]), None)
+        assessment = start_assessment(
+            partnership=access.partnership,
+            framework=framework,
+            title=data["title"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            created_by=request.user,
+            carried_from=carried,
+        )
+        messages.success(request, f"{assessment.title} has started")
+        return redirect("assessment_home", code=assessment.code)
+    return render(
+        request,
+        "assessment/assessments/start.html",
+        {"access": access, "form": form, "no_framework": not frameworks},
+    )
+
+
+@login_required
+def assessment_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """The task list: one row per theme with status, assigned agencies and progress."""
+    access = assessment_access(request, code)
+    rows = _progress(access.assessment)
+    mine = access.membership.agency
+    if access.membership.role == "contributor":
+        # Contributors see the themes given to their agency first.
+        rows.sort(key=lambda r: (mine not in r.agencies, r.theme.order))
+    gaps = sum(len(r.missing) for r in rows)
+    return render(
+        request,
+        "assessment/assessments/home.html",
+        {
+            "access": access,
+            "assessment": access.assessment,
+            "rows": rows,
+            "gaps": gaps,
+            "my_agency": mine,
+        },
+    )
+
+
+@login_required
+def assign(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    access = assessment_access(request, code, Right.MANAGE)
+    assessment = access.assessment
+    themes = list(assessment.framework.themes.order_by("order"))
+    current: dict[int, list[str]] = {}
+    for assignment in assessment.assignments.all():
+        current.setdefault(assignment.theme_id, []).append(assignment.agency)
+    form = AssignmentForm(request.POST or None, themes=themes, current=current)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            assessment.assignments.all().delete()
+            Assignment.objects.bulk_create(
+                Assignment(assessment=assessment, theme=theme, agency=agency)
+                for theme, agencies in form.assignments().items()
+                for agency in agencies
+            )
+        messages.success(request, "Theme assignments saved")
+        return redirect("assessment_home", code=assessment.code)
+    return render(
+        request,
+        "assessment/assessments/assign.html",
+        {"access": access, "assessment": assessment, "form": form},
+    )
+
+
+@login_required
+def check_answers(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """ "Check your answers" before submitting: every answer, and every gap."""
+    access = assessment_access(request, code)
+    rows = _progress(access.assessment)
+    gaps = [(row.theme, q) for row in rows for q in row.missing]
+    return render(
+        request,
+        "assessment/assessments/check.html",
+        {"access": access, "assessment": access.assessment, "rows": rows, "gaps": gaps},
+    )
+
+
+def _transition(request, access: AssessmentAccess, action, success: str, **kwargs) -> HttpResponse:
+    try:
+        action(assessment=access.assessment, user=request.user, **kwargs)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("check_answers", code=access.assessment.code)
+    messages.success(request, success)
+    return redirect("assessment_home", code=access.assessment.code)
+
+
+@login_required
+@require_POST
+def submit_for_review(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    access = assessment_access(request, code, Right.MANAGE)
+    gaps = sum(len(r.missing) for r in _progress(access.assessment))
+    return _transition(request, access, submit, "Submitted for review", gaps=gaps)
+
+
+@login_required
+@require_POST
+def back_to_draft(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    access = assessment_access(request, code, Right.MANAGE)
+    return _transition(
+        request, access, return_to_draft, "Returned to draft: contributors can change answers again"
+    )
+
+
+@login_required
+def sign_off_assessment(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    access = assessment_access(request, code, Right.MANAGE)
+    if request.method == "POST":
+        return _transition(
+            request, access, sign_off, "Signed off. The self-assessment is now locked"
+        )
+    return render(
+        request,
+        "assessment/assessments/sign_off.html",
+        {"access": access, "assessment": access.assessment},
+    )
+
+
+@login_required
+def reopen_assessment(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    access = assessment_access(request, code, Right.MANAGE)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reopen(
+                assessment=access.assessment, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, "Reopened. The signed-off version is kept")
+            return redirect("assessment_home", code=access.assessment.code)
+    return render(
+        request,
+        "assessment/assessments/reopen.html",
+        {"access": access, "assessment": access.assessment, "form": form},
+    )
+
+
+@login_required
+def activity(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """Everything that happened to the assessment, newest first: answers, status, comments."""
+    access = assessment_access(request, code)
+    assessment = access.assessment
+    answer_events = (
+        Answer.history.filter(assessment_id=assessment.pk)
+        .select_related("history_user", "question")
+        .order_by("-history_date")[:500]
+    )
+    status_events = assessment.history.select_related("history_user").order_by("-history_date")[
+        :200
+    ]
+    comments = Comment.objects.filter(assessment=assessment).select_related(
+        "author", "question", "theme"
+    )
+    events = sorted(
+        chain(
+            (
+                {
+                    "when": e.history_date,
+                    "who": e.history_user,
+                    "what": f"{e.question.code}: {e.history_change_reason or 'changed'}",
+                    "question": e.question,
+                }
+                for e in answer_events
+            ),
+            (
+                {
+                    "when": e.history_date,
+                    "who": e.history_user,
+                    "what": e.history_change_reason
+                    or ("started" if e.history_type == "+" else "updated"),
+                }
+                for e in status_events
+            ),
+            (
+                {
+                    "when": c.created,
+                    "who": c.author,
+                    "what": f"commented on {c.question.code if c.question else c.theme.title}",
+                }
+                for c in comments
+            ),
+        ),
+        key=lambda e: e["when"],
+        reverse=True,
+    )
+    return render(
+        request,
+        "assessment/assessments/activity.html",
+        {"access": access, "assessment": assessment, "events": events},
+    )

@@ -1,0 +1,381 @@
+"""Workflows that span several models: start a cycle, save answers, submit, sign off, reopen.
+
+Each is one plain function with keyword-only arguments, run in one transaction. Saving locks
+the assessment row first, so that saves, sign-off and reopening of one assessment happen one
+after another: an edit either lands before the sign-off snapshot or is refused after it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessment.models import (
+    Answer,
+    Assessment,
+    AssessmentLocked,
+    Framework,
+    Option,
+    Partnership,
+    Question,
+    Reopening,
+    Snapshot,
+    Status,
+    Theme,
+    User,
+)
+
+VALUE_FIELDS = Answer.VALUE_FIELDS
+EMPTY = {f: None for f in VALUE_FIELDS} | {
+    "selected": [],
+    "text": "",
+    "evidence": "",
+    "not_applicable": False,
+    "not_applicable_reason": "",
+}
+
+
+@dataclass
+class Change:
+    """What a person submitted for one question, and the version of the answer they started from."""
+
+    question: Question
+    values: dict
+    base_version: int  # 0 when there was no answer on their screen
+
+
+@dataclass
+class Conflict:
+    question: Question
+    theirs: Answer
+    mine: dict
+
+
+@dataclass
+class SaveResult:
+    saved: list[Answer] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts
+
+
+def values_of(answer: Answer | None) -> dict:
+    return dict(EMPTY) if answer is None else answer.values
+
+
+def _normalise(values: dict) -> dict:
+    out = dict(EMPTY)
+    out.update({k: v for k, v in values.items() if k in VALUE_FIELDS})
+    out["selected"] = sorted(out["selected"] or [])
+    for key in ("text", "evidence", "not_applicable_reason"):
+        out[key] = (out[key] or "").strip()
+    out["not_applicable"] = bool(out["not_applicable"])
+    return out
+
+
+def is_blank(values: dict) -> bool:
+    return _normalise(values) == _normalise(EMPTY)
+
+
+def save_answers(
+    *, assessment: Assessment, changes: list[Change], user: User, agency: str
+) -> SaveResult:
+    """Save a theme's answers in one transaction, or none of them if any was changed meanwhile.
+
+    An answer whose stored version differs from the one the person started from, and whose
+    stored content differs from what they submitted, is a conflict: nothing is written and the
+    conflicts are returned so the person can choose. Unchanged answers are not rewritten.
+    """
+    result = SaveResult()
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.is_locked:
+            raise AssessmentLocked()
+        current = {
+            a.question_id: a
+            for a in Answer.objects.select_for_update().filter(
+                assessment=locked, question__in=[c.question for c in changes]
+            )
+        }
+        to_write = []
+        for change in changes:
+            answer = current.get(change.question.pk)
+            stored = _normalise(values_of(answer))
+            mine = _normalise(change.values)
+            if mine == stored:
+                continue  # nothing new: no write, no conflict
+            if answer is None and is_blank(mine):
+                continue
+            if (answer.version if answer else 0) != change.base_version:
+                result.conflicts.append(Conflict(change.question, answer, mine))
+                continue
+            to_write.append((change, answer, mine))
+        if result.conflicts:
+            return result
+        now = timezone.now()
+        for change, answer, mine in to_write:
+            if answer is None:
+                answer = Answer(assessment=locked, question=change.question, version=0)
+            for key, value in mine.items():
+                setattr(answer, key, value)
+            answer.needs_reconfirmation = False
+            answer.answered_by = user
+            answer.agency = agency
+            answer.updated = now
+            answer.version += 1
+            answer._change_reason = "edited"
+            answer.save()
+            result.saved.append(answer)
+    return result
+
+
+def confirm_answers(*, assessment: Assessment, questions: list[Question], user: User) -> int:
+    """Confirm carried-over answers as still true. Returns how many were confirmed."""
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.is_locked:
+            raise AssessmentLocked()
+        answers = list(
+            Answer.objects.select_for_update().filter(
+                assessment=locked, question__in=questions, needs_reconfirmation=True
+            )
+        )
+        now = timezone.now()
+        for answer in answers:
+            answer.needs_reconfirmation = False
+            answer.answered_by = user
+            answer.updated = now
+            answer.version += 1
+            answer._change_reason = "confirmed"
+            answer.save()
+    return len(answers)
+
+
+def start_assessment(
+    *,
+    partnership: Partnership,
+    framework: Framework,
+    title: str,
+    period_start: date,
+    period_end: date,
+    created_by: User,
+    carried_from: Assessment | None = None,
+) -> Assessment:
+    """Start a cycle, optionally carrying over the answers and evidence of an earlier one.
+
+    Answers are matched by question code, so a cycle can start from one on an older framework
+    version; options are matched by level (single choice, yes/no) or label (multiple choice).
+    Carried answers are marked to be confirmed or changed.
+    """
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            partnership=partnership,
+            framework=framework,
+            title=title,
+            period_start=period_start,
+            period_end=period_end,
+            created_by=created_by,
+            carried_from=carried_from,
+        )
+        if carried_from is not None:
+            _carry_over(carried_from, assessment)
+    return assessment
+
+
+def _carry_over(source: Assessment, target: Assessment) -> None:
+    questions = {
+        q.code: q
+        for q in Question.objects.filter(theme__framework=target.framework).prefetch_related(
+            "options"
+        )
+    }
+    old_options = {
+        o.pk: o for o in Option.objects.filter(question__theme__framework=source.framework)
+    }
+    for old in Answer.objects.filter(assessment=source).select_related("question"):
+        question = questions.get(old.question.code)
+        if question is None or question.kind != old.question.kind:
+            continue
+        new_options = list(question.options.all())
+        selected = []
+        for pk in old.selected:
+            previous = old_options.get(pk)
+            if previous is None:
+                continue
+            key = "label" if question.kind == "multiple" else "level"
+            match = next(
+                (o for o in new_options if getattr(o, key) == getattr(previous, key)), None
+            )
+            if match:
+                selected.append(match.pk)
+        answer = Answer(assessment=target, question=question, needs_reconfirmation=True)
+        for key in VALUE_FIELDS:
+            setattr(answer, key, getattr(old, key))
+        answer.selected = selected
+        answer.answered_by, answer.agency, answer.updated = old.answered_by, old.agency, old.updated
+        answer._change_reason = f"carried over from {source.title}"
+        answer.save()
+
+
+@dataclass
+class ThemeProgress:
+    theme: Theme
+    questions: list[Question]
+    answers: dict[int, Answer]
+    agencies: list[str]
+
+    @property
+    def applicable(self) -> int:
+        return len(self.questions)
+
+    @property
+    def complete(self) -> int:
+        return sum(1 for q in self.questions if (a := self.answers.get(q.pk)) and a.is_complete)
+
+    @property
+    def to_confirm(self) -> int:
+        return sum(1 for a in self.answers.values() if a.needs_reconfirmation)
+
+    @property
+    def missing(self) -> list[Question]:
+        """Required questions not yet fully answered (or still to be confirmed)."""
+        return [
+            q
+            for q in self.questions
+            if q.required
+            and (not (a := self.answers.get(q.pk)) or not a.is_complete or a.needs_reconfirmation)
+        ]
+
+    @property
+    def status(self) -> str:
+        if not self.answers:
+            return "Not started"
+        if self.to_confirm:
+            return "Needs confirming"
+        if not self.missing:
+            return "Completed"
+        return "In progress"
+
+
+def progress(
+    assessment: Assessment, themes: list[Theme], answers: list[Answer], assignments
+) -> list[ThemeProgress]:
+    """Each theme's questions that apply to the partnership's nation, with their answers."""
+    nation = assessment.partnership.nation
+    by_question = {a.question_id: a for a in answers}
+    agencies: dict[int, list[str]] = {}
+    for assignment in assignments:
+        agencies.setdefault(assignment.theme_id, []).append(assignment.agency)
+    out = []
+    for theme in themes:
+        questions = [q for q in theme.questions.all() if q.applies_to(nation)]
+        out.append(
+            ThemeProgress(
+                theme=theme,
+                questions=questions,
+                answers={q.pk: by_question[q.pk] for q in questions if q.pk in by_question},
+                agencies=sorted(agencies.get(theme.pk, [])),
+            )
+        )
+    return out
+
+
+def submit(*, assessment: Assessment, user: User, gaps: int) -> None:
+    """Draft -> in review, when nothing required is missing (the caller counts the gaps)."""
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status != Status.DRAFT:
+            raise ValidationError("Only a draft can be submitted for review.")
+        if gaps:
+            raise ValidationError(
+                f"{gaps} required question{'s' if gaps != 1 else ''} still to answer or confirm."
+            )
+        locked.status = Status.IN_REVIEW
+        locked.submitted_at = timezone.now()
+        locked._change_reason = f"submitted for review by {user}"
+        locked.save()
+    assessment.refresh_from_db()
+
+
+def return_to_draft(*, assessment: Assessment, user: User) -> None:
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status != Status.IN_REVIEW:
+            raise ValidationError("Only an assessment in review can go back to draft.")
+        locked.status = Status.DRAFT
+        locked._change_reason = f"returned to draft by {user}"
+        locked.save()
+    assessment.refresh_from_db()
+
+
+def snapshot_data(assessment: Assessment) -> dict:
+    """Everything the assessment says, as plain data (later issues add scores and actions)."""
+    answers = (
+        Answer.objects.filter(assessment=assessment)
+        .select_related("question", "answered_by")
+        .prefetch_related("question__options")
+        .order_by("question__theme__order", "question__order")
+    )
+    return {
+        "assessment": {
+            "code": str(assessment.code),
+            "title": assessment.title,
+            "period_start": assessment.period_start.isoformat(),
+            "period_end": assessment.period_end.isoformat(),
+            "partnership": assessment.partnership.name,
+            "nation": assessment.partnership.nation,
+            "framework": {
+                "slug": assessment.framework.slug,
+                "version": assessment.framework.version,
+            },
+        },
+        "answers": [a.as_data(list(a.question.options.all())) for a in answers],
+    }
+
+
+def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
+    """In review -> signed off: freeze a snapshot with its SHA-256 and lock the assessment."""
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status != Status.IN_REVIEW:
+            raise ValidationError("Only an assessment in review can be signed off.")
+        now = timezone.now()
+        data = snapshot_data(locked)
+        data["signed_off"] = {"by": user.email, "at": now.isoformat()}
+        snapshot = Snapshot.objects.create(
+            assessment=locked, signed_off_by=user, data=data, sha256=Snapshot.digest(data)
+        )
+        locked.status = Status.SIGNED_OFF
+        locked.signed_off_at = now
+        locked.signed_off_by = user
+        locked._change_reason = f"signed off by {user}"
+        locked.save()
+    assessment.refresh_from_db()
+    return snapshot
+
+
+def reopen(*, assessment: Assessment, user: User, reason: str) -> Reopening:
+    """Signed off -> draft, with a recorded reason. The snapshot stays as it was."""
+    if not reason.strip():
+        raise ValidationError("Enter why the self-assessment is being reopened.")
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status != Status.SIGNED_OFF:
+            raise ValidationError("Only a signed-off assessment can be reopened.")
+        reopening = Reopening.objects.create(
+            assessment=locked,
+            snapshot=locked.latest_snapshot,
+            reopened_by=user,
+            reason=reason.strip(),
+        )
+        locked.status = Status.DRAFT
+        locked.signed_off_at = None
+        locked.signed_off_by = None
+        locked._change_reason = f"reopened by {user}: {reason.strip()}"
+        locked.save()
+    assessment.refresh_from_db()
+    return reopening
