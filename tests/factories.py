@@ -138,3 +138,55 @@ def make_framework(themes: int = 2, questions_per_theme: int = 2, version: str =
 
     framework, _ = load(framework_data(themes, questions_per_theme, version))
     return framework
+
+
+def make_assessment(
+    partnership: Partnership, framework=None, title: str = "Self-assessment 2025", **fields
+):
+    from datetime import date
+
+    from assessment.models import Assessment
+
+    return Assessment.objects.create(
+        partnership=partnership,
+        framework=framework or make_framework(),
+        title=title,
+        period_start=fields.pop("period_start", date(2024, 4, 1)),
+        period_end=fields.pop("period_end", date(2025, 3, 31)),
+        **fields,
+    )
+
+
+def option_id(code: str, level: str, assessment=None) -> int:
+    from assessment.models import Option
+
+    options = Option.objects.filter(question__code=code, level=level)
+    if assessment is not None:
+        options = options.filter(question__theme__framework=assessment.framework)
+    return options.values_list("pk", flat=True).get()
+
+
+def theme_post(assessment, theme: str, answers: dict[str, dict], action: str = "draft") -> dict:
+    """POST data for a theme page as a browser would send it: every question of the theme that
+    applies to the partnership, with the version each answer had when the page was drawn."""
+    from assessment.models import Answer, Question
+
+    versions = dict(
+        Answer.objects.filter(assessment=assessment).values_list("question__code", "version")
+    )
+    data = {action: "1"}
+    for question in Question.objects.filter(
+        theme__framework=assessment.framework, theme__code=theme
+    ):
+        if not question.applies_to(assessment.partnership.nation):
+            continue
+        code = question.code
+        data[f"{code}-question_code"] = code
+        data[f"{code}-version"] = str(versions.get(code, 0))
+        for field, value in answers.get(code, {}).items():
+            data[f"{code}-{field}"] = value
+    return data
+
+
+def good_answer(code: str, assessment=None, evidence: str = "Our 2024 audit of 30 cases.") -> dict:
+    return {"option": str(option_id(code, "good", assessment)), "evidence": evidence}

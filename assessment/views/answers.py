@@ -101,7 +101,7 @@ class ThemePage:
                 "page": self,
                 "theme_comments": self.comments.get(None, []),
                 "comment_form": CommentForm(),
-                "errors": [(f, e) for f in forms for e in _errors(f)],
+                "errors": [error for f in forms for error in _errors(f)],
                 "pii_warning": WARNING if any(f.pii_findings for f in forms) else None,
                 "to_confirm": sum(1 for a in self.answers.values() if a.needs_reconfirmation),
                 **extra,

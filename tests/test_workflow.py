@@ -1,0 +1,258 @@
+"""Saving, carrying over, submitting, signing off and reopening (assessment/workflow.py)."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from assessment.models import Answer, AssessmentLocked, Question, Snapshot, Status
+from assessment.workflow import (
+    Change,
+    confirm_answers,
+    progress,
+    reopen,
+    save_answers,
+    sign_off,
+    start_assessment,
+    submit,
+    values_of,
+)
+from tests.factories import framework_data, make_assessment, make_framework, option_id
+
+pytestmark = pytest.mark.django_db
+
+
+def change(
+    assessment, code: str, level: str = "good", version: int = 0, evidence: str = "Audit 2024"
+) -> Change:
+    question = Question.objects.get(theme__framework=assessment.framework, code=code)
+    values = values_of(None) | {
+        "selected": [option_id(code, level, assessment)],
+        "evidence": evidence,
+    }
+    return Change(question, values, version)
+
+
+def test_saving_creates_and_versions_answers(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    result = save_answers(
+        assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
+    )
+    assert result.ok and len(result.saved) == 1
+    answer = Answer.objects.get()
+    assert (answer.version, answer.answered_by, answer.agency) == (1, alice, "police")
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-01", "poor", version=1)],
+        user=alice,
+        agency="police",
+    )
+    answer.refresh_from_db()
+    assert answer.version == 2
+    assert answer.history.count() == 2
+
+
+def test_a_stale_save_is_refused_and_nothing_is_written(alice, bob, partnership_a):
+    assessment = make_assessment(partnership_a)
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-01", "good")],
+        user=alice,
+        agency="police",
+    )
+    # Bob's page was drawn before Alice saved (version 0); he answers differently.
+    result = save_answers(
+        assessment=assessment,
+        changes=[
+            change(assessment, "AA-02", "good"),
+            change(assessment, "AA-01", "poor", version=0),
+        ],
+        user=bob,
+        agency="health",
+    )
+    assert not result.ok
+    assert [c.question.code for c in result.conflicts] == ["AA-01"]
+    assert result.conflicts[0].theirs.answered_by == alice
+    assert Answer.objects.count() == 1  # AA-02 was not written either: one transaction
+    assert Answer.objects.get().selected == [option_id("AA-01", "good")]
+
+
+def test_a_stale_save_with_the_same_content_is_not_a_conflict(alice, bob, partnership_a):
+    assessment = make_assessment(partnership_a)
+    save_answers(
+        assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
+    )
+    result = save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-01", version=0)],
+        user=bob,
+        agency="police",
+    )
+    assert result.ok and result.saved == []
+    assert Answer.objects.get().version == 1
+
+
+def test_unchanged_and_blank_answers_are_not_written(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    question = Question.objects.get(code="AA-02")
+    result = save_answers(
+        assessment=assessment,
+        changes=[Change(question, values_of(None), 0)],
+        user=alice,
+        agency="police",
+    )
+    assert result.saved == [] and not Answer.objects.exists()
+
+
+def test_carrying_over_copies_answers_to_confirm_and_matches_options_across_versions(
+    alice, partnership_a
+):
+    first = make_assessment(partnership_a, title="2024")
+    save_answers(
+        assessment=first,
+        changes=[change(first, "AA-01", "established", evidence="Old evidence")],
+        user=alice,
+        agency="police",
+    )
+    newer = make_framework(version="2.0")
+    second = start_assessment(
+        partnership=partnership_a,
+        framework=newer,
+        title="2025",
+        period_start=date(2025, 4, 1),
+        period_end=date(2026, 3, 31),
+        created_by=alice,
+        carried_from=first,
+    )
+    carried = Answer.objects.get(assessment=second)
+    assert carried.needs_reconfirmation
+    assert carried.question.theme.framework == newer
+    assert carried.selected == [option_id("AA-01", "established", second)]
+    assert carried.evidence == "Old evidence"
+    assert second.carried_from == first
+
+    assert confirm_answers(assessment=second, questions=[carried.question], user=alice) == 1
+    carried.refresh_from_db()
+    assert not carried.needs_reconfirmation
+    assert Answer.objects.get(assessment=first).selected == [
+        option_id("AA-01", "established", first)
+    ]
+
+
+def test_progress_gives_each_theme_a_status(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    themes = list(assessment.framework.themes.prefetch_related("questions").order_by("order"))
+    rows = progress(assessment, themes, [], [])
+    assert [r.status for r in rows] == ["Not started", "Not started"]
+    save_answers(
+        assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
+    )
+    rows = progress(assessment, themes, list(Answer.objects.all()), [])
+    assert rows[0].status == "In progress"
+    assert rows[0].complete == 1 and rows[0].applicable == 3
+    codes = ["AA-02", "BB-01", "BB-02"]
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, c) for c in codes],
+        user=alice,
+        agency="police",
+    )
+    rows = progress(assessment, themes, list(Answer.objects.all()), [])
+    assert [r.status for r in rows] == [
+        "In progress",
+        "Completed",
+    ]  # AA-03 (indicator) is still missing
+
+
+def test_the_welsh_partnership_does_not_see_english_only_questions(charlie, partnership_b):
+    assessment = make_assessment(partnership_b)
+    themes = list(assessment.framework.themes.prefetch_related("questions").order_by("order"))
+    assert [q.code for q in progress(assessment, themes, [], [])[0].questions] == ["AA-01", "AA-02"]
+
+
+def test_submit_needs_every_required_answer(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    with pytest.raises(ValidationError, match="5 required questions"):
+        submit(assessment=assessment, user=alice, gaps=5)
+    submit(assessment=assessment, user=alice, gaps=0)
+    assert assessment.status == Status.IN_REVIEW
+
+
+def _signed_off(alice, partnership):
+    assessment = make_assessment(partnership)
+    save_answers(
+        assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
+    )
+    submit(assessment=assessment, user=alice, gaps=0)
+    snapshot = sign_off(assessment=assessment, user=alice)
+    return assessment, snapshot
+
+
+def test_sign_off_freezes_a_snapshot_with_its_hash(alice, partnership_a):
+    assessment, snapshot = _signed_off(alice, partnership_a)
+    assert assessment.status == Status.SIGNED_OFF and assessment.signed_off_by == alice
+    assert snapshot.verify()
+    assert len(snapshot.sha256) == 64
+    assert snapshot.data["answers"][0]["question"] == "AA-01"
+    assert snapshot.data["answers"][0]["selected"][0]["level"] == "good"
+    assert snapshot.data["signed_off"]["by"] == "alice@example.org"
+    tampered = dict(snapshot.data, answers=[])
+    assert Snapshot.digest(tampered) != snapshot.sha256
+
+
+def test_a_signed_off_assessment_refuses_every_change(alice, partnership_a):
+    assessment, _ = _signed_off(alice, partnership_a)
+    answer = Answer.objects.get()
+    answer.evidence = "Sneaky edit"
+    with pytest.raises(AssessmentLocked):
+        answer.save()
+    with pytest.raises(AssessmentLocked):
+        answer.delete()
+    with pytest.raises(AssessmentLocked):
+        Answer.objects.filter(pk=answer.pk).update(evidence="Bulk edit")
+    with pytest.raises(AssessmentLocked):
+        Answer.objects.filter(pk=answer.pk).delete()
+    with pytest.raises(AssessmentLocked):
+        save_answers(
+            assessment=assessment,
+            changes=[change(assessment, "AA-02")],
+            user=alice,
+            agency="police",
+        )
+    assessment.title = "Renamed"
+    with pytest.raises(AssessmentLocked):
+        assessment.save()
+    with pytest.raises(AssessmentLocked):
+        assessment.delete()
+    assert Answer.objects.get().evidence == "Audit 2024"
+
+
+def test_reopening_needs_a_reason_and_keeps_the_snapshot(alice, partnership_a):
+    assessment, snapshot = _signed_off(alice, partnership_a)
+    with pytest.raises(ValidationError):
+        reopen(assessment=assessment, user=alice, reason="  ")
+    reopening = reopen(
+        assessment=assessment,
+        user=alice,
+        reason="The board asked for the health figures to be updated",
+    )
+    assert assessment.status == Status.DRAFT
+    assert reopening.snapshot == snapshot
+    assert Snapshot.objects.get().verify()
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-01", "poor", version=1)],
+        user=alice,
+        agency="police",
+    )
+    assert "reopened by" in assessment.history.first().history_change_reason
+
+
+def test_only_an_assessment_in_review_can_be_signed_off(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    with pytest.raises(ValidationError):
+        sign_off(assessment=assessment, user=alice)
+
+
+def test_framework_data_is_deterministic():
+    assert framework_data() == framework_data()

@@ -1,0 +1,573 @@
+"""The theme page: answering, validation, personal data warnings, conflicts, autosave, comments."""
+
+import re
+from datetime import date, timedelta
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from assessment.models import Agency, Answer, Assignment, Comment, Role, Status
+from assessment.workflow import save_answers, sign_off, submit
+from tests.factories import (
+    PASSWORD,
+    good_answer,
+    make_assessment,
+    make_framework,
+    make_member,
+    make_user,
+    option_id,
+    theme_post,
+)
+from tests.test_workflow import change
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assessment(partnership_a, alice):
+    return make_assessment(partnership_a)
+
+
+def url(assessment, theme: str = "AA", action: str = "") -> str:
+    return f"/assessments/{assessment.code}/themes/{theme}/{action}"
+
+
+def contributor(partnership, agency=Agency.POLICE, email="dana@example.org"):
+    user = make_user(email, "Dana Contributor")
+    make_member(partnership, user, Role.CONTRIBUTOR, agency)
+    return user
+
+
+def hidden_fields(html: str) -> dict:
+    """The hidden inputs of a page, as the browser would send them back."""
+    return {
+        k: unescape(v)
+        for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)
+    }
+
+
+def post(client, assessment, answers, action="draft", theme="AA"):
+    return client.post(url(assessment, theme), theme_post(assessment, theme, answers, action))
+
+
+# Access -------------------------------------------------------------------------------------
+
+
+def test_an_outsider_gets_404(client, charlie, assessment):
+    client.force_login(charlie)
+    assert client.get(url(assessment)).status_code == 404
+    assert (
+        client.post(
+            url(assessment), theme_post(assessment, "AA", {"AA-01": good_answer("AA-01")})
+        ).status_code
+        == 404
+    )
+    assert not Answer.objects.exists()
+
+
+def test_a_viewer_reads_but_cannot_save(client, bob, assessment):
+    client.force_login(bob)
+    page = client.get(url(assessment))
+    assert page.status_code == 200
+    assert 'id="theme-form"' not in page.content.decode()
+    assert post(client, assessment, {"AA-01": good_answer("AA-01")}).status_code == 403
+    assert (
+        client.post(
+            url(assessment, action="autosave"), theme_post(assessment, "AA", {})
+        ).status_code
+        == 403
+    )
+    assert not Answer.objects.exists()
+
+
+def test_a_scrutineer_comments_but_cannot_answer(client, partnership_a, assessment):
+    scrutineer = make_user("sam@example.org", "Sam Scrutineer")
+    make_member(partnership_a, scrutineer, Role.SCRUTINEER, Agency.OTHER)
+    client.force_login(scrutineer)
+    assert post(client, assessment, {"AA-01": good_answer("AA-01")}).status_code == 403
+    response = client.post(
+        url(assessment, action="comments"), {"question": "AA-01", "text": "Which audit is this?"}
+    )
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert (comment.question.code, comment.author) == ("AA-01", scrutineer)
+    assert "Which audit is this?" in client.get(url(assessment)).content.decode()
+
+
+def test_contributors_and_viewers_cannot_comment(client, bob, partnership_a, assessment):
+    for user in (bob, contributor(partnership_a)):
+        client.force_login(user)
+        assert client.post(url(assessment, action="comments"), {"text": "Hello"}).status_code == 403
+    assert not Comment.objects.exists()
+
+
+def test_a_contributor_answers_themes_of_their_agency_only(client, partnership_a, assessment):
+    dana = contributor(partnership_a, Agency.POLICE)
+    client.force_login(dana)
+    assert (
+        post(client, assessment, {"AA-01": good_answer("AA-01")}).status_code == 302
+    )  # unassigned: anyone
+    theme = assessment.framework.themes.get(code="BB")
+    Assignment.objects.create(assessment=assessment, theme=theme, agency=Agency.HEALTH)
+    assert post(client, assessment, {"BB-01": good_answer("BB-01")}, theme="BB").status_code == 403
+    Assignment.objects.create(assessment=assessment, theme=theme, agency=Agency.POLICE)
+    assert post(client, assessment, {"BB-01": good_answer("BB-01")}, theme="BB").status_code == 302
+
+
+def test_an_unknown_theme_is_404(client, alice, assessment):
+    client.force_login(alice)
+    assert client.get(url(assessment, "ZZ")).status_code == 404
+
+
+# Answering ----------------------------------------------------------------------------------
+
+
+def test_the_page_shows_guidance_descriptors_and_citation_links(client, alice, assessment):
+    client.force_login(alice)
+    html = client.get(url(assessment)).content.decode()
+    assert "AA-01 Question 1 of theme AA?" in html
+    assert "Like good." in html  # option descriptors as radio hints
+    assert "What good looks like" in html and "Good looks like this." in html
+    assert 'href="/frameworks/test-framework/1.0/sources#annex-4-para-3"' in html
+    assert "How do you know?" in html and "govuk-character-count" in html
+    assert "This question does not apply to our partnership" in html
+    assert 'hx-post="' in html  # autosave where JavaScript is on
+
+
+def test_questions_for_the_other_nation_are_not_shown(client, charlie, partnership_b):
+    welsh = make_assessment(partnership_b)
+    client.force_login(charlie)
+    html = client.get(url(welsh)).content.decode()
+    assert "AA-02" in html and "AA-03" not in html  # AA-03 applies in England only
+
+
+def test_save_as_draft_keeps_an_incomplete_answer(client, alice, assessment):
+    client.force_login(alice)
+    response = post(
+        client, assessment, {"AA-01": {"option": str(option_id("AA-01", "developing"))}}
+    )
+    assert response.status_code == 302
+    answer = Answer.objects.get()
+    assert answer.selected == [option_id("AA-01", "developing")] and answer.evidence == ""
+    assert not answer.is_complete
+
+
+def test_save_and_continue_asks_for_the_evidence_of_a_begun_answer(client, alice, assessment):
+    client.force_login(alice)
+    response = post(
+        client,
+        assessment,
+        {"AA-01": {"option": str(option_id("AA-01", "good"))}},
+        action="continue",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter how you know your answer to AA-01" in html
+    assert 'href="#id_AA-01-evidence"' in html
+    assert re.search(rf'value="{option_id("AA-01", "good")}"\s+checked', html)  # nothing lost
+    assert not Answer.objects.exists()
+
+
+def test_save_and_continue_goes_to_the_next_theme(client, alice, assessment):
+    client.force_login(alice)
+    response = post(client, assessment, {"AA-01": good_answer("AA-01")}, action="continue")
+    assert response["Location"] == url(assessment, "BB")
+    response = post(
+        client, assessment, {"BB-01": good_answer("BB-01")}, action="continue", theme="BB"
+    )
+    assert response["Location"] == f"/assessments/{assessment.code}/"
+
+
+def test_an_indicator_shows_its_percentage_after_saving(client, alice, assessment):
+    client.force_login(alice)
+    answers = {
+        "AA-03": {
+            "numerator": "28",
+            "denominator": "100",
+            "period_start_0": "1", "period_start_1": "4", "period_start_2": "2023",
+            "period_end_0": "31", "period_end_1": "3", "period_end_2": "2024",
+            "evidence": "Crime records system report, April 2024",
+        }
+    }  # fmt: skip
+    assert post(client, assessment, answers, action="continue").status_code == 302
+    answer = Answer.objects.get()
+    assert (answer.numerator, answer.denominator, answer.percentage) == (28, 100, 28.0)
+    assert answer.period_start == date(2023, 4, 1)
+    assert (
+        "28 of 100 (28.0%)" in client.get(f"/assessments/{assessment.code}/check").content.decode()
+    )
+
+
+def indicator(
+    numerator="5",
+    denominator="10",
+    start=("1", "4", "2023"),
+    end=("31", "3", "2024"),
+    evidence="System report",
+):
+    return {
+        "numerator": numerator,
+        "denominator": denominator,
+        "period_start_0": start[0], "period_start_1": start[1], "period_start_2": start[2],
+        "period_end_0": end[0], "period_end_1": end[1], "period_end_2": end[2],
+        "evidence": evidence,
+    }  # fmt: skip
+
+
+FUTURE = date.today() + timedelta(days=40)
+
+
+@pytest.mark.parametrize(
+    ("answers", "message", "kept"),
+    [
+        (
+            {"AA-03": indicator("12", "10")},
+            "Suspects without ethnicity cannot be more than all suspects",
+            'value="12"',
+        ),
+        (
+            {"AA-03": indicator("-3", "10")},
+            "Suspects without ethnicity must be 0 or more",
+            'value="-3"',
+        ),
+        (
+            {"AA-03": indicator("lots", "10")},
+            "Suspects without ethnicity must be a whole number, like 12",
+            'value="lots"',
+        ),
+        ({"AA-03": indicator("0", "0")}, "All suspects must be more than 0", 'value="0"'),
+        (
+            {"AA-03": indicator(end=("31", "3", "2022"))},
+            "The end of the period must be the same as or after the start",
+            'value="2022"',
+        ),
+        (
+            {"AA-03": indicator(end=(str(FUTURE.day), str(FUTURE.month), str(FUTURE.year)))},
+            "End of the period must be today or in the past",
+            f'value="{FUTURE.year}"',
+        ),
+        (
+            {"AA-03": indicator(start=("31", "2", "2023"))},
+            "Start of the period must be a real date",
+            'value="31"',
+        ),
+        (
+            {"AA-01": {"option": "1", "evidence": "x" * 5001}},
+            "How do you know must be 5000 characters or fewer",
+            "xxxxxxxxxx",
+        ),
+        (
+            {"AA-01": {"option": "999999", "evidence": "Audit"}},
+            "Select one of the answers shown for AA-01",
+            "Audit",
+        ),
+        (
+            {"AA-01": {"not_applicable": "on", "evidence": "Kept"}},
+            "Enter why AA-01 does not apply",
+            "Kept",
+        ),
+    ],
+)
+def test_bad_input_gets_a_gov_uk_error_naming_the_field_and_keeps_what_was_typed(
+    client, alice, assessment, answers, message, kept
+):
+    client.force_login(alice)
+    answers = {**answers, "AA-02": {"evidence": "Typed elsewhere on the page"}}
+    response = post(client, assessment, answers)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html and "<title>Error:" in html
+    assert html.count(message) >= 2  # in the error summary and beside the field
+    assert kept in html
+    assert "Typed elsewhere on the page" in html
+    assert not Answer.objects.exists()
+
+
+def test_an_option_of_another_question_is_refused(client, alice, assessment):
+    client.force_login(alice)
+    response = post(
+        client, assessment, {"AA-01": {"option": str(option_id("AA-02", "good")), "evidence": "x"}}
+    )
+    assert "Select one of the answers shown for AA-01" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_a_tampered_question_code_is_refused(client, alice, assessment):
+    client.force_login(alice)
+    data = theme_post(assessment, "AA", {"AA-01": good_answer("AA-01")})
+    data["AA-01-question_code"] = "BB-01"
+    response = client.post(url(assessment), data)
+    assert "The page was changed before it was sent" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_not_applicable_with_a_reason_is_saved_without_a_value(client, alice, assessment):
+    client.force_login(alice)
+    answers = {
+        "AA-01": {
+            "option": str(option_id("AA-01", "good")),
+            "not_applicable": "on",
+            "not_applicable_reason": "We have no police force of our own",
+        }
+    }
+    post(client, assessment, answers, action="continue")
+    answer = Answer.objects.get()
+    assert answer.not_applicable and answer.selected == [] and answer.is_complete
+
+
+# Personal data ------------------------------------------------------------------------------
+
+
+def test_personal_details_are_flagged_before_saving_and_can_be_confirmed(client, alice, assessment):
+    client.force_login(alice)
+    evidence = "Discussed with Jane Smith (14/02/2009), call 07700 900123"
+    response = post(client, assessment, {"AA-01": good_answer("AA-01", evidence=evidence)})
+    html = response.content.decode()
+    assert "This service must not hold information that identifies a child" in html
+    assert "AA-01 may contain personal details (a name next to a date, a phone number)" in html
+    assert "I have checked: this text does not identify a child" in html
+    assert "07700 900123" in html  # kept so it can be edited
+    assert not Answer.objects.exists()
+
+    edited = post(
+        client, assessment, {"AA-01": good_answer("AA-01", evidence="Discussed at the MACE panel")}
+    )
+    assert edited.status_code == 302
+    assert Answer.objects.get().evidence == "Discussed at the MACE panel"
+
+
+def test_a_person_may_confirm_a_false_alarm(client, alice, assessment):
+    client.force_login(alice)
+    evidence = "Operation Pine Tree started 01/02/2024"
+    answers = {"AA-01": {**good_answer("AA-01", evidence=evidence), "confirm_personal_data": "on"}}
+    assert post(client, assessment, answers).status_code == 302
+    assert Answer.objects.get().evidence == evidence
+
+
+def test_comments_are_checked_for_personal_details_too(client, alice, assessment):
+    client.force_login(alice)
+    response = client.post(
+        url(assessment, action="comments"), {"question": "AA-01", "text": "Ask jo@example.org"}
+    )
+    assert response.status_code == 400
+    assert "may contain personal details (an email address)" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+# Two people at once -------------------------------------------------------------------------
+
+
+def test_a_save_from_an_older_page_shows_both_answers_and_overwrites_nothing(
+    alice, partnership_a, assessment
+):
+    dana = contributor(partnership_a)
+    first, second = Client(), Client()
+    first.force_login(alice)
+    second.force_login(dana)
+    stale = theme_post(
+        assessment, "AA", {"AA-01": good_answer("AA-01", evidence="Dana's evidence")}
+    )  # drawn at version 0
+
+    assert (
+        post(
+            first, assessment, {"AA-01": {**good_answer("AA-01", evidence="Alice's evidence")}}
+        ).status_code
+        == 302
+    )
+    response = second.post(url(assessment), stale)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Someone else changed 1 answer while you were working" in html
+    assert "Alice&#x27;s evidence" in html and "Dana&#x27;s evidence" in html
+    assert Answer.objects.get().evidence == "Alice's evidence"
+
+    # Dana chooses without picking an option first: asked again, nothing lost.
+    hidden = hidden_fields(html)
+    again = second.post(url(assessment), hidden)
+    assert (
+        again.status_code == 409
+        and "Select which answer to keep for AA-01" in again.content.decode()
+    )
+
+    chosen = second.post(url(assessment), {**hidden, "resolve-AA-01": "mine"})
+    assert chosen.status_code == 302
+    answer = Answer.objects.get()
+    assert (answer.evidence, answer.answered_by, answer.version) == ("Dana's evidence", dana, 2)
+
+
+def test_keeping_their_answer_discards_mine_for_that_question_only(
+    alice, partnership_a, assessment
+):
+    dana = contributor(partnership_a)
+    first, second = Client(), Client()
+    first.force_login(alice)
+    second.force_login(dana)
+    stale = theme_post(
+        assessment,
+        "AA",
+        {"AA-01": good_answer("AA-01", evidence="Mine"), "AA-02": good_answer("AA-02")},
+    )
+    post(first, assessment, {"AA-01": good_answer("AA-01", evidence="Theirs")})
+    html = second.post(url(assessment), stale).content.decode()
+    hidden = hidden_fields(html)
+    assert second.post(url(assessment), {**hidden, "resolve-AA-01": "theirs"}).status_code == 302
+    assert Answer.objects.get(question__code="AA-01").evidence == "Theirs"
+    assert Answer.objects.get(question__code="AA-02").answered_by == dana
+
+
+def test_autosave_saves_valid_answers_and_returns_new_versions(client, alice, assessment):
+    client.force_login(alice)
+    data = theme_post(
+        assessment, "AA", {"AA-01": good_answer("AA-01"), "AA-02": {"option": "999999"}}
+    )
+    response = client.post(url(assessment, action="autosave"), data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Saved automatically" in html and "AA-02" in html  # AA-02 waits for a proper save
+    assert 'name="AA-01-version" id="id_AA-01-version" value="1" hx-swap-oob="true"' in html
+    assert Answer.objects.get().question.code == "AA-01"
+
+
+def test_autosave_reports_a_conflict_without_saving(client, alice, bob, partnership_a, assessment):
+    dana = contributor(partnership_a)
+    stale = theme_post(assessment, "AA", {"AA-01": good_answer("AA-01", evidence="Dana")})
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-01", evidence="Alice")],
+        user=alice,
+        agency="police",
+    )
+    client.force_login(dana)
+    html = client.post(url(assessment, action="autosave"), stale).content.decode()
+    assert "someone else has changed AA-01" in html
+    assert Answer.objects.get().evidence == "Alice"
+
+
+# Carried answers, locking, history -----------------------------------------------------------
+
+
+def test_carried_answers_are_confirmed_one_by_one_or_by_theme(client, alice, assessment):
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-01"), change(assessment, "AA-02")],
+        user=alice,
+        agency="police",
+    )
+    Answer.objects.update(needs_reconfirmation=True)
+    client.force_login(alice)
+    html = client.get(url(assessment)).content.decode()
+    assert "Carried over – confirm or change" in html
+    client.post(url(assessment, action="confirm"), {"question": "AA-01"})
+    assert list(
+        Answer.objects.filter(needs_reconfirmation=True).values_list("question__code", flat=True)
+    ) == ["AA-02"]
+    client.post(url(assessment, action="confirm"))
+    assert not Answer.objects.filter(needs_reconfirmation=True).exists()
+
+
+def test_changing_a_carried_answer_confirms_it(client, alice, assessment):
+    save_answers(
+        assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
+    )
+    Answer.objects.update(needs_reconfirmation=True)
+    client.force_login(alice)
+    post(client, assessment, {"AA-01": good_answer("AA-01", evidence="Updated for this year")})
+    assert not Answer.objects.get().needs_reconfirmation
+
+
+def test_a_locked_assessment_refuses_saves_through_the_page(client, alice, assessment):
+    save_answers(
+        assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
+    )
+    submit(assessment=assessment, user=alice, gaps=0)
+    sign_off(assessment=assessment, user=alice)
+    client.force_login(alice)
+    assert 'id="theme-form"' not in client.get(url(assessment)).content.decode()
+    assert (
+        post(
+            client, assessment, {"AA-01": good_answer("AA-01", evidence="Late change")}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            url(assessment, action="autosave"), theme_post(assessment, "AA", {})
+        ).status_code
+        == 403
+    )
+    assert client.post(url(assessment, action="confirm")).status_code == 403
+    assert Answer.objects.get().evidence == "Audit 2024"
+
+
+def test_in_review_only_leads_change_answers(client, alice, partnership_a, assessment):
+    dana = contributor(partnership_a)
+    assessment.status = Status.IN_REVIEW
+    assessment.save()
+    client.force_login(dana)
+    assert post(client, assessment, {"AA-01": good_answer("AA-01")}).status_code == 403
+    client.force_login(alice)
+    assert post(client, assessment, {"AA-01": good_answer("AA-01")}).status_code == 302
+
+
+def test_the_history_shows_who_changed_what_and_when(client, alice, bob, assessment):
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-01", "poor", evidence="First")],
+        user=alice,
+        agency="police",
+    )
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-01", "good", version=1, evidence="Second")],
+        user=alice,
+        agency="police",
+    )
+    client.force_login(bob)
+    html = client.get(f"/assessments/{assessment.code}/answers/AA-01/history").content.decode()
+    assert html.index("Second") < html.index("First")  # newest first
+    assert "Poor answer (poor)" in html and "Good answer (good)" in html
+    client.logout()
+    make_user("eve@example.org")
+    client.login(email="eve@example.org", password=PASSWORD)
+    assert client.get(f"/assessments/{assessment.code}/answers/AA-01/history").status_code == 404
+
+
+# Budgets ------------------------------------------------------------------------------------
+
+
+def test_the_theme_page_issues_a_constant_number_of_queries(client, alice, partnership_a):
+    small = make_assessment(
+        partnership_a, make_framework(themes=2, questions_per_theme=2, version="1")
+    )
+    large = make_assessment(
+        partnership_a, make_framework(themes=2, questions_per_theme=14, version="2")
+    )
+    client.force_login(alice)
+    counts = []
+    for assessment in (small, large):
+        save_answers(
+            assessment=assessment,
+            changes=[change(assessment, "AA-01"), change(assessment, "AA-02")],
+            user=alice,
+            agency="police",
+        )
+        client.get(url(assessment))  # the first visit also remembers the current partnership
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(assessment)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_saving_a_theme_is_one_transaction(client, alice, assessment):
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as queries:
+        post(client, assessment, {"AA-01": good_answer("AA-01"), "AA-02": good_answer("AA-02")})
+    sql = [q["sql"] for q in queries.captured_queries]
+    writes = [i for i, s in enumerate(sql) if s.startswith(("INSERT", "UPDATE")) and "answer" in s]
+    assert len(writes) >= 2
+    # Both answers are written between one savepoint/transaction start and its release.
+    begins = [i for i, s in enumerate(sql) if s.startswith(("SAVEPOINT", "BEGIN"))]
+    assert begins and min(begins) < min(writes)

@@ -1,0 +1,285 @@
+"""Starting a cycle, the task list, assigning themes, checking, submitting, signing off, reopening."""
+
+import pytest
+
+from assessment.models import (
+    Agency,
+    Answer,
+    Assessment,
+    Assignment,
+    Reopening,
+    Role,
+    Snapshot,
+    Status,
+)
+from assessment.workflow import save_answers, sign_off, submit
+from tests.factories import make_assessment, make_framework, make_member, make_user
+from tests.test_workflow import change
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assessment(partnership_a, alice):
+    return make_assessment(partnership_a)
+
+
+def start_data(framework_obj, **extra) -> dict:
+    return {
+        "title": "Self-assessment 2025 to 2026",
+        "period_start_0": "1", "period_start_1": "4", "period_start_2": "2025",
+        "period_end_0": "31", "period_end_1": "3", "period_end_2": "2026",
+        "framework": str(framework_obj.pk),
+        "carried_from": "",
+        **extra,
+    }  # fmt: skip
+
+
+def complete_everything(assessment, user):
+    codes = ["AA-01", "AA-02", "BB-01", "BB-02"]
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, c) for c in codes],
+        user=user,
+        agency="police",
+    )
+    from assessment.models import Question
+    from assessment.workflow import Change, values_of
+
+    indicator = Question.objects.get(theme__framework=assessment.framework, code="AA-03")
+    values = values_of(None) | {"numerator": 3, "denominator": 10, "evidence": "System report"}
+    save_answers(
+        assessment=assessment, changes=[Change(indicator, values, 0)], user=user, agency="police"
+    )
+
+
+# Starting ------------------------------------------------------------------------------------
+
+
+def test_a_lead_starts_a_self_assessment(client, alice, partnership_a):
+    framework = make_framework()
+    client.force_login(alice)
+    page = client.get(f"/partnerships/{partnership_a.code}/assessments/new")
+    assert "Newest" in page.content.decode()
+    response = client.post(
+        f"/partnerships/{partnership_a.code}/assessments/new", start_data(framework)
+    )
+    assessment = Assessment.objects.get()
+    assert response["Location"] == f"/assessments/{assessment.code}/"
+    assert (assessment.title, assessment.framework, assessment.created_by) == (
+        "Self-assessment 2025 to 2026",
+        framework,
+        alice,
+    )
+    assert str(assessment.period_end) == "2026-03-31"
+
+
+def test_starting_from_a_previous_cycle_carries_its_answers(
+    client, alice, partnership_a, assessment
+):
+    save_answers(
+        assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
+    )
+    client.force_login(alice)
+    client.post(
+        f"/partnerships/{partnership_a.code}/assessments/new",
+        start_data(assessment.framework, carried_from=str(assessment.pk), title="Next year"),
+    )
+    new = Assessment.objects.get(title="Next year")
+    assert new.carried_from == assessment
+    assert new.answers.get().needs_reconfirmation
+    assert "Needs confirming" in client.get(f"/assessments/{new.code}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"title": ""}, "Enter a title"),
+        (
+            {"period_end_0": "", "period_end_1": "", "period_end_2": ""},
+            "Enter the end of the period assessed",
+        ),
+        ({"period_end_2": "2024"}, "The end of the period must be after the start"),
+        ({"period_start_1": "13"}, "Start of the period assessed must be a real date"),
+        ({"framework": "99999"}, "Select a framework version"),
+        ({"carried_from": "99999"}, "Select where to start from"),
+    ],
+)
+def test_starting_with_bad_input_names_the_field(client, alice, partnership_a, changes, message):
+    framework = make_framework()
+    client.force_login(alice)
+    response = client.post(
+        f"/partnerships/{partnership_a.code}/assessments/new", start_data(framework, **changes)
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html and message in html
+    assert not Assessment.objects.exists()
+
+
+def test_a_previous_cycle_of_another_partnership_cannot_be_carried(
+    client, alice, charlie, partnership_a, partnership_b
+):
+    theirs = make_assessment(partnership_b)
+    client.force_login(alice)
+    response = client.post(
+        f"/partnerships/{partnership_a.code}/assessments/new",
+        start_data(theirs.framework, carried_from=str(theirs.pk)),
+    )
+    assert "Select where to start from" in response.content.decode()
+    assert Assessment.objects.count() == 1
+
+
+def test_only_leads_start_self_assessments(client, bob, charlie, partnership_a):
+    make_framework()
+    client.force_login(bob)
+    assert client.get(f"/partnerships/{partnership_a.code}/assessments/new").status_code == 403
+    client.force_login(charlie)
+    assert client.get(f"/partnerships/{partnership_a.code}/assessments/new").status_code == 404
+
+
+# The task list and other pages ---------------------------------------------------------------
+
+PAGES = ["", "check", "activity"]
+LEAD_PAGES = ["assign", "sign-off", "reopen"]
+
+
+@pytest.mark.parametrize("page", PAGES + LEAD_PAGES)
+def test_an_outsider_gets_404(client, charlie, assessment, page):
+    client.force_login(charlie)
+    assert client.get(f"/assessments/{assessment.code}/{page}").status_code == 404
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_viewer_can_read(client, bob, assessment, page):
+    client.force_login(bob)
+    assert client.get(f"/assessments/{assessment.code}/{page}").status_code == 200
+
+
+@pytest.mark.parametrize("page", LEAD_PAGES + ["submit", "return"])
+def test_a_viewer_cannot_manage(client, bob, assessment, page):
+    client.force_login(bob)
+    assert client.post(f"/assessments/{assessment.code}/{page}", {"reason": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.CONTRIBUTOR, Role.SCRUTINEER])
+def test_contributors_and_scrutineers_cannot_sign_off(client, partnership_a, assessment, role):
+    user = make_user("x@example.org")
+    make_member(partnership_a, user, role)
+    assessment.status = Status.IN_REVIEW
+    assessment.save()
+    client.force_login(user)
+    assert client.post(f"/assessments/{assessment.code}/sign-off").status_code == 403
+    assessment.refresh_from_db()
+    assert assessment.status == Status.IN_REVIEW
+
+
+def test_the_task_list_shows_each_theme_with_status_and_progress(client, alice, assessment):
+    save_answers(
+        assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
+    )
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/").content.decode()
+    assert "govuk-task-list" in html
+    assert "1 of 3 answered" in html and "In progress" in html
+    assert "0 of 2 answered" in html and "Not started" in html
+
+
+def test_leads_assign_themes_and_contributors_see_theirs_first(
+    client, alice, partnership_a, assessment
+):
+    client.force_login(alice)
+    response = client.post(
+        f"/assessments/{assessment.code}/assign", {"theme_BB": ["police", "health"]}
+    )
+    assert response.status_code == 302
+    assert set(Assignment.objects.values_list("theme__code", "agency")) == {
+        ("BB", "police"),
+        ("BB", "health"),
+    }
+    dana = make_user("dana@example.org")
+    make_member(partnership_a, dana, Role.CONTRIBUTOR, Agency.POLICE)
+    client.force_login(dana)
+    html = client.get(f"/assessments/{assessment.code}/").content.decode()
+    assert html.index("2. Theme BB") < html.index("1. Theme AA")
+    assert "<strong>your agency</strong>" in html
+
+
+def test_an_unknown_agency_cannot_be_assigned(client, alice, assessment):
+    client.force_login(alice)
+    response = client.post(f"/assessments/{assessment.code}/assign", {"theme_BB": ["aliens"]})
+    assert "There is a problem" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_check_your_answers_lists_the_gaps(client, alice, assessment):
+    save_answers(
+        assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
+    )
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/check").content.decode()
+    assert "4 required questions still to answer or confirm" in html
+    assert "Good answer (good)" in html
+
+
+def test_submitting_with_gaps_is_refused(client, alice, assessment):
+    client.force_login(alice)
+    response = client.post(f"/assessments/{assessment.code}/submit", follow=True)
+    assert "5 required questions still to answer or confirm" in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.status == Status.DRAFT
+
+
+def test_the_full_cycle_submit_sign_off_reopen(client, alice, assessment):
+    complete_everything(assessment, alice)
+    client.force_login(alice)
+    client.post(f"/assessments/{assessment.code}/submit")
+    assessment.refresh_from_db()
+    assert assessment.status == Status.IN_REVIEW
+
+    assert client.post(f"/assessments/{assessment.code}/sign-off").status_code == 302
+    assessment.refresh_from_db()
+    snapshot = Snapshot.objects.get()
+    assert assessment.status == Status.SIGNED_OFF and snapshot.verify()
+    html = client.get(f"/assessments/{assessment.code}/").content.decode()
+    assert snapshot.sha256 in html and "locked" in html
+
+    response = client.post(f"/assessments/{assessment.code}/reopen", {"reason": ""})
+    assert "Enter why the self-assessment is being reopened" in response.content.decode()
+    client.post(f"/assessments/{assessment.code}/reopen", {"reason": "Health figures were wrong"})
+    assessment.refresh_from_db()
+    assert assessment.status == Status.DRAFT
+    assert Reopening.objects.get().reason == "Health figures were wrong"
+    activity = client.get(f"/assessments/{assessment.code}/activity").content.decode()
+    assert "reopened by Alice Lead: Health figures were wrong" in activity
+    assert "signed off by Alice Lead" in activity
+
+
+def test_signing_off_twice_or_from_draft_is_refused(client, alice, assessment):
+    client.force_login(alice)
+    response = client.post(f"/assessments/{assessment.code}/sign-off", follow=True)
+    assert "Only an assessment in review can be signed off" in response.content.decode()
+
+
+def test_a_lead_can_return_a_submitted_assessment_to_draft(client, alice, assessment):
+    complete_everything(assessment, alice)
+    submit(assessment=assessment, user=alice, gaps=0)
+    client.force_login(alice)
+    client.post(f"/assessments/{assessment.code}/return")
+    assessment.refresh_from_db()
+    assert assessment.status == Status.DRAFT
+
+
+def test_the_partnership_page_lists_its_assessments_only(client, alice, partnership_b, assessment):
+    make_assessment(partnership_b, title="Their secret cycle")
+    client.force_login(alice)
+    html = client.get(f"/partnerships/{assessment.partnership.code}/").content.decode()
+    assert "Self-assessment 2025" in html and "Their secret cycle" not in html
+    assert "Start a self-assessment" in html
+
+
+def test_a_locked_assessment_keeps_its_answers_after_sign_off(alice, assessment):
+    complete_everything(assessment, alice)
+    submit(assessment=assessment, user=alice, gaps=0)
+    sign_off(assessment=assessment, user=alice)
+    assert Answer.objects.filter(assessment=assessment).count() == 5
