@@ -459,7 +459,7 @@ def test_carried_answers_are_confirmed_one_by_one_or_by_theme(client, alice, ass
     Answer.objects.update(needs_reconfirmation=True)
     client.force_login(alice)
     html = client.get(url(assessment)).content.decode()
-    assert "Carried over – confirm or change" in html
+    assert "Carried over \N{EN DASH} confirm or change" in html
     client.post(url(assessment, action="confirm"), {"question": "AA-01"})
     assert list(
         Answer.objects.filter(needs_reconfirmation=True).values_list("question__code", flat=True)

@@ -156,7 +156,7 @@ def test_a_viewer_can_read(client, bob, assessment, page):
     assert client.get(f"/assessments/{assessment.code}/{page}").status_code == 200
 
 
-@pytest.mark.parametrize("page", LEAD_PAGES + ["submit", "return"])
+@pytest.mark.parametrize("page", [*LEAD_PAGES, "submit", "return"])
 def test_a_viewer_cannot_manage(client, bob, assessment, page):
     client.force_login(bob)
     assert client.post(f"/assessments/{assessment.code}/{page}", {"reason": "x"}).status_code == 403
