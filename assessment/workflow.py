@@ -81,14 +81,25 @@ def is_blank(values: dict) -> bool:
     return _normalise(values) == _normalise(EMPTY)
 
 
+def _base_values(answer: Answer | None, version: int) -> dict:
+    """What the answer said at ``version`` (the one the person's page was drawn from)."""
+    if version == 0 or answer is None:
+        return _normalise(EMPTY)
+    record = Answer.history.filter(id=answer.pk, version=version).order_by("-history_date").first()
+    if record is None:
+        return {}  # unknown base: treat any difference as a conflict
+    return _normalise({f: getattr(record, f) for f in VALUE_FIELDS})
+
+
 def save_answers(
     *, assessment: Assessment, changes: list[Change], user: User, agency: str
 ) -> SaveResult:
     """Save a theme's answers in one transaction, or none of them if any was changed meanwhile.
 
-    An answer whose stored version differs from the one the person started from, and whose
-    stored content differs from what they submitted, is a conflict: nothing is written and the
-    conflicts are returned so the person can choose. Unchanged answers are not rewritten.
+    When the stored version differs from the one the person started from, both sides may have
+    changed the answer. If only the other person did (what was submitted is what the page
+    showed), theirs stays. If both did, differently, that is a conflict: nothing is written and
+    the conflicts are returned so the person can choose. Unchanged answers are not rewritten.
     """
     result = SaveResult()
     with transaction.atomic():
@@ -111,6 +122,8 @@ def save_answers(
             if answer is None and is_blank(mine):
                 continue
             if (answer.version if answer else 0) != change.base_version:
+                if mine == _base_values(answer, change.base_version):
+                    continue  # they changed it, this person did not: keep theirs, no question
                 result.conflicts.append(Conflict(change.question, answer, mine))
                 continue
             to_write.append((change, answer, mine))

@@ -256,3 +256,33 @@ def test_only_an_assessment_in_review_can_be_signed_off(alice, partnership_a):
 
 def test_framework_data_is_deterministic():
     assert framework_data() == framework_data()
+
+
+def test_an_answer_only_the_other_person_changed_is_kept_without_asking(alice, bob, partnership_a):
+    assessment = make_assessment(partnership_a)
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-01", "poor")],
+        user=alice,
+        agency="police",
+    )
+    # Bob's page shows version 1 (poor). Alice then changes it to good (version 2).
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-01", "good", version=1)],
+        user=alice,
+        agency="police",
+    )
+    # Bob saves his page, on which AA-01 still says poor: he did not touch it.
+    result = save_answers(
+        assessment=assessment,
+        changes=[
+            change(assessment, "AA-01", "poor", version=1),
+            change(assessment, "AA-02", "good"),
+        ],
+        user=bob,
+        agency="police",
+    )
+    assert result.ok
+    assert Answer.objects.get(question__code="AA-01").selected == [option_id("AA-01", "good")]
+    assert Answer.objects.get(question__code="AA-02").answered_by == bob

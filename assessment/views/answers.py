@@ -231,7 +231,6 @@ def _conflict_page(
             "codes": ",".join(sorted(codes)),
             "missing_choice": missing_choice,
         },
-        status=409,
     )
 
 

@@ -50,3 +50,27 @@ def test_if_empty_leaves_a_used_database_alone(db):
 def test_the_scrutineer_belongs_to_both_partnerships():
     seed()
     assert Membership.objects.filter(user__email="scrutineer@demo.example").count() == 2
+
+
+def test_with_a_framework_each_partnership_gets_a_signed_off_cycle_and_a_carried_one(db):
+    from assessment.frameworks import load, read
+    from assessment.models import Assessment, Status
+    from tests.test_question_bank import BANK
+
+    load(read(BANK))
+    seed()
+    for partnership in Partnership.objects.all():
+        last, current = partnership.assessments.order_by("period_end")
+        assert last.status == Status.SIGNED_OFF and last.snapshots.get().verify()
+        assert current.status == Status.DRAFT and current.carried_from == last
+        assert current.answers.filter(needs_reconfirmation=True).exists()
+        assert current.answers.filter(needs_reconfirmation=False).exists()
+        levels = {
+            o.level
+            for a in last.answers.all()
+            for o in a.question.options.all()
+            if o.pk in a.selected
+        }
+        assert levels == {"poor", "developing", "established", "good"}
+    seed()
+    assert Assessment.objects.count() == 4

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from assessment.models import Membership, Partnership, User
+from assessment.demo import seed_assessments
+from assessment.models import Framework, Membership, Partnership, User
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.yaml"
 
@@ -30,12 +31,29 @@ class Command(BaseCommand):
         if if_empty and Partnership.objects.exists():
             self.stdout.write("The database already has partnerships: no demo data added.")
         else:
+            framework = Framework.objects.order_by("-loaded_at").first()
             with transaction.atomic():
-                for spec in demo["partnerships"]:
-                    self._partnership(spec, demo["password"])
+                for index, spec in enumerate(demo["partnerships"]):
+                    partnership = self._partnership(spec, demo["password"])
+                    if framework is None:
+                        continue
+                    lead = (
+                        partnership.memberships.filter(role="lead")
+                        .select_related("user")
+                        .first()
+                        .user
+                    )
+                    for title in seed_assessments(
+                        partnership, framework, lead, demo["assessments"], index
+                    ):
+                        self.stdout.write(f"  {partnership.name}: {title}")
+            if framework is None:
+                self.stdout.write(
+                    "No framework is loaded, so no demo self-assessments were created."
+                )
         self._print_logins(demo)
 
-    def _partnership(self, spec: dict, password: str) -> None:
+    def _partnership(self, spec: dict, password: str) -> Partnership:
         partnership, _ = Partnership.objects.get_or_create(
             name=spec["name"], defaults={"nation": spec["nation"], "area": spec["area"]}
         )
@@ -51,6 +69,7 @@ class Command(BaseCommand):
                 user=user,
                 defaults={"role": person["role"], "agency": person["agency"]},
             )
+        return partnership
 
     def _print_logins(self, demo: dict) -> None:
         self.stdout.write(

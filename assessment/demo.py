@@ -1,0 +1,111 @@
+"""Fictional demo self-assessments: answers spread across the ladder, deterministic.
+
+The same input always gives the same answers, so demos and screenshots are stable.
+"""
+
+from datetime import date, timedelta
+
+import yaml
+from django.conf import settings
+
+from assessment.models import Assessment, Framework, Kind, Partnership, Question, User
+from assessment.workflow import (
+    Change,
+    confirm_answers,
+    save_answers,
+    sign_off,
+    start_assessment,
+    submit,
+    values_of,
+)
+
+LEVELS = ["poor", "developing", "established", "good"]
+
+
+def _evidence(index: int) -> str:
+    texts = yaml.safe_load((settings.BASE_DIR / "fixtures" / "demo.yaml").read_text())["evidence"]
+    return texts[index % len(texts)] + " (Fictional demo evidence.)"
+
+
+def _values(question: Question, step: int, cycle: int) -> dict:
+    """An answer for ``question``: the ``step`` spreads answers across the ladder; later cycles
+    improve a little, as a real partnership would hope to."""
+    values = values_of(None) | {"evidence": _evidence(step)}
+    options = list(question.options.all())
+    level = LEVELS[min(3, (step * 3 + cycle) % 4 + (cycle if step % 3 == 0 else 0))]
+    if question.kind in (Kind.SINGLE, Kind.YES_NO):
+        chosen = next((o for o in options if o.level == level), options[step % len(options)])
+        values["selected"] = [chosen.pk]
+    elif question.kind == Kind.MULTIPLE:
+        values["selected"] = [o.pk for i, o in enumerate(options) if (i + step + cycle) % 3 != 0]
+    elif question.kind in (Kind.INDICATOR, Kind.COUNT):
+        denominator = 40 + step * 7
+        if question.kind == Kind.INDICATOR:
+            values["numerator"] = (step * 11 + 5 - cycle * 3) % denominator
+            values["denominator"] = denominator
+        else:
+            values["number"] = 2 + (step * 5 + cycle * 2) % 30
+        end = date(2024 + cycle, 3, 31)
+        values["period_start"], values["period_end"] = end - timedelta(days=364), end
+    elif question.kind == Kind.DATE:
+        values["date_value"] = date(2023 + cycle, 1 + step % 12, 15)
+    else:
+        values["text"] = (
+            "The partnership's exploitation subgroup reviews this each quarter (fictional demo text)."
+        )
+    return values
+
+
+def seed_assessments(
+    partnership: Partnership, framework: Framework, lead: User, cycles: list[dict], seed: int
+) -> list[str]:
+    """Create the demo cycles for a partnership if it has none. Returns the titles created."""
+    if partnership.assessments.exists():
+        return []
+    questions = [
+        q
+        for q in Question.objects.filter(theme__framework=framework)
+        .prefetch_related("options")
+        .order_by("theme__order", "order")
+        if q.applies_to(partnership.nation)
+    ]
+    previous: Assessment | None = None
+    created = []
+    for cycle, spec in enumerate(cycles):
+        start, end = (date.fromisoformat(str(d)) for d in spec["period"])
+        assessment = start_assessment(
+            partnership=partnership,
+            framework=framework,
+            title=spec["title"],
+            period_start=start,
+            period_end=end,
+            created_by=lead,
+            carried_from=previous,
+        )
+        current = {a.question_id: a for a in assessment.answers.all()}
+        if previous is None:
+            changes = [Change(q, _values(q, i + seed, cycle), 0) for i, q in enumerate(questions)]
+        else:
+            # This year's cycle: a third of the carried answers updated, a third confirmed, a third still to confirm.
+            changes = [
+                Change(
+                    q, _values(q, i + seed, cycle), current[q.pk].version if q.pk in current else 0
+                )
+                for i, q in enumerate(questions)
+                if i % 3 == 0
+            ]
+        save_answers(
+            assessment=assessment, changes=changes, user=lead, agency="childrens_social_care"
+        )
+        if previous is not None:
+            confirm_answers(
+                assessment=assessment,
+                questions=[q for i, q in enumerate(questions) if i % 3 == 1],
+                user=lead,
+            )
+        if spec.get("signed_off"):
+            submit(assessment=assessment, user=lead, gaps=0)
+            sign_off(assessment=assessment, user=lead)
+        created.append(spec["title"])
+        previous = assessment
+    return created
