@@ -241,7 +241,8 @@ def autosave(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     access = assessment_access(request, code)
     page = ThemePage(access, theme)
     if not page.editable:
-        return render(request, "assessment/answers/_autosave.html", {"state": "locked"}, status=403)
+        # 200, not 403: htmx only swaps successful responses, and the person must see why.
+        return render(request, "assessment/answers/_autosave.html", {"state": "locked"})
     forms = page.forms(request.POST)
     valid = [f for f in forms if f.is_valid()]
     waiting = [f.question.code for f in forms if f.errors]
@@ -254,7 +255,7 @@ def autosave(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
             agency=access.membership.agency,
         )
     except AssessmentLocked:
-        return render(request, "assessment/answers/_autosave.html", {"state": "locked"}, status=409)
+        return render(request, "assessment/answers/_autosave.html", {"state": "locked"})
     if not result.ok:
         state = "conflict"
         conflicted = [c.question.code for c in result.conflicts]
