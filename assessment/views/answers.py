@@ -242,7 +242,8 @@ def autosave(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     page = ThemePage(access, theme)
     if not page.editable:
         # 200, not 403: htmx only swaps successful responses, and the person must see why.
-        return render(request, "assessment/answers/_autosave.html", {"state": "locked"})
+        state = "locked" if access.assessment.is_locked else "forbidden"
+        return render(request, "assessment/answers/_autosave.html", {"state": state})
     forms = page.forms(request.POST)
     valid = [f for f in forms if f.is_valid()]
     waiting = [f.question.code for f in forms if f.errors]

@@ -78,7 +78,7 @@ def test_a_viewer_reads_but_cannot_save(client, bob, assessment):
         url(assessment, action="autosave"),
         theme_post(assessment, "AA", {"AA-01": good_answer("AA-01", evidence="Late")}),
     )
-    assert "Not saved: this self-assessment can no longer be changed" in autosave.content.decode()
+    assert "Not saved: you cannot change the answers in this theme" in autosave.content.decode()
     assert not Answer.objects.exists()
 
 
