@@ -26,6 +26,13 @@ def _clean_cache(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is slow on purpose; the tests create hundreds of people. test_accounts checks
+    # that real accounts use Argon2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def partnership_a(db):
     return make_partnership("Northdale Safeguarding Partnership", Nation.ENGLAND)

@@ -1,0 +1,171 @@
+"""Every URL of the site x every role x own and another partnership's objects.
+
+The URL patterns are read from the resolver, so a new view without an entry in EXPECTED fails
+here until someone decides who may see it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from assessment.models import Agency, Membership, Role
+from tests.factories import (
+    make_assessment,
+    make_framework,
+    make_invitation,
+    make_member,
+    make_partnership,
+    make_user,
+)
+
+ROLES = [Role.LEAD, Role.CONTRIBUTOR, Role.SCRUTINEER, Role.VIEWER]
+ALL = dict.fromkeys(ROLES, 200)
+LEAD_ONLY = {Role.LEAD: 200, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 403, Role.VIEWER: 403}
+LEAD_POST = {Role.LEAD: 302, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 403, Role.VIEWER: 403}
+
+# name: (method, {role: status for the person's own partnership}). Another partnership: always 404.
+EXPECTED = {
+    "partnership_home": ("get", ALL),
+    "joined": ("get", ALL),
+    "members": ("get", ALL),
+    "invite": ("get", LEAD_ONLY),
+    "change_member": ("get", LEAD_ONLY),
+    "remove_member": ("get", LEAD_ONLY),
+    "resend_invitation": ("post", LEAD_POST),
+    "cancel_invitation": ("post", LEAD_POST),
+    "partnership_settings": ("get", LEAD_ONLY),
+    "start_assessment": ("get", LEAD_ONLY),
+    "assessment_home": ("get", ALL),
+    "assign_themes": ("get", LEAD_ONLY),
+    "check_answers": ("get", ALL),
+    "submit_assessment": ("post", LEAD_POST),
+    "return_to_draft": ("post", LEAD_POST),
+    "sign_off": ("get", LEAD_ONLY),
+    "reopen": ("get", LEAD_ONLY),
+    "activity": ("get", ALL),
+    "theme": ("get", ALL),
+    "autosave": ("post", ALL),  # says "not saved" to those who may not change the theme
+    "confirm_answers": (
+        "post",
+        {Role.LEAD: 302, Role.CONTRIBUTOR: 302, Role.SCRUTINEER: 403, Role.VIEWER: 403},
+    ),
+    "comment": (
+        "post",
+        {Role.LEAD: 400, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 400, Role.VIEWER: 403},
+    ),
+    "answer_history": ("get", ALL),
+}
+# Pages that hold no partnership's data: public, or about the signed-in person only.
+NOT_PARTNERSHIP_DATA = {
+    "home", "healthz", "accessibility", "privacy", "partnership_list", "framework_list", "framework_latest",
+    "framework_json", "framework_detail", "glossary", "methodology", "sources", "theme_detail",
+    "accept_invitation",
+}  # fmt: skip
+
+
+def our_url_names() -> set[str]:
+    names = set()
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                continue  # allauth and the admin have their own rules (tested in test_accounts/test_admin)
+            if isinstance(pattern, URLPattern) and pattern.name:
+                names.add(pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    assert our_url_names() - set(EXPECTED) - NOT_PARTNERSHIP_DATA == set()
+
+
+@pytest.fixture
+def world(db):
+    framework = make_framework()
+    worlds = {}
+    for key, name in (
+        ("own", "Northdale Safeguarding Partnership"),
+        ("other", "Glanmor Regional Board"),
+    ):
+        partnership = make_partnership(name)
+        lead = make_user(f"lead@{key}.example", f"{key} lead")
+        make_member(partnership, lead, Role.LEAD, Agency.CHILDRENS_SOCIAL_CARE)
+        member = make_member(
+            partnership, make_user(f"member@{key}.example"), Role.VIEWER, Agency.HEALTH
+        )
+        invitation, _ = make_invitation(partnership, f"invitee@{key}.example")
+        assessment = make_assessment(partnership, framework, title=f"{name} cycle")
+        worlds[key] = {
+            "partnership": partnership,
+            "member": member,
+            "invitation": invitation,
+            "assessment": assessment,
+        }
+    people = {
+        Role.LEAD: Membership.objects.get(
+            partnership=worlds["own"]["partnership"], role=Role.LEAD
+        ).user
+    }
+    for role in (Role.CONTRIBUTOR, Role.SCRUTINEER, Role.VIEWER):
+        user = make_user(f"{role}@own.example", f"Own {role}")
+        make_member(worlds["own"]["partnership"], user, role, Agency.POLICE)
+        people[role] = user
+    return worlds, people
+
+
+def url_for(name: str, objects: dict) -> str:
+    partnership, assessment = objects["partnership"].code, objects["assessment"].code
+    args = {
+        "change_member": [partnership, objects["member"].code],
+        "remove_member": [partnership, objects["member"].code],
+        "resend_invitation": [partnership, objects["invitation"].code],
+        "cancel_invitation": [partnership, objects["invitation"].code],
+        "theme": [assessment, "AA"],
+        "autosave": [assessment, "AA"],
+        "confirm_answers": [assessment, "AA"],
+        "comment": [assessment, "AA"],
+        "answer_history": [assessment, "AA-01"],
+    }
+    partnership_views = {
+        "partnership_home",
+        "joined",
+        "members",
+        "invite",
+        "partnership_settings",
+        "start_assessment",
+    }
+    return reverse(
+        name, args=args.get(name, [partnership if name in partnership_views else assessment])
+    )
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("role", ROLES)
+def test_own_partnership(client, world, name, role):
+    worlds, people = world
+    method, expected = EXPECTED[name]
+    client.force_login(people[role])
+    response = getattr(client, method)(url_for(name, worlds["own"]))
+    assert response.status_code == expected[role]
+    assert b"Glanmor" not in response.content  # never another partnership's data
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("role", ROLES)
+def test_another_partnership_is_404(client, world, name, role):
+    worlds, people = world
+    method, _ = EXPECTED[name]
+    client.force_login(people[role])
+    response = getattr(client, method)(url_for(name, worlds["other"]))
+    assert response.status_code == 404
+    assert b"Glanmor" not in response.content
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_signed_out_people_are_sent_to_sign_in(client, world, name):
+    worlds, _ = world
+    method, _ = EXPECTED[name]
+    response = getattr(client, method)(url_for(name, worlds["own"]))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
