@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from assessment.views import answers, assessments, frameworks, invitations, pages, partnerships
+from assessment.views import (
+    answers,
+    assessments,
+    frameworks,
+    invitations,
+    pages,
+    partnerships,
+    results,
+)
 
 FRAMEWORK = "frameworks/<slug:slug>/<str:version>"
 
@@ -57,6 +65,10 @@ urlpatterns = [
     path("assessments/<uuid:code>/sign-off", assessments.sign_off_assessment, name="sign_off"),
     path("assessments/<uuid:code>/reopen", assessments.reopen_assessment, name="reopen"),
     path("assessments/<uuid:code>/activity", assessments.activity, name="activity"),
+    path("assessments/<uuid:code>/results", results.results, name="results"),
+    path("assessments/<uuid:code>/benchmarks", results.benchmarks, name="benchmarks"),
+    path("assessments/<uuid:code>/compare", results.compare_assessments, name="compare"),
+    path("assessments/<uuid:code>/trend", results.trend, name="trend"),
     path("assessments/<uuid:code>/themes/<str:theme>/", answers.theme, name="theme"),
     path("assessments/<uuid:code>/themes/<str:theme>/autosave", answers.autosave, name="autosave"),
     path(

@@ -26,6 +26,7 @@ from assessment.models import (
     Theme,
     User,
 )
+from assessment.results import compute, framework_questions, result_to_data
 
 VALUE_FIELDS = Answer.VALUE_FIELDS
 EMPTY = {f: None for f in VALUE_FIELDS} | {
@@ -359,6 +360,12 @@ def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
         now = timezone.now()
         data = snapshot_data(locked)
         data["signed_off"] = {"by": user.email, "at": now.isoformat()}
+        # Scores are frozen with the answers: the results of a signed-off cycle never change.
+        questions = framework_questions(locked.framework, locked.partnership.nation)
+        answers = list(Answer.objects.filter(assessment=locked))
+        data["scores"] = result_to_data(
+            compute(locked, questions, answers, timezone.localdate(now))
+        )
         snapshot = Snapshot.objects.create(
             assessment=locked, signed_off_by=user, data=data, sha256=Snapshot.digest(data)
         )

@@ -53,6 +53,10 @@ EXPECTED = {
         {Role.LEAD: 400, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 400, Role.VIEWER: 403},
     ),
     "answer_history": ("get", ALL),
+    "results": ("get", ALL),
+    "benchmarks": ("get", ALL),
+    "compare": ("get", ALL),
+    "trend": ("get", ALL),
 }
 # Pages that hold no partnership's data: public, or about the signed-in person only.
 NOT_PARTNERSHIP_DATA = {

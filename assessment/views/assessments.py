@@ -49,7 +49,9 @@ def _themes(framework: Framework) -> list[Theme]:
 
 def _progress(assessment: Assessment):
     themes = _themes(assessment.framework)
-    answers = list(Answer.objects.filter(assessment=assessment).select_related("answered_by"))
+    answers = list(
+        Answer.objects.filter(assessment=assessment).select_related("answered_by", "question")
+    )
     return progress(assessment, themes, answers, assessment.assignments.all())
 
 

@@ -7,6 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from assessment.frameworks import export, with_contents
 from assessment.models import Benchmark, Framework, Option, PracticeExample, Question, Theme
 from assessment.models.framework import LEVELS
+from assessment.scoring import (
+    MINIMUM_COVERAGE,
+    NOT_ENOUGH_EVIDENCE,
+    POINTS,
+    RATING_TEXT,
+    RATING_THRESHOLDS,
+)
 
 
 def _version_key(framework: Framework) -> tuple:
@@ -100,6 +107,12 @@ def methodology(request: HttpRequest, slug: str, version: str) -> HttpResponse:
             "unscored": [q for q in questions if not q.scored],
             "weights": sorted({q.weight for q in questions}),
             "question_count": len(questions),
+            "thresholds": [
+                (name, threshold, RATING_TEXT[name]) for name, threshold in RATING_THRESHOLDS
+            ],
+            "minimum_coverage": round(MINIMUM_COVERAGE * 100),
+            "points": POINTS,
+            "not_enough": RATING_TEXT[NOT_ENOUGH_EVIDENCE],
         },
     )
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from assessment.access import Right, partnership_access, partnerships_of
 from assessment.forms.partnerships import InvitationForm, MembershipForm, PartnershipSettingsForm
 from assessment.models import Invitation, LastLeadError, Partnership, Role
+from assessment.results import dashboard
 
 
 @login_required
@@ -28,13 +29,17 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def partnership_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """The partnership's dashboard: its cycles, and the current one's progress and findings."""
     access = partnership_access(request, code)
-    assessments = access.partnership.assessments.all()
-    return render(
-        request,
-        "assessment/partnerships/partnership_home.html",
-        {"access": access, "assessments": assessments},
+    assessments = list(
+        access.partnership.assessments.select_related("framework", "partnership")
+        .prefetch_related("snapshots")
+        .order_by("-period_end")
     )
+    context = {"access": access, "assessments": assessments}
+    if assessments:
+        context.update(dashboard(assessments))
+    return render(request, "assessment/partnerships/partnership_home.html", context)
 
 
 @login_required

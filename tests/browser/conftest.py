@@ -55,3 +55,35 @@ def page(page, live_server):
     page.set_default_timeout(10_000)
     yield page
     assert errors == [], f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def other_person(browser, live_server):
+    """Open pages as other people, each in their own browser context, closed after the test
+    (an open context keeps a connection to the live server, and so to the database)."""
+    contexts = []
+
+    def open_as(email: str, password: str | None = None):
+        from tests.factories import PASSWORD
+
+        context = browser.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password or PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        return page
+
+    def blank():
+        context = browser.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    open_as.blank = blank
+    yield open_as
+    for context in contexts:
+        context.close()

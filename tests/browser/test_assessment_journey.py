@@ -12,21 +12,13 @@ from tests.factories import make_framework, make_member, make_partnership, make_
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def new_page(browser, live_server, email):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    sign_in(page, live_server.url, email)
-    return page
-
-
 def answer(page, code: str, option: str, evidence: str) -> None:
     section = page.locator(f"section#{code}")
     section.get_by_label(option, exact=True).check()
     section.get_by_label("How do you know?").fill(evidence)
 
 
-def test_a_full_cycle(page, browser, live_server):
+def test_a_full_cycle(page, other_person, live_server):
     make_framework()
     partnership = make_partnership("Northdale Safeguarding Partnership")
     make_member(
@@ -70,7 +62,7 @@ def test_a_full_cycle(page, browser, live_server):
     home = page.url
 
     # Police answers theme AA; autosave keeps the work without a click.
-    police = new_page(browser, live_server, "pat@example.org")
+    police = other_person("pat@example.org")
     police.goto(home)
     police.get_by_role("link", name="1. Theme AA").click()
     assert_accessible(police)
@@ -118,7 +110,7 @@ def test_a_full_cycle(page, browser, live_server):
     assert Answer.objects.get(question__code="AA-02").evidence == "Lead view"
 
     # Health answers its theme; the scrutineer comments on an answer.
-    health = new_page(browser, live_server, "hana@example.org")
+    health = other_person("hana@example.org")
     health.goto(home)
     health.get_by_role("link", name="2. Theme BB").click()
     answer(health, "BB-01", "Good answer", "Health audit 2025")
@@ -126,7 +118,7 @@ def test_a_full_cycle(page, browser, live_server):
     health.get_by_role("button", name="Save and continue").click()
     expect(health.get_by_role("heading", name="Self-assessment 2025")).to_be_visible()
 
-    scrutineer = new_page(browser, live_server, "sam@example.org")
+    scrutineer = other_person("sam@example.org")
     scrutineer.goto(home)
     scrutineer.get_by_role("link", name="1. Theme AA").click()
     assert_accessible(scrutineer)

@@ -24,7 +24,7 @@ def invitation_link() -> str:
     return re.search(r"https?://\S+/invitations/\S+/", mail.outbox[-1].body).group(0)
 
 
-def test_a_lead_invites_people_who_then_see_only_their_partnership(page, browser, live_server):
+def test_a_lead_invites_people_who_then_see_only_their_partnership(page, other_person, live_server):
     ours = make_partnership("Northdale Safeguarding Partnership")
     theirs = make_partnership("Glanmor Regional Board", "wales")
     make_member(
@@ -64,8 +64,7 @@ def test_a_lead_invites_people_who_then_see_only_their_partnership(page, browser
         (dana_link, "Dana Health", "contributor"),
         (sam_link, "Sam Scrutiny", "scrutineer"),
     ]:
-        context = browser.new_context()
-        newcomer = context.new_page()
+        newcomer = other_person.blank()
         newcomer.goto(link)
         expect(newcomer.get_by_role("heading", name="Create your account")).to_be_visible()
         assert_accessible(newcomer)
@@ -87,7 +86,6 @@ def test_a_lead_invites_people_who_then_see_only_their_partnership(page, browser
         expect(newcomer.get_by_text("Charlie Outsider")).to_have_count(0)
         response = newcomer.goto(f"{live_server.url}/partnerships/{theirs.code}/")
         assert response.status == 404
-        context.close()
 
     page.reload()
     expect(page.get_by_role("cell", name="Dana Health dana@example.org")).to_be_visible()

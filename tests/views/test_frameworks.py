@@ -102,3 +102,20 @@ def test_queries_do_not_grow_with_the_number_of_questions(client, path):
     make_framework(themes=6, questions_per_theme=12)
     large = queries_for(client, BASE + path)
     assert large == small
+
+
+def test_the_methodology_page_is_generated_from_the_scoring_rules(client, monkeypatch):
+    from assessment import scoring
+
+    make_framework()
+    html = client.get(f"{BASE}/methodology").content.decode()
+    assert "75% or more" in html and "at least 50% of the scored questions" in html
+    monkeypatch.setattr(
+        scoring,
+        "RATING_THRESHOLDS",
+        (("good", 80.0), ("established", 55.0), ("developing", 30.0), ("poor", 0.0)),
+    )
+    import assessment.views.frameworks as views
+
+    monkeypatch.setattr(views, "RATING_THRESHOLDS", scoring.RATING_THRESHOLDS)
+    assert "80% or more" in client.get(f"{BASE}/methodology").content.decode()

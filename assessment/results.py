@@ -1,0 +1,353 @@
+"""From the database to the scoring functions and back: results, benchmarks, comparisons, trends.
+
+Drafts are scored when asked; a signed-off assessment is scored once, at sign-off, and its
+scores are read from the snapshot ever after, so its results never change.
+"""
+
+import itertools
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from assessment import scoring
+from assessment.models import (
+    Answer,
+    Assessment,
+    Benchmark,
+    Framework,
+    Option,
+    PracticeExample,
+    Question,
+    Theme,
+)
+from assessment.scoring import AnswerData, QuestionResult, QuestionSpec, Result, ThemeResult
+
+
+def framework_questions(framework: Framework, nation: str) -> list[Question]:
+    """The framework's questions that apply in ``nation``, with options, in order."""
+    questions = (
+        Question.objects.filter(theme__framework=framework)
+        .select_related("theme")
+        .prefetch_related(Prefetch("options", Option.objects.order_by("order")))
+        .order_by("theme__order", "order")
+    )
+    return [q for q in questions if q.applies_to(nation)]
+
+
+def spec_of(question: Question) -> QuestionSpec:
+    return QuestionSpec(
+        code=question.code,
+        theme=question.theme.code,
+        kind=question.kind,
+        weight=question.weight,
+        critical=question.critical,
+        options={o.pk: (o.level, o.points) for o in question.options.all()},
+        bands=question.bands,
+    )
+
+
+def data_of(answer: Answer, code: str) -> AnswerData:
+    return AnswerData(
+        code=code,
+        selected=tuple(answer.selected),
+        numerator=answer.numerator,
+        denominator=answer.denominator,
+        number=answer.number,
+        date_value=answer.date_value,
+        not_applicable=answer.not_applicable,
+    )
+
+
+def compute(
+    assessment: Assessment, questions: list[Question], answers: list[Answer], as_of: date
+) -> Result:
+    codes = {q.pk: q.code for q in questions}
+    return scoring.score(
+        [spec_of(q) for q in questions],
+        [data_of(a, codes[a.question_id]) for a in answers if a.question_id in codes],
+        as_of,
+    )
+
+
+def result_to_data(result: Result) -> dict:
+    return asdict(result)
+
+
+def result_from_data(data: dict) -> Result:
+    themes = tuple(
+        ThemeResult(
+            **{
+                **theme,
+                "questions": tuple(QuestionResult(**q) for q in theme["questions"]),
+                "critical_findings": tuple(theme["critical_findings"]),
+            }
+        )
+        for theme in data["themes"]
+    )
+    return Result(themes, data["percentage"], data["rating"], tuple(data["critical_findings"]))
+
+
+@dataclass
+class Scored:
+    """An assessment with its questions, answers and result, ready for the results pages."""
+
+    assessment: Assessment
+    questions: list[Question]
+    answers: dict[int, Answer]
+    result: Result
+    frozen: bool
+
+    @property
+    def by_code(self) -> dict[str, Question]:
+        return {q.code: q for q in self.questions}
+
+
+def scored(assessment: Assessment) -> Scored:
+    questions = framework_questions(assessment.framework, assessment.partnership.nation)
+    answers = list(
+        Answer.objects.filter(assessment=assessment).select_related("answered_by", "question")
+    )
+    snapshot = assessment.latest_snapshot if assessment.is_locked else None
+    if snapshot is not None and "scores" in snapshot.data:
+        result, frozen = result_from_data(snapshot.data["scores"]), True
+    else:
+        result, frozen = compute(assessment, questions, answers, timezone.localdate()), False
+    return Scored(assessment, questions, {a.question_id: a for a in answers}, result, frozen)
+
+
+def previous_of(assessment: Assessment) -> Assessment | None:
+    """The cycle before this one: the one it was carried from, or else the latest that ended before it."""
+    if assessment.carried_from_id:
+        return assessment.carried_from
+    return (
+        Assessment.objects.filter(
+            partnership=assessment.partnership, period_end__lt=assessment.period_end
+        )
+        .exclude(pk=assessment.pk)
+        .order_by("-period_end")
+        .first()
+    )
+
+
+# Comparing two cycles --------------------------------------------------------------------
+
+ORDER = {None: -1, "poor": 0, "developing": 1, "established": 2, "good": 3}
+
+
+@dataclass
+class QuestionChange:
+    code: str
+    text: str
+    theme: str
+    before: str | None
+    after: str | None
+
+    @property
+    def change(self) -> str:
+        if self.before is None and self.after is not None:
+            return "newly answered"
+        if self.after is None:
+            return "not answered" if self.before is None else "no longer answered"
+        if ORDER[self.after] > ORDER[self.before]:
+            return "improved"
+        if ORDER[self.after] < ORDER[self.before]:
+            return "declined"
+        return "unchanged"
+
+
+def compare(newer: Scored, older: Scored) -> dict:
+    """Theme score changes and question changes, matched by question code across versions."""
+    older_questions = {q.code: q for t in older.result.themes for q in t.questions}
+    changes = []
+    for question in newer.questions:
+        result = next(
+            (q for t in newer.result.themes for q in t.questions if q.code == question.code), None
+        )
+        if result is None:
+            continue  # not scored
+        before = older_questions.get(question.code)
+        changes.append(
+            QuestionChange(
+                question.code,
+                question.text,
+                question.theme.code,
+                before.level if before else None,
+                result.level,
+            )
+        )
+    themes = []
+    older_themes = {t.code: t for t in older.result.themes}
+    titles = {q.theme.code: q.theme for q in newer.questions}
+    for theme in newer.result.themes:
+        before = older_themes.get(theme.code)
+        delta = None
+        if before and before.percentage is not None and theme.percentage is not None:
+            delta = theme.percentage - before.percentage
+        themes.append(
+            {"theme": titles[theme.code], "before": before, "after": theme, "delta": delta}
+        )
+    return {"themes": themes, "questions": changes}
+
+
+def little_or_no_progress(cycles: list[Scored]) -> dict:
+    """Themes and questions unchanged or declined over the last two cycles (three assessments:
+    two steps), or over the one step there is. ``cycles`` oldest first."""
+    if len(cycles) < 2:
+        return {"themes": [], "questions": []}
+    window = cycles[-3:]
+    steps = list(itertools.pairwise(window))
+    themes, questions = [], []
+    last = window[-1]
+    titles = {q.theme.code: q.theme for q in last.questions}
+    for theme in last.result.themes:
+        series = [next((t for t in c.result.themes if t.code == theme.code), None) for c in window]
+        values = [t.percentage if t else None for t in series]
+        if None not in values and all(b <= a for a, b in itertools.pairwise(values)):
+            themes.append({"theme": titles[theme.code], "values": values})
+    for code, question in last.by_code.items():
+        levels = []
+        for c in window:
+            found = next((q for t in c.result.themes for q in t.questions if q.code == code), None)
+            levels.append(found.level if found else None)
+        if None in levels:
+            continue
+        if (
+            all(ORDER[b] <= ORDER[a] for a, b in itertools.pairwise(levels))
+            and levels[-1] != "good"
+        ):
+            questions.append({"question": question, "levels": levels})
+    return {"themes": themes, "questions": questions, "steps": len(steps)}
+
+
+# Benchmarks ------------------------------------------------------------------------------
+
+
+def partnership_figure(question: Question, answer: Answer | None) -> float | None:
+    if answer is None or answer.not_applicable:
+        return None
+    if question.kind == "indicator":
+        return None if answer.percentage is None else float(answer.percentage)
+    if question.kind == "count":
+        return None if answer.number is None else float(answer.number)
+    return None
+
+
+def benchmark_value(benchmark: Benchmark) -> float:
+    """A case study figure in the unit of the partnership's own figure (percent for indicators)."""
+    if (
+        benchmark.unit != "percent"
+        and benchmark.denominator
+        and benchmark.question.kind == "indicator"
+    ):
+        return round(100 * float(benchmark.value) / benchmark.denominator, 1)
+    return float(benchmark.value)
+
+
+def benchmark_rows(scored_assessment: Scored) -> list[dict]:
+    questions = [q for q in scored_assessment.questions if q.kind in ("indicator", "count")]
+    benchmarks = (
+        Benchmark.objects.filter(question__in=questions)
+        .select_related("question")
+        .order_by("order")
+    )
+    by_question: dict[int, list[Benchmark]] = {}
+    for benchmark in benchmarks:
+        by_question.setdefault(benchmark.question_id, []).append(benchmark)
+    rows = []
+    for question in questions:
+        figures = by_question.get(question.pk, [])
+        if not figures:
+            continue
+        direction = (question.bands or {}).get("direction") or figures[0].direction
+        ours = partnership_figure(question, scored_assessment.answers.get(question.pk))
+        values = [(b.area, benchmark_value(b)) for b in figures]
+        ordered = sorted(
+            zip(values, figures, strict=True),
+            key=lambda pair: pair[0][1],
+            reverse=direction == "higher",
+        )
+        comparison = (
+            scoring.compare_with_benchmarks(ours, values, direction) if ours is not None else None
+        )
+        rows.append(
+            {
+                "question": question,
+                "direction": direction,
+                "ours": ours,
+                "answer": scored_assessment.answers.get(question.pk),
+                "benchmarks": [b for _, b in ordered],
+                "values": dict(values),
+                "comparison": comparison,
+                "sentence": sentence(question, ours, comparison, len(figures)),
+            }
+        )
+    return rows
+
+
+def sentence(question: Question, ours: float | None, comparison: dict | None, count: int) -> str:
+    if ours is None or comparison is None:
+        return f"Your partnership has not given this figure yet. The report gives {count} area figure{'s' if count != 1 else ''}."
+    unit = "%" if question.kind == "indicator" else ""
+    label = question.indicator["numerator"] if question.indicator else question.text
+    parts = [f"{ours:g}{unit} ({label.lower()})"]
+    better, worse, same = comparison["better_than"], comparison["worse_than"], comparison["same_as"]
+    details = []
+    if better:
+        details.append(
+            f"better than {len(better)} of the {count} areas with a figure ({', '.join(better)})"
+        )
+    if worse:
+        details.append(f"worse than {', '.join(worse)}")
+    if same:
+        details.append(f"the same as {', '.join(same)}")
+    return parts[0] + ": " + "; ".join(details) + "."
+
+
+def theme_titles(framework: Framework) -> dict[str, Theme]:
+    return {t.code: t for t in framework.themes.order_by("order")}
+
+
+def practice_for(questions: list[Question]) -> dict[int, list[PracticeExample]]:
+    """Good and poor practice examples linked to each question."""
+    examples: dict[int, list[PracticeExample]] = {}
+    through = PracticeExample.questions.through.objects.filter(
+        question__in=questions
+    ).select_related("practiceexample")
+    for link in through:
+        examples.setdefault(link.question_id, []).append(link.practiceexample)
+    return examples
+
+
+def dashboard(assessments: list[Assessment]) -> dict:
+    """The current cycle's completion by theme and agency, its ratings and critical findings,
+    and the overall score of every cycle (frozen ones from their snapshots: no rescoring)."""
+    from collections import Counter
+
+    from assessment.workflow import progress
+
+    current = assessments[0]
+    data = scored(current)
+    themes = list(current.framework.themes.order_by("order").prefetch_related("questions"))
+    rows = progress(current, themes, list(data.answers.values()), current.assignments.all())
+    results = {t.code: t for t in data.result.themes}
+    agencies = Counter(a.agency for a in data.answers.values() if a.is_complete)
+    history = []
+    for assessment in reversed(assessments):
+        snapshots = sorted(assessment.snapshots.all(), key=lambda s: s.created, reverse=True)
+        if assessment == current:
+            overall = data.result.percentage
+        elif assessment.is_locked and snapshots and "scores" in snapshots[0].data:
+            overall = snapshots[0].data["scores"]["percentage"]
+        else:
+            overall = None
+        history.append({"assessment": assessment, "percentage": overall})
+    return {
+        "current": current,
+        "current_result": data.result,
+        "theme_rows": [{"progress": row, "result": results.get(row.theme.code)} for row in rows],
+        "by_agency": sorted(agencies.items()),
+        "critical": [data.by_code[c] for c in data.result.critical_findings],
+        "history": history,
+    }

@@ -1,0 +1,235 @@
+"""Results of a self-assessment: ratings, benchmarks against the case study areas, comparison
+with another cycle, and the trend across all of a partnership's cycles."""
+
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from assessment import charts
+from assessment.access import assessment_access
+from assessment.models import Assessment
+from assessment.results import (
+    benchmark_rows,
+    compare,
+    little_or_no_progress,
+    practice_for,
+    previous_of,
+    scored,
+    theme_titles,
+)
+from assessment.scoring import NOT_ENOUGH_EVIDENCE, RATING_TEXT
+
+
+def _state_key(assessment: Assessment, kind: str) -> str:
+    """Changes whenever the answers (or status) do, so cached charts are never stale."""
+    latest = assessment.answers.order_by("-updated").values_list("updated", flat=True).first()
+    return f"{kind}:{assessment.pk}:{assessment.status}:{latest}:{assessment.answers.count()}"
+
+
+def _rating_label(rating: str) -> str:
+    return "Not enough evidence" if rating == NOT_ENOUGH_EVIDENCE else rating.title()
+
+
+@login_required
+def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    access = assessment_access(request, code)
+    assessment = access.assessment
+    data = scored(assessment)
+    titles = theme_titles(assessment.framework)
+    examples = practice_for(data.questions)
+    by_code = data.by_code
+    themes = []
+    for theme in data.result.themes:
+        strengths, gaps = [], []
+        for q in theme.questions:
+            question = by_code[q.code]
+            entry = {
+                "question": question,
+                "result": q,
+                "answer": data.answers.get(question.pk),
+                "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
+                "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
+                "option": next(
+                    (
+                        o
+                        for o in question.options.all()
+                        if data.answers.get(question.pk)
+                        and o.pk in data.answers[question.pk].selected
+                    ),
+                    None,
+                ),
+            }
+            if q.level in ("good", "established"):
+                strengths.append(entry)
+            elif q.level in ("poor", "developing"):
+                gaps.append(entry)
+        themes.append(
+            {
+                "theme": titles[theme.code],
+                "result": theme,
+                "strengths": strengths,
+                "gaps": gaps,
+                "label": _rating_label(theme.rating),
+                "text": RATING_TEXT[theme.rating],
+            }
+        )
+    critical = [
+        {
+            "question": by_code[c],
+            "answer": data.answers.get(by_code[c].pk),
+            "poor": [e for e in examples.get(by_code[c].pk, []) if e.kind == "poor"],
+        }
+        for c in data.result.critical_findings
+    ]
+    rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
+    svg = charts.cached(_state_key(assessment, "themes"), lambda: charts.horizontal_bars(rows))
+    alt = "Bar chart of the score of each theme: " + "; ".join(
+        f"{label} {value:.0f}%" if value is not None else f"{label} no score"
+        for label, value in rows
+    )
+    return render(
+        request,
+        "assessment/results/results.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "result": data.result,
+            "frozen": data.frozen,
+            "overall_label": _rating_label(data.result.rating),
+            "overall_text": RATING_TEXT[data.result.rating],
+            "themes": themes,
+            "critical": critical,
+            "chart": charts.data_uri(svg),
+            "chart_alt": alt,
+        },
+    )
+
+
+@login_required
+def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    access = assessment_access(request, code)
+    assessment = access.assessment
+    data = scored(assessment)
+    rows = benchmark_rows(data)
+    state = _state_key(assessment, "benchmark")
+    drawings = {}
+    for row in rows:
+        bars = [("Your partnership", row["ours"])] + [
+            (b.area, row["values"][b.area]) for b in row["benchmarks"]
+        ]
+        unit = "%" if row["question"].kind == "indicator" else ""
+        row["key"] = f"{state}:{row['question'].code}"
+        drawings[row["key"]] = lambda bars=bars, unit=unit: charts.horizontal_bars(
+            bars, unit=unit, highlight="Your partnership", limit=100 if unit else None
+        )
+        row["alt"] = f"Bar chart for {row['question'].code}: " + "; ".join(
+            f"{label} {value:g}{unit}" if value is not None else f"{label} no figure"
+            for label, value in bars
+        )
+    svgs = charts.cached_many(drawings)
+    for row in rows:
+        row["chart"] = charts.data_uri(svgs[row["key"]])
+    return render(
+        request,
+        "assessment/results/benchmarks.html",
+        {"access": access, "assessment": assessment, "rows": rows},
+    )
+
+
+@login_required
+def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    access = assessment_access(request, code)
+    assessment = access.assessment
+    cycles = list(
+        Assessment.objects.filter(partnership=assessment.partnership)
+        .select_related("framework")
+        .order_by("period_end")
+    )
+    other_code = request.GET.get("with")
+    if other_code:
+        other = next((a for a in cycles if str(a.code) == other_code), None)
+        if other is None:
+            raise Http404("Not one of this partnership's self-assessments")
+    else:
+        other = previous_of(assessment)
+    context = {
+        "access": access,
+        "assessment": assessment,
+        "cycles": [c for c in cycles if c.pk != assessment.pk],
+        "other": other,
+    }
+    if other is not None:
+        newer, older = (
+            (assessment, other)
+            if other.period_end <= assessment.period_end
+            else (other, assessment)
+        )
+        comparison = compare(scored(newer), scored(older))
+        context.update(
+            newer=newer,
+            older=older,
+            comparison=comparison,
+            counts={
+                label.replace(" ", "_"): sum(
+                    1 for q in comparison["questions"] if q.change == label
+                )
+                for label in ("improved", "declined", "unchanged", "newly answered")
+            },
+        )
+    return render(request, "assessment/results/compare.html", context)
+
+
+@login_required
+def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """Every cycle of the partnership, oldest first: overall and theme scores, indicators."""
+    access = assessment_access(request, code)
+    assessment = access.assessment
+    cycles = list(
+        Assessment.objects.filter(partnership=assessment.partnership)
+        .select_related("framework", "partnership")
+        .order_by("period_end")
+    )
+    scored_cycles = [scored(c) for c in cycles]
+    labels = [c.title for c in cycles]
+    titles = theme_titles(assessment.framework)
+    series = {"Overall": [s.result.percentage for s in scored_cycles]}
+    for theme_code, theme in titles.items():
+        series[theme.title] = [
+            next((t.percentage for t in s.result.themes if t.code == theme_code), None)
+            for s in scored_cycles
+        ]
+    key = "trend:" + ":".join(_state_key(c, "t") for c in cycles)
+    svg = charts.cached(key, lambda: charts.lines(series, labels))
+    indicators = []
+    for question in scored_cycles[-1].questions if scored_cycles else []:
+        if question.kind != "indicator":
+            continue
+        values = []
+        for s in scored_cycles:
+            match = next((q for q in s.questions if q.code == question.code), None)
+            answer = s.answers.get(match.pk) if match else None
+            values.append(
+                float(answer.percentage) if answer and answer.percentage is not None else None
+            )
+        if any(v is not None for v in values):
+            indicators.append({"question": question, "values": values})
+    return render(
+        request,
+        "assessment/results/trend.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "cycles": cycles,
+            "series": series,
+            "chart": charts.data_uri(svg),
+            "chart_alt": "Line chart of the overall and theme scores across cycles: "
+            + "; ".join(
+                f"{name}: " + ", ".join("none" if v is None else f"{v:.0f}%" for v in values)
+                for name, values in series.items()
+            ),
+            "indicators": indicators,
+            "progress": little_or_no_progress(scored_cycles),
+        },
+    )

@@ -1,0 +1,209 @@
+"""Results, benchmarks, comparison and trend, with scores worked out by hand for a small framework.
+
+The test framework (tests/factories.py): theme AA has AA-01 (weight 1, critical), AA-02
+(weight 2) and the indicator AA-03 (weight 1; lower is better: good <= 5, established <= 15,
+developing <= 30); theme BB has BB-01 (weight 1, critical) and BB-02 (weight 2).
+"""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessment import scoring
+from assessment.models import Question
+from assessment.workflow import Change, save_answers, sign_off, start_assessment, submit, values_of
+from tests.factories import make_assessment, make_framework, option_id
+
+pytestmark = pytest.mark.django_db
+
+
+def answer_all(assessment, user, levels: dict, indicator=(28, 100), na=("BB-02",)):
+    changes = []
+    for question in Question.objects.filter(theme__framework=assessment.framework):
+        values = values_of(None) | {"evidence": "Evidence"}
+        if question.code in na:
+            values |= {"not_applicable": True, "not_applicable_reason": "Does not apply here"}
+        elif question.kind == "indicator":
+            values |= {"numerator": indicator[0], "denominator": indicator[1]}
+        elif question.code in levels:
+            values["selected"] = [option_id(question.code, levels[question.code], assessment)]
+        else:
+            continue
+        version = (
+            assessment.answers.filter(question=question).values_list("version", flat=True).first()
+            or 0
+        )
+        changes.append(Change(question, values, version))
+    result = save_answers(assessment=assessment, changes=changes, user=user, agency="police")
+    assert result.ok
+
+
+LEVELS = {"AA-01": "good", "AA-02": "developing", "BB-01": "established"}
+
+
+@pytest.fixture
+def scored_assessment(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, LEVELS)
+    return assessment
+
+
+def test_results_show_the_hand_computed_scores(client, alice, scored_assessment):
+    client.force_login(alice)
+    html = client.get(f"/assessments/{scored_assessment.code}/results").content.decode()
+    # AA-01 good 3/3, AA-02 developing 1x2 of 3x2, AA-03 28% is developing (<= 30): 1/3.
+    assert "50%" in html  # AA: (3 + 2 + 1) / (3 + 6 + 3) = 6/12
+    assert "67%" in html  # BB: 2/3, BB-02 not applicable
+    assert "53% · Established" in html  # overall: (6 + 2) / (12 + 3) = 8/15, at least 50
+    assert "1 of 2 scored questions answered, 1 not applicable" in html
+    assert 'src="data:image/svg+xml;base64,' in html
+    assert 'alt="Bar chart of the score of each theme: 1. Theme AA 50%; 2. Theme BB 67%"' in html
+
+
+def test_strengths_and_gaps_link_to_the_answers_and_the_report(client, alice, scored_assessment):
+    client.force_login(alice)
+    html = client.get(f"/assessments/{scored_assessment.code}/results").content.decode()
+    gaps = html[html.index("Gaps (") : html.index("Strengths (")]
+    assert "AA-02" in gaps and "AA-03" in gaps and "AA-01" not in gaps
+    assert f'href="/assessments/{scored_assessment.code}/themes/AA/#AA-02"' in html
+    assert "Matches Durham: Three months of data." not in html  # the example is poor practice
+    assert "Critical findings" not in html
+
+
+def test_a_critical_finding_comes_first_and_caps_its_theme(client, alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, {**LEVELS, "AA-01": "poor", "AA-02": "good"})
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/results").content.decode()
+    assert html.index("Critical findings (1)") < html.index("Theme ratings")
+    assert (
+        "Resembles Durham: Three months of data." in html
+        or "Like Durham: Three months of data." in html
+    )
+    # AA is 58% ((0 + 6 + 1) / 12) but rated poor because of the critical finding.
+    row = html[html.index('href="#theme-AA"') : html.index('href="#theme-BB"')]
+    assert "58%" in row and "Poor" in row
+
+
+def test_signed_off_results_never_change_even_if_the_scoring_does(
+    client, alice, scored_assessment, monkeypatch
+):
+    submit(assessment=scored_assessment, user=alice, gaps=0)
+    snapshot = sign_off(assessment=scored_assessment, user=alice)
+    assert snapshot.data["scores"]["percentage"] == pytest.approx(100 * 8 / 15)
+    monkeypatch.setattr(
+        scoring, "POINTS", {"poor": 0, "developing": 0, "established": 0, "good": 0}
+    )
+    client.force_login(alice)
+    html = client.get(f"/assessments/{scored_assessment.code}/results").content.decode()
+    assert "53% · Established" in html
+    assert "frozen when the self-assessment was signed off" in html
+
+
+def test_benchmarks_set_our_figure_beside_the_areas(client, alice, scored_assessment):
+    client.force_login(alice)
+    html = client.get(f"/assessments/{scored_assessment.code}/benchmarks").content.decode()
+    assert (
+        "28% (suspects without ethnicity): better than 1 of the 1 areas with a figure (Durham)."
+        in html
+    )
+    assert "Lower is better." in html
+    assert "Your partnership" in html and "35%" in html and "1900" in html
+
+
+def test_compare_counts_improvements_and_declines_by_question_code(
+    client, alice, partnership_a, scored_assessment
+):
+    newer_framework = make_framework(version="2.0")
+    later = start_assessment(
+        partnership=partnership_a,
+        framework=newer_framework,
+        title="Next year",
+        period_start=date(2025, 4, 1),
+        period_end=date(2026, 3, 31),
+        created_by=alice,
+        carried_from=scored_assessment,
+    )
+    answer_all(
+        later,
+        alice,
+        {"AA-01": "established", "AA-02": "good", "BB-01": "established"},
+        indicator=(2, 100),
+    )
+    client.force_login(alice)
+    html = client.get(f"/assessments/{later.code}/compare").content.decode()
+    assert "2 questions improved" in html  # AA-02 developing -> good, AA-03 developing -> good
+    assert "1 declined" in html  # AA-01 good -> established
+    assert "1 unchanged" in html  # BB-01
+    assert "up 42 points" in html  # AA: 6/12 = 50% -> (2 + 6 + 3)/12 = 92%
+
+
+def test_compare_refuses_a_cycle_of_another_partnership(
+    client, alice, partnership_b, scored_assessment
+):
+    theirs = make_assessment(partnership_b)
+    client.force_login(alice)
+    assert (
+        client.get(f"/assessments/{scored_assessment.code}/compare?with={theirs.code}").status_code
+        == 404
+    )
+
+
+def test_the_trend_lists_every_cycle_and_little_or_no_progress(
+    client, alice, partnership_a, scored_assessment
+):
+    later = start_assessment(
+        partnership=partnership_a,
+        framework=scored_assessment.framework,
+        title="Next year",
+        period_start=date(2025, 4, 1),
+        period_end=date(2026, 3, 31),
+        created_by=alice,
+        carried_from=scored_assessment,
+    )
+    answer_all(later, alice, {"AA-01": "good", "AA-02": "developing", "BB-01": "developing"})
+    client.force_login(alice)
+    html = client.get(f"/assessments/{later.code}/trend").content.decode()
+    assert "Self-assessment 2025" in html and "Next year" in html
+    progress = html[html.index("Little or no progress") :]
+    assert "Theme AA" in progress and "Theme BB" in progress  # unchanged and declined
+    assert "BB-01" in progress and "established → developing" in progress
+    assert "AA-01" not in progress  # good stays good: that is not a lack of progress
+    assert "28.0%" in html  # AA-03 figure in both cycles
+
+
+@pytest.mark.parametrize(
+    "page", ["results", "benchmarks", "compare", "trend", "", "check", "dashboard"]
+)
+def test_results_pages_issue_a_constant_number_of_queries(client, alice, partnership_a, page):
+    """Task list, check answers and the dashboard too: whatever the number of questions."""
+    counts = []
+    for size, version in ((2, "1"), (12, "2")):
+        framework = make_framework(themes=3, questions_per_theme=size, version=version)
+        first = make_assessment(
+            partnership_a, framework, title=f"First {version}", period_end=date(2024, 3, 31)
+        )
+        second = make_assessment(
+            partnership_a, framework, title=f"Second {version}", carried_from=first
+        )
+        for assessment in (first, second):
+            answer_all(
+                assessment,
+                alice,
+                {f"{t}-{i:02d}": "good" for t in ("AA", "BB", "CC") for i in range(1, size + 1)},
+                na=(),
+            )
+        client.force_login(alice)
+        url = (
+            f"/partnerships/{partnership_a.code}/"
+            if page == "dashboard"
+            else f"/assessments/{second.code}/{page}"
+        )
+        client.get(url)  # draw and cache the charts
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+        first.partnership.assessments.all().delete()
+    assert counts[0] == counts[1]
