@@ -82,6 +82,14 @@ class AssessmentAccess(Access):
             return False
         return not assigned_agencies or self.membership.agency in assigned_agencies
 
+    def may_update_action(self, action) -> bool:
+        """Leads update every action, contributors those their agency owns; never when locked."""
+        if self.assessment.is_locked:
+            return False
+        if self.can_manage:
+            return True
+        return self.can_answer and action.agency == self.membership.agency
+
 
 def has_two_factor(user) -> bool:
     return user.authenticator_set.filter(type="totp").exists()

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import yaml
 from django.conf import settings
 
-from assessment.models import Assessment, Framework, Kind, Partnership, Question, User
+from assessment.models import Action, Assessment, Framework, Kind, Partnership, Question, User
 from assessment.workflow import (
     Change,
     confirm_answers,
@@ -54,6 +54,29 @@ def _values(question: Question, step: int, cycle: int) -> dict:
             "The partnership's exploitation subgroup reviews this each quarter (fictional demo text)."
         )
     return values
+
+
+def _demo_actions(assessment: Assessment, questions: list[Question], lead: User) -> None:
+    """Actions for the first few gaps, one already done, so the plan has something to show."""
+    from assessment.results import compute
+
+    result = compute(assessment, questions, list(assessment.answers.all()), assessment.period_end)
+    by_code = {q.code: q for q in questions}
+    poor = [q.code for t in result.themes for q in t.questions if q.level == "poor"][:4]
+    for index, code in enumerate(poor):
+        question = by_code[code]
+        Action.objects.create(
+            assessment=assessment,
+            raised_in=assessment,
+            description=f"Bring {code} up to what good looks like: {question.guidance.split('. ')[0].rstrip('.')}.",
+            agency=question.agencies[0],
+            owner=lead,
+            due=assessment.period_end + timedelta(days=90 * (index + 1)),
+            priority="high" if question.critical else "medium",
+            status="done" if index == 0 else "in_progress",
+            question_codes=[code],
+            created_by=lead,
+        )
 
 
 def seed_assessments(
@@ -103,6 +126,8 @@ def seed_assessments(
                 questions=[q for i, q in enumerate(questions) if i % 3 == 1],
                 user=lead,
             )
+        if previous is None:
+            _demo_actions(assessment, questions, lead)
         if spec.get("signed_off"):
             submit(assessment=assessment, user=lead, gaps=0)
             sign_off(assessment=assessment, user=lead)

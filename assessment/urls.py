@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from assessment.views import (
+    actions,
     answers,
     assessments,
     frameworks,
@@ -69,6 +70,24 @@ urlpatterns = [
     path("assessments/<uuid:code>/benchmarks", results.benchmarks, name="benchmarks"),
     path("assessments/<uuid:code>/compare", results.compare_assessments, name="compare"),
     path("assessments/<uuid:code>/trend", results.trend, name="trend"),
+    path("assessments/<uuid:code>/actions/", actions.action_plan, name="action_plan"),
+    path("assessments/<uuid:code>/actions/new", actions.new_action, name="new_action"),
+    path("assessments/<uuid:code>/actions/export.csv", actions.actions_csv, name="actions_csv"),
+    path(
+        "assessments/<uuid:code>/actions/<uuid:action>/",
+        actions.action_detail,
+        name="action_detail",
+    ),
+    path(
+        "assessments/<uuid:code>/actions/<uuid:action>/edit",
+        actions.edit_action,
+        name="edit_action",
+    ),
+    path(
+        "assessments/<uuid:code>/actions/<uuid:action>/comment",
+        actions.comment_on_action,
+        name="comment_on_action",
+    ),
     path("assessments/<uuid:code>/themes/<str:theme>/", answers.theme, name="theme"),
     path("assessments/<uuid:code>/themes/<str:theme>/autosave", answers.autosave, name="autosave"),
     path(

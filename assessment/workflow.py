@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment.models import (
+    OPEN_STATUSES,
+    Action,
     Answer,
     Assessment,
     AssessmentLocked,
@@ -197,6 +199,12 @@ def start_assessment(
         )
         if carried_from is not None:
             _carry_over(carried_from, assessment)
+            # Open actions move on with the partnership, keeping their history; the cycle they
+            # leave keeps them in its snapshot if it was signed off.
+            for action in Action.objects.filter(assessment=carried_from, status__in=OPEN_STATUSES):
+                action.assessment = assessment
+                action._change_reason = f"carried into {assessment.title}"
+                action.save()
     return assessment
 
 
@@ -348,6 +356,10 @@ def snapshot_data(assessment: Assessment) -> dict:
             },
         },
         "answers": [a.as_data(list(a.question.options.all())) for a in answers],
+        "actions": [
+            a.as_data()
+            for a in Action.objects.filter(assessment=assessment).select_related("owner")
+        ],
     }
 
 

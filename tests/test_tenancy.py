@@ -4,10 +4,12 @@ The URL patterns are read from the resolver, so a new view without an entry in E
 here until someone decides who may see it.
 """
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessment.models import Agency, Membership, Role
+from assessment.models import Action, Agency, Membership, Role
 from tests.factories import (
     make_assessment,
     make_framework,
@@ -57,13 +59,36 @@ EXPECTED = {
     "benchmarks": ("get", ALL),
     "compare": ("get", ALL),
     "trend": ("get", ALL),
+    "action_plan": ("get", ALL),
+    "new_action": ("get", LEAD_ONLY),
+    "actions_csv": ("get", ALL),
+    "action_detail": ("get", ALL),
+    "edit_action": (
+        "get",
+        {Role.LEAD: 200, Role.CONTRIBUTOR: 200, Role.SCRUTINEER: 403, Role.VIEWER: 403},
+    ),
+    "comment_on_action": (
+        "post",
+        {Role.LEAD: 400, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 400, Role.VIEWER: 403},
+    ),
 }
 # Pages that hold no partnership's data: public, or about the signed-in person only.
 NOT_PARTNERSHIP_DATA = {
-    "home", "healthz", "accessibility", "privacy", "partnership_list", "framework_list", "framework_latest",
-    "framework_json", "framework_detail", "glossary", "methodology", "sources", "theme_detail",
+    "home",
+    "healthz",
+    "accessibility",
+    "privacy",
+    "partnership_list",
+    "framework_list",
+    "framework_latest",
+    "framework_json",
+    "framework_detail",
+    "glossary",
+    "methodology",
+    "sources",
+    "theme_detail",
     "accept_invitation",
-}  # fmt: skip
+}
 
 
 def our_url_names() -> set[str]:
@@ -100,7 +125,14 @@ def world(db):
         )
         invitation, _ = make_invitation(partnership, f"invitee@{key}.example")
         assessment = make_assessment(partnership, framework, title=f"{name} cycle")
+        action = Action.objects.create(
+            assessment=assessment,
+            agency=Agency.POLICE,
+            description=f"{name} action",
+            due=date(2025, 12, 31),
+        )
         worlds[key] = {
+            "action": action,
             "partnership": partnership,
             "member": member,
             "invitation": invitation,
@@ -130,6 +162,9 @@ def url_for(name: str, objects: dict) -> str:
         "confirm_answers": [assessment, "AA"],
         "comment": [assessment, "AA"],
         "answer_history": [assessment, "AA-01"],
+        "action_detail": [assessment, objects["action"].code],
+        "edit_action": [assessment, objects["action"].code],
+        "comment_on_action": [assessment, objects["action"].code],
     }
     partnership_views = {
         "partnership_home",

@@ -179,6 +179,7 @@ class AnswerForm(forms.Form):
         else:
             self.fields["text"] = forms.CharField(
                 label="Your answer",
+                help_text="Describe practice, never individual children.",
                 required=False,
                 max_length=Answer.TEXT_LIMIT,
                 widget=forms.Textarea(attrs={"rows": 5}),

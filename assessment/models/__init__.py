@@ -1,3 +1,4 @@
+from assessment.models.action import OPEN_STATUSES, Action, ActionNote, ActionStatus, Priority
 from assessment.models.assessment import (
     Answer,
     Assessment,
@@ -32,7 +33,11 @@ from assessment.models.partnership import (
 from assessment.models.user import User
 
 __all__ = [
+    "OPEN_STATUSES",
     "ROLE_DESCRIPTIONS",
+    "Action",
+    "ActionNote",
+    "ActionStatus",
     "Agency",
     "Answer",
     "Assessment",
@@ -51,6 +56,7 @@ __all__ = [
     "Option",
     "Partnership",
     "PracticeExample",
+    "Priority",
     "Question",
     "Reopening",
     "Role",

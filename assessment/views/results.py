@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from assessment import charts
 from assessment.access import assessment_access
-from assessment.models import Assessment
+from assessment.models import Action, Assessment
 from assessment.results import (
     benchmark_rows,
     compare,
@@ -167,6 +167,21 @@ def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             else (other, assessment)
         )
         comparison = compare(scored(newer), scored(older))
+        # Gaps that had an action raised by the time of the older cycle: did they improve?
+        acted = {
+            code
+            for codes in Action.objects.filter(
+                raised_in__partnership=assessment.partnership,
+                raised_in__period_end__lte=older.period_end,
+            ).values_list("question_codes", flat=True)
+            for code in codes
+        }
+        with_actions = [q for q in comparison["questions"] if q.code in acted]
+        context.update(
+            acted=acted,
+            actions_improved=sum(1 for q in with_actions if q.change == "improved"),
+            actions_total=len(with_actions),
+        )
         context.update(
             newer=newer,
             older=older,

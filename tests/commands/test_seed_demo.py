@@ -74,3 +74,18 @@ def test_with_a_framework_each_partnership_gets_a_signed_off_cycle_and_a_carried
         assert levels == {"poor", "developing", "established", "good"}
     seed()
     assert Assessment.objects.count() == 4
+
+
+def test_the_demo_action_plan_carries_open_actions_into_the_current_cycle(db):
+    from assessment.frameworks import load, read
+    from assessment.models import Action
+    from tests.test_question_bank import BANK
+
+    load(read(BANK))
+    seed()
+    for partnership in Partnership.objects.all():
+        last, current = partnership.assessments.order_by("period_end")
+        assert len(last.snapshots.get().data["actions"]) == 4
+        assert current.actions.count() == 3  # the done one stayed behind
+        assert all(a.raised_in == last for a in current.actions.all())
+    assert Action.objects.filter(status="done").count() == 2

@@ -186,11 +186,15 @@ def test_an_indicator_shows_its_percentage_after_saving(client, alice, assessmen
         "AA-03": {
             "numerator": "28",
             "denominator": "100",
-            "period_start_0": "1", "period_start_1": "4", "period_start_2": "2023",
-            "period_end_0": "31", "period_end_1": "3", "period_end_2": "2024",
+            "period_start_0": "1",
+            "period_start_1": "4",
+            "period_start_2": "2023",
+            "period_end_0": "31",
+            "period_end_1": "3",
+            "period_end_2": "2024",
             "evidence": "Crime records system report, April 2024",
         }
-    }  # fmt: skip
+    }
     assert post(client, assessment, answers, action="continue").status_code == 302
     answer = Answer.objects.get()
     assert (answer.numerator, answer.denominator, answer.percentage) == (28, 100, 28.0)
@@ -210,10 +214,14 @@ def indicator(
     return {
         "numerator": numerator,
         "denominator": denominator,
-        "period_start_0": start[0], "period_start_1": start[1], "period_start_2": start[2],
-        "period_end_0": end[0], "period_end_1": end[1], "period_end_2": end[2],
+        "period_start_0": start[0],
+        "period_start_1": start[1],
+        "period_start_2": start[2],
+        "period_end_0": end[0],
+        "period_end_1": end[1],
+        "period_end_2": end[2],
         "evidence": evidence,
-    }  # fmt: skip
+    }
 
 
 FUTURE = date.today() + timedelta(days=40)
@@ -569,3 +577,23 @@ def test_saving_a_theme_is_one_transaction(client, alice, assessment):
     # Both answers are written between one savepoint/transaction start and its release.
     begins = [i for i, s in enumerate(sql) if s.startswith(("SAVEPOINT", "BEGIN"))]
     assert begins and min(begins) < min(writes)
+
+
+@pytest.mark.parametrize("nation", ["england", "wales"])
+def test_every_theme_of_the_real_question_bank_renders_and_saves(client, nation):
+    """Every kind of question in the real bank, on its theme page, in both nations."""
+    from assessment.frameworks import load, read
+    from tests.factories import make_partnership
+    from tests.test_question_bank import BANK
+
+    framework, _ = load(read(BANK))
+    partnership = make_partnership(f"{nation} partnership", nation)
+    lead = make_user(f"lead@{nation}.example")
+    make_member(partnership, lead, Role.LEAD, Agency.POLICE)
+    assessment = make_assessment(partnership, framework)
+    client.force_login(lead)
+    for theme in framework.themes.all():
+        page = client.get(url(assessment, theme.code))
+        assert page.status_code == 200, theme.code
+        saved = client.post(url(assessment, theme.code), theme_post(assessment, theme.code, {}))
+        assert saved.status_code == 302, theme.code

@@ -27,12 +27,16 @@ def assessment(partnership_a, alice):
 def start_data(framework_obj, **extra) -> dict:
     return {
         "title": "Self-assessment 2025 to 2026",
-        "period_start_0": "1", "period_start_1": "4", "period_start_2": "2025",
-        "period_end_0": "31", "period_end_1": "3", "period_end_2": "2026",
+        "period_start_0": "1",
+        "period_start_1": "4",
+        "period_start_2": "2025",
+        "period_end_0": "31",
+        "period_end_1": "3",
+        "period_end_2": "2026",
         "framework": str(framework_obj.pk),
         "carried_from": "",
         **extra,
-    }  # fmt: skip
+    }
 
 
 def complete_everything(assessment, user):

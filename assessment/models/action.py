@@ -1,0 +1,132 @@
+"""The action plan: owned, dated actions that follow the partnership from cycle to cycle."""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from assessment.models.assessment import Assessment, AssessmentLocked
+from assessment.models.partnership import Agency
+
+DUE_SOON_DAYS = 30
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+OPEN_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+
+
+class Priority(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Action(models.Model):
+    """What the partnership will do about a gap. While open it moves into each new cycle started
+    from the one it is in, keeping its history; a signed-off cycle keeps it as it stood."""
+
+    DESCRIPTION_LIMIT = 2000
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="actions")
+    raised_in = models.ForeignKey(Assessment, models.SET_NULL, null=True, related_name="+")
+    description = models.TextField()
+    agency = models.CharField("owning agency", max_length=24, choices=Agency.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due = models.DateField("due date")
+    priority = models.CharField(max_length=6, choices=Priority.choices, default=Priority.MEDIUM)
+    status = models.CharField(
+        max_length=12, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
+    dropped_reason = models.TextField(blank=True)
+    question_codes = models.JSONField(
+        default=list, help_text="The questions (gaps) this action answers."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due", "created"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    def save(self, *args, **kwargs):
+        status = (
+            Assessment.objects.filter(pk=self.assessment_id)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status == "signed_off":
+            raise AssessmentLocked(
+                "This action plan is signed off and locked. Its open actions continue in the next cycle."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.assessment.is_locked:
+            raise AssessmentLocked()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due < timezone.localdate()
+
+    @property
+    def is_due_soon(self) -> bool:
+        today = timezone.localdate()
+        return self.is_open and today <= self.due <= today + timedelta(days=DUE_SOON_DAYS)
+
+    def as_data(self) -> dict:
+        return {
+            "code": str(self.code),
+            "description": self.description,
+            "agency": self.agency,
+            "owner": self.owner.email if self.owner else None,
+            "due": self.due.isoformat(),
+            "priority": self.priority,
+            "status": self.status,
+            "dropped_reason": self.dropped_reason,
+            "questions": self.question_codes,
+        }
+
+
+class ActionNote(models.Model):
+    """A dated progress note (contributors, leads) or a comment (scrutineers) on an action."""
+
+    PROGRESS, COMMENT = "progress", "comment"
+    LIMIT = 2000
+
+    action = models.ForeignKey(Action, models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=8, choices=[(PROGRESS, "Progress"), (COMMENT, "Comment")])
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.action}"

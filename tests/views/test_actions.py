@@ -1,0 +1,317 @@
+"""The action plan: suggestions, creating and updating actions, notes, history, CSV, carrying over."""
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from assessment.models import Action, ActionNote, ActionStatus, Agency, AssessmentLocked, Role
+from assessment.workflow import sign_off, start_assessment, submit
+from tests.factories import make_assessment, make_member, make_partnership, make_user
+from tests.views.test_results import answer_all
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assessment(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, {"AA-01": "poor", "AA-02": "developing", "BB-01": "poor"})
+    return assessment
+
+
+def make_action(assessment, user, agency=Agency.POLICE, **fields) -> Action:
+    defaults = {
+        "description": "Refresh the problem profile",
+        "due": date(2025, 12, 31),
+        "question_codes": ["AA-01"],
+    }
+    return Action.objects.create(
+        assessment=assessment,
+        raised_in=assessment,
+        agency=agency,
+        created_by=user,
+        **(defaults | fields),
+    )
+
+
+def action_data(**changes) -> dict:
+    return {
+        "description": "Train all police staff on victim-blaming language",
+        "agency": "police",
+        "owner": "",
+        "due_0": "31",
+        "due_1": "12",
+        "due_2": "2025",
+        "priority": "high",
+        "status": "not_started",
+        "dropped_reason": "",
+        "question_codes": ["AA-01"],
+        **changes,
+    }
+
+
+def contributor(partnership, agency=Agency.POLICE, email="dana@example.org"):
+    user = make_user(email, "Dana Contributor")
+    make_member(partnership, user, Role.CONTRIBUTOR, agency)
+    return user
+
+
+def test_every_critical_finding_and_poor_answer_gets_a_suggestion_never_an_action(
+    client, alice, assessment
+):
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/actions/").content.decode()
+    assert "Suggested actions (2)" in html  # AA-01 and BB-01, both critical and poor
+    assert "Move AA-01 towards what good looks like: Good looks like this." in html
+    assert not Action.objects.exists()
+
+
+def test_a_suggestion_prefills_the_form_and_disappears_once_acted_on(client, alice, assessment):
+    client.force_login(alice)
+    page = client.get(
+        f"/assessments/{assessment.code}/actions/new?question=AA-01&text=Do+the+thing"
+    ).content.decode()
+    assert "Do the thing" in page
+    assert re.search(r'value="AA-01"\s+checked', page)
+    response = client.post(f"/assessments/{assessment.code}/actions/new", action_data())
+    assert response.status_code == 302
+    action = Action.objects.get()
+    assert (action.agency, action.priority, action.question_codes, action.created_by) == (
+        "police",
+        "high",
+        ["AA-01"],
+        alice,
+    )
+    html = client.get(f"/assessments/{assessment.code}/actions/").content.decode()
+    assert "Suggested actions (1)" in html
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"description": ""}, "Enter what will be done"),
+        (
+            {"due_0": "1", "due_1": "1", "due_2": "2024"},
+            "The due date must be on or after 1 April 2024",
+        ),
+        ({"due_0": "", "due_1": "", "due_2": ""}, "Enter the due date"),
+        ({"status": "dropped", "dropped_reason": ""}, "Enter why the action was dropped"),
+        ({"owner": "999999"}, "Select a member of this partnership as the owner"),
+        ({"question_codes": ["ZZ-99"]}, "Select only questions of this framework"),
+    ],
+)
+def test_bad_input_is_named_and_nothing_typed_is_lost(client, alice, assessment, changes, message):
+    client.force_login(alice)
+    response = client.post(f"/assessments/{assessment.code}/actions/new", action_data(**changes))
+    html = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in html and message in html
+    if changes.get("description") != "":
+        assert "Train all police staff on victim-blaming language" in html
+    assert not Action.objects.exists()
+
+
+def test_an_owner_from_another_partnership_is_refused(client, alice, charlie, assessment):
+    client.force_login(alice)
+    response = client.post(
+        f"/assessments/{assessment.code}/actions/new", action_data(owner=str(charlie.pk))
+    )
+    assert "Select a member of this partnership as the owner" in response.content.decode()
+
+
+def test_contributors_update_their_agencys_actions_with_dated_notes(
+    client, alice, partnership_a, assessment
+):
+    police = contributor(partnership_a, Agency.POLICE)
+    action = make_action(assessment, alice, Agency.POLICE)
+    client.force_login(police)
+    response = client.post(
+        f"/assessments/{assessment.code}/actions/{action.code}/edit",
+        {"status": "in_progress", "note": "Training booked for March"},
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.IN_PROGRESS
+    note = ActionNote.objects.get()
+    assert (note.kind, note.author, note.text) == ("progress", police, "Training booked for March")
+    history = client.get(f"/assessments/{assessment.code}/actions/{action.code}/").content.decode()
+    assert "status in progress" in history and "Dana Contributor" in history
+
+
+def test_contributors_cannot_touch_other_agencies_actions(client, alice, partnership_a, assessment):
+    health = contributor(partnership_a, Agency.HEALTH, "hana@example.org")
+    action = make_action(assessment, alice, Agency.POLICE)
+    client.force_login(health)
+    assert (
+        client.post(
+            f"/assessments/{assessment.code}/actions/{action.code}/edit", {"status": "done"}
+        ).status_code
+        == 403
+    )
+    action.refresh_from_db()
+    assert action.status == ActionStatus.NOT_STARTED
+
+
+def test_a_contributor_dropping_an_action_must_say_why(client, alice, partnership_a, assessment):
+    police = contributor(partnership_a)
+    action = make_action(assessment, alice)
+    client.force_login(police)
+    response = client.post(
+        f"/assessments/{assessment.code}/actions/{action.code}/edit",
+        {"status": "dropped", "note": "Kept note"},
+    )
+    assert "Enter why the action was dropped" in response.content.decode()
+    assert "Kept note" in response.content.decode()
+
+
+def test_scrutineers_comment_and_viewers_read(client, alice, bob, partnership_a, assessment):
+    scrutineer = make_user("sam@example.org", "Sam Scrutineer")
+    make_member(partnership_a, scrutineer, Role.SCRUTINEER, Agency.OTHER)
+    action = make_action(assessment, alice)
+    client.force_login(scrutineer)
+    assert (
+        client.post(
+            f"/assessments/{assessment.code}/actions/{action.code}/edit", {"status": "done"}
+        ).status_code
+        == 403
+    )
+    client.post(
+        f"/assessments/{assessment.code}/actions/{action.code}/comment",
+        {"text": "Is the date realistic?"},
+    )
+    assert ActionNote.objects.get().kind == "comment"
+    client.force_login(bob)
+    assert (
+        "Is the date realistic?"
+        in client.get(f"/assessments/{assessment.code}/actions/{action.code}/").content.decode()
+    )
+    assert (
+        client.post(
+            f"/assessments/{assessment.code}/actions/{action.code}/comment", {"text": "x"}
+        ).status_code
+        == 403
+    )
+    assert client.get(f"/assessments/{assessment.code}/actions/new").status_code == 403
+
+
+def test_an_outsider_gets_404_everywhere(client, alice, charlie, assessment):
+    action = make_action(assessment, alice)
+    client.force_login(charlie)
+    for path in ["", "new", "export.csv", f"{action.code}/", f"{action.code}/edit"]:
+        assert client.get(f"/assessments/{assessment.code}/actions/{path}").status_code == 404
+    other = make_assessment(make_partnership("Elsewhere"))
+    client.force_login(alice)
+    assert client.get(f"/assessments/{other.code}/actions/{action.code}/").status_code == 404
+
+
+def test_filters_and_overdue_flags(client, alice, partnership_a, assessment):
+    police = contributor(partnership_a)
+    yesterday = date.today() - timedelta(days=1)
+    make_action(
+        assessment,
+        alice,
+        Agency.POLICE,
+        description="Late police action",
+        due=yesterday,
+        owner=police,
+    )
+    make_action(
+        assessment,
+        alice,
+        Agency.HEALTH,
+        description="Health action soon",
+        due=date.today() + timedelta(days=10),
+        question_codes=["BB-01"],
+    )
+    make_action(
+        assessment,
+        alice,
+        Agency.HEALTH,
+        description="Finished action",
+        due=yesterday,
+        status=ActionStatus.DONE,
+    )
+    client.force_login(police)
+    html = client.get(f"/assessments/{assessment.code}/actions/").content.decode()
+    assert html.count('govuk-tag--red">Overdue<') == 1  # done actions are never overdue
+    assert html.count('govuk-tag--yellow">Due soon<') == 1
+    mine = client.get(f"/assessments/{assessment.code}/actions/?show=mine").content.decode()
+    assert "Late police action" in mine and "Health action soon" not in mine
+    theirs = client.get(
+        f"/assessments/{assessment.code}/actions/?agency=health&theme=BB"
+    ).content.decode()
+    assert "Health action soon" in theirs and "Finished action" not in theirs
+    overdue = client.get(f"/assessments/{assessment.code}/actions/?show=overdue").content.decode()
+    assert "Late police action" in overdue and "Finished action" not in overdue
+
+
+def test_the_csv_has_every_action_with_a_link_and_neutralised_formulas(client, alice, assessment):
+    make_action(assessment, alice, description='=HYPERLINK("http://evil")')
+    client.force_login(alice)
+    response = client.get(f"/assessments/{assessment.code}/actions/export.csv")
+    text = response.content.decode()
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Description", "Owning agency", "Owner"]
+    assert rows[1][0] == '\'=HYPERLINK("http://evil")'
+    assert rows[1][-1].startswith("http://testserver/assessments/")
+
+
+def test_open_actions_carry_into_the_next_cycle_with_their_history(
+    client, alice, partnership_a, assessment
+):
+    open_action = make_action(assessment, alice, description="Still open")
+    make_action(assessment, alice, description="Finished", status=ActionStatus.DONE)
+    open_action.status = ActionStatus.IN_PROGRESS
+    open_action.save()
+    submit(assessment=assessment, user=alice, gaps=0)
+    snapshot = sign_off(assessment=assessment, user=alice)
+    assert {a["description"] for a in snapshot.data["actions"]} == {"Still open", "Finished"}
+    with pytest.raises(AssessmentLocked):
+        open_action.save()
+
+    following = start_assessment(
+        partnership=partnership_a,
+        framework=assessment.framework,
+        title="Next",
+        period_start=date(2025, 4, 1),
+        period_end=date(2026, 3, 31),
+        created_by=alice,
+        carried_from=assessment,
+    )
+    open_action.refresh_from_db()
+    assert open_action.assessment == following and open_action.raised_in == assessment
+    assert open_action.history.count() == 3  # created, in progress, carried
+    assert list(following.actions.values_list("description", flat=True)) == ["Still open"]
+    # The signed-off cycle still shows its plan as it stood.
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/actions/").content.decode()
+    assert "shown as it stood then (2 actions)" in html
+    # Progress continues in the new cycle.
+    client.post(
+        f"/assessments/{following.code}/actions/{open_action.code}/edit",
+        {**action_data(), "status": "done"},
+    )
+    open_action.refresh_from_db()
+    assert open_action.status == ActionStatus.DONE
+
+
+def test_the_comparison_shows_whether_gaps_with_actions_improved(
+    client, alice, partnership_a, assessment
+):
+    make_action(assessment, alice, question_codes=["AA-01", "BB-01"])
+    following = start_assessment(
+        partnership=partnership_a,
+        framework=assessment.framework,
+        title="Next",
+        period_start=date(2025, 4, 1),
+        period_end=date(2026, 3, 31),
+        created_by=alice,
+        carried_from=assessment,
+    )
+    answer_all(following, alice, {"AA-01": "good", "AA-02": "developing", "BB-01": "poor"})
+    client.force_login(alice)
+    html = client.get(f"/assessments/{following.code}/compare").content.decode()
+    assert "Of the 2 questions with an action in the plan, 1 improved." in html
