@@ -9,6 +9,7 @@ from assessment.views import (
     invitations,
     pages,
     partnerships,
+    reports,
     results,
 )
 
@@ -67,6 +68,7 @@ urlpatterns = [
     path("assessments/<uuid:code>/reopen", assessments.reopen_assessment, name="reopen"),
     path("assessments/<uuid:code>/activity", assessments.activity, name="activity"),
     path("assessments/<uuid:code>/results", results.results, name="results"),
+    path("assessments/<uuid:code>/report.pdf", reports.report_pdf, name="report_pdf"),
     path("assessments/<uuid:code>/benchmarks", results.benchmarks, name="benchmarks"),
     path("assessments/<uuid:code>/compare", results.compare_assessments, name="compare"),
     path("assessments/<uuid:code>/trend", results.trend, name="trend"),

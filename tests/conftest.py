@@ -12,7 +12,6 @@ from hypothesis import settings as hypothesis_settings
 from assessment.models import Agency, Nation, Role
 from tests.factories import make_member, make_partnership, make_user
 
-
 # The same examples on every run and machine: a red build always means the same thing.
 hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
 hypothesis_settings.load_profile("deterministic")

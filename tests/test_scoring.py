@@ -276,7 +276,10 @@ def test_improving_one_answer_never_lowers_its_theme_or_the_overall_score(case, 
     # rated poor only because of a critical finding becomes "not enough evidence" when that
     # answer improves and too few others are answered, which is not a worse judgement.
     order = ["poor", "developing", "established", "good"]
-    for b, a in ((before.theme(theme).rating, after.theme(theme).rating), (before.rating, after.rating)):
+    for b, a in (
+        (before.theme(theme).rating, after.theme(theme).rating),
+        (before.rating, after.rating),
+    ):
         if NOT_ENOUGH_EVIDENCE not in (a, b):
             assert order.index(a) >= order.index(b)
 

@@ -60,6 +60,7 @@ EXPECTED = {
     "compare": ("get", ALL),
     "trend": ("get", ALL),
     "action_plan": ("get", ALL),
+    "report_pdf": ("get", ALL),
     "new_action": ("get", LEAD_ONLY),
     "actions_csv": ("get", ALL),
     "action_detail": ("get", ALL),

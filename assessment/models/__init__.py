@@ -8,6 +8,7 @@ from assessment.models.assessment import (
     Reopening,
     Snapshot,
     Status,
+    StoredReport,
 )
 from assessment.models.framework import (
     Benchmark,
@@ -62,6 +63,7 @@ __all__ = [
     "Role",
     "Snapshot",
     "Status",
+    "StoredReport",
     "Theme",
     "User",
 ]

@@ -323,3 +323,16 @@ class Reopening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} reopened by {self.reopened_by}"
+
+
+class StoredReport(models.Model):
+    """The PDF review report of a signed-off snapshot, rendered once and served from storage."""
+
+    snapshot = models.OneToOneField(Snapshot, models.CASCADE, related_name="report")
+    file = models.FileField(upload_to="reports/")
+    sha256 = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Report of {self.snapshot.assessment} ({self.sha256[:12]})"

@@ -1,0 +1,245 @@
+"""The PDF review report. The only module that imports WeasyPrint (imported on first use).
+
+A draft renders on demand, watermarked. A signed-off assessment renders once, from its frozen
+snapshot, and the bytes are stored with their SHA-256 and served from storage ever after.
+"""
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from assessment import charts
+from assessment.models import Action, Assessment, Comment, GlossaryTerm, StoredReport
+from assessment.models.framework import cite
+from assessment.results import (
+    benchmark_rows,
+    compare,
+    little_or_no_progress,
+    practice_for,
+    previous_of,
+    scored,
+    theme_titles,
+)
+from assessment.scoring import MINIMUM_COVERAGE, NOT_ENOUGH_EVIDENCE, RATING_TEXT, RATING_THRESHOLDS
+
+REPORT_CSS = Path(settings.BASE_DIR) / "templates" / "report" / "report.css"
+
+
+def _label(rating: str | None) -> str:
+    if rating is None:
+        return "Not answered"
+    return "Not enough evidence" if rating == NOT_ENOUGH_EVIDENCE else rating.title()
+
+
+def report_context(assessment: Assessment, rendered_at: datetime | None = None) -> dict:
+    """Everything the report templates need, from the same results the web pages show."""
+    data = scored(assessment)
+    by_code = data.by_code
+    titles = theme_titles(assessment.framework)
+    examples = practice_for(data.questions)
+    comments: dict = {}
+    for comment in Comment.objects.filter(assessment=assessment).select_related(
+        "author", "question", "theme"
+    ):
+        comments.setdefault(
+            comment.question.code if comment.question else comment.theme.code, []
+        ).append(comment)
+    snapshot = assessment.latest_snapshot if assessment.is_locked else None
+    if snapshot is not None:
+        actions = snapshot.data.get("actions", [])
+    else:
+        actions = [
+            a.as_data()
+            for a in Action.objects.filter(assessment=assessment).select_related("owner")
+        ]
+
+    themes = []
+    for theme in data.result.themes:
+        entries = []
+        for q in theme.questions:
+            question = by_code[q.code]
+            answer = data.answers.get(question.pk)
+            entries.append(
+                {
+                    "question": question,
+                    "result": q,
+                    "label": _label(q.level) if q.level or q.not_applicable else "Not answered",
+                    "answer": answer,
+                    "chosen": [
+                        o for o in question.options.all() if answer and o.pk in answer.selected
+                    ],
+                    "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
+                    "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
+                    "comments": comments.get(question.code, []),
+                }
+            )
+        unscored = [
+            {"question": q, "answer": data.answers.get(q.pk), "comments": comments.get(q.code, [])}
+            for q in data.questions
+            if q.theme.code == theme.code and q.code not in {e["question"].code for e in entries}
+        ]
+        themes.append(
+            {
+                "theme": titles[theme.code],
+                "result": theme,
+                "label": _label(theme.rating),
+                "text": RATING_TEXT[theme.rating],
+                "entries": entries,
+                "unscored": unscored,
+                "strengths": [e for e in entries if e["result"].level in ("good", "established")],
+                "gaps": [e for e in entries if e["result"].level in ("poor", "developing")],
+                "comments": comments.get(theme.code, []),
+            }
+        )
+
+    rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
+    theme_chart = charts.data_uri(
+        charts.cached(f"report-themes:{rows}", lambda: charts.horizontal_bars(rows))
+    )
+
+    benchmarks = benchmark_rows(data)
+    for row in benchmarks:
+        bars = [("Your partnership", row["ours"])] + [
+            (b.area, row["values"][b.area]) for b in row["benchmarks"]
+        ]
+        unit = "%" if row["question"].kind == "indicator" else ""
+        row["chart"] = charts.data_uri(
+            charts.cached(
+                f"report-benchmark:{bars}:{unit}",
+                lambda bars=bars, unit=unit: charts.horizontal_bars(
+                    bars, unit=unit, highlight="Your partnership", limit=100 if unit else None
+                ),
+            )
+        )
+    by_theme_benchmarks: dict = {}
+    for row in benchmarks:
+        by_theme_benchmarks.setdefault(row["question"].theme.code, []).append(row)
+    for theme in themes:
+        theme["benchmarks"] = by_theme_benchmarks.get(theme["theme"].code, [])
+
+    previous = previous_of(assessment)
+    comparison = None
+    improvements, declines = [], []
+    if previous is not None:
+        comparison = compare(data, scored(previous))
+        moved = [t for t in comparison["themes"] if t["delta"] is not None]
+        improvements = sorted((t for t in moved if t["delta"] > 0), key=lambda t: -t["delta"])[:3]
+        declines = sorted((t for t in moved if t["delta"] < 0), key=lambda t: t["delta"])[:3]
+    cycles = list(
+        Assessment.objects.filter(
+            partnership=assessment.partnership, period_end__lte=assessment.period_end
+        )
+        .select_related("framework", "partnership")
+        .order_by("period_end")
+    )
+    scored_cycles = [data if c.pk == assessment.pk else scored(c) for c in cycles]
+    series = {"Overall": [s.result.percentage for s in scored_cycles]}
+    for code, theme in titles.items():
+        series[theme.title] = [
+            next((t.percentage for t in s.result.themes if t.code == code), None)
+            for s in scored_cycles
+        ]
+    trend_chart = charts.data_uri(
+        charts.cached(
+            f"report-trend:{series}", lambda: charts.lines(series, [c.title for c in cycles])
+        )
+    )
+
+    open_by_status: dict = {}
+    for action in actions:
+        if action["status"] in ("not_started", "in_progress"):
+            open_by_status[action["status"]] = open_by_status.get(action["status"], 0) + 1
+
+    cited: set = set()
+    for q in data.questions:
+        cited |= {(r["section"], r["paragraph"]) for r in q.references}
+        for o in q.options.all():
+            cited |= {(r["section"], r["paragraph"]) for r in o.references}
+    order = [s["section"] for s in assessment.framework.sections]
+    paragraphs = [
+        cite({"section": s, "paragraph": p})
+        for s, p in sorted(cited, key=lambda c: (order.index(c[0]) if c[0] in order else 99, c[1]))
+    ]
+
+    return {
+        "assessment": assessment,
+        "partnership": assessment.partnership,
+        "framework": assessment.framework,
+        "snapshot": snapshot,
+        "draft": not assessment.is_locked,
+        "rendered_at": rendered_at or timezone.now(),
+        "result": data.result,
+        "overall_label": _label(data.result.rating),
+        "overall_text": RATING_TEXT[data.result.rating],
+        "themes": themes,
+        "theme_chart": theme_chart,
+        "critical": [by_code[c] for c in data.result.critical_findings],
+        "previous": previous,
+        "comparison": comparison,
+        "improvements": improvements,
+        "declines": declines,
+        "progress": little_or_no_progress(scored_cycles),
+        "cycles": cycles,
+        "series": series,
+        "trend_chart": trend_chart,
+        "actions": actions,
+        "open_by_status": open_by_status,
+        "thresholds": [
+            (name, threshold, RATING_TEXT[name]) for name, threshold in RATING_THRESHOLDS
+        ],
+        "minimum_coverage": round(MINIMUM_COVERAGE * 100),
+        "glossary": GlossaryTerm.objects.filter(framework=assessment.framework).order_by("term"),
+        "paragraphs": paragraphs,
+        "css": REPORT_CSS.read_text(encoding="utf-8"),
+    }
+
+
+def render_html(assessment: Assessment, rendered_at: datetime | None = None) -> str:
+    return render_to_string("report/report.html", report_context(assessment, rendered_at))
+
+
+def html_to_pdf(html: str) -> tuple[bytes, int]:
+    """The PDF and its number of pages."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    # Everything the report needs is inline (styles, data: images): nothing is ever fetched,
+    # and a reference to anything else stops the rendering rather than leaving a gap.
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    document = HTML(string=html, url_fetcher=fetcher, base_url=str(settings.BASE_DIR)).render(
+        pdf_variant="pdf/ua-1"
+    )
+    pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=b"assessment-review-report")
+    return pdf, len(document.pages)
+
+
+def render_pdf(assessment: Assessment) -> bytes:
+    return html_to_pdf(render_html(assessment))[0]
+
+
+def stored_report(assessment: Assessment) -> StoredReport:
+    """The stored PDF of a signed-off assessment's latest snapshot, rendered on first request."""
+    snapshot = assessment.latest_snapshot
+    if snapshot is None or not assessment.is_locked:
+        raise ValueError("Only a signed-off assessment has a stored report")
+    existing = StoredReport.objects.filter(snapshot=snapshot).first()
+    if existing is not None:
+        return existing
+    pdf, pages = html_to_pdf(render_html(assessment, rendered_at=snapshot.created))
+    digest = hashlib.sha256(pdf).hexdigest()
+    with transaction.atomic():
+        existing = StoredReport.objects.select_for_update().filter(snapshot=snapshot).first()
+        if existing is not None:
+            return existing  # another request rendered it first; serve that one
+        report = StoredReport(snapshot=snapshot, sha256=digest, pages=pages)
+        report.file.save(
+            f"{assessment.code}-{snapshot.sha256[:16]}.pdf", ContentFile(pdf), save=False
+        )
+        report.save()
+    return report

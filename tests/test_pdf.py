@@ -1,0 +1,186 @@
+"""The PDF review report, read back with pypdf: content, structure, storage, access."""
+
+import io
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from assessment import pdf
+from assessment.models import Action, Comment, StoredReport
+from assessment.workflow import sign_off, submit
+from tests.factories import make_assessment
+from tests.views.test_results import answer_all
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def assessment(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, {"AA-01": "poor", "AA-02": "good", "BB-01": "established"})
+    answer = assessment.answers.get(question__code="AA-02")
+    answer.evidence = 'Audit <script>alert("x")</script> & review'
+    answer.save()
+    Comment.objects.create(
+        assessment=assessment,
+        theme=answer.question.theme,
+        question=answer.question,
+        author=alice,
+        text="Which audit?",
+    )
+    Action.objects.create(
+        assessment=assessment,
+        raised_in=assessment,
+        agency="police",
+        description="Refresh the problem profile annually",
+        due="2025-12-31",
+        question_codes=["AA-01"],
+    )
+    return assessment
+
+
+def read(body: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(body))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def outline_titles(outline) -> list[str]:
+    titles = []
+    for item in outline:
+        if isinstance(item, list):
+            titles += outline_titles(item)
+        else:
+            titles.append(item.title)
+    return titles
+
+
+def test_the_report_has_every_part_the_board_needs(assessment):
+    reader, text = read(pdf.render_pdf(assessment))
+    for needed in [
+        "Self-assessment 2025: review report",
+        "Northdale Safeguarding Partnership",
+        "Contents",
+        "Summary for the board",
+        "Theme AA",
+        "Theme BB",
+        "AA-01", "AA-02", "AA-03", "BB-01", "BB-02",
+        "Critical findings (1)",
+        "Progress over time",
+        "Action plan",
+        "Refresh the problem profile annually",
+        "Which audit?",
+        "Appendix: method, glossary and sources",
+        "Annex 4 para 3",
+        "Network",  # the glossary
+    ]:  # fmt: skip
+        assert needed in text, needed
+    assert 5 <= len(reader.pages) <= 40
+
+
+def test_user_text_is_escaped_not_interpreted(assessment):
+    html = pdf.render_html(assessment)
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; review" in html
+    assert "<script>" not in html
+    _, text = read(pdf.html_to_pdf(html)[0])
+    assert '<script>alert("x")</script>' in text
+
+
+def test_a_draft_is_watermarked_and_dated(assessment):
+    _, text = read(pdf.render_pdf(assessment))
+    assert text.count("Draft") >= 3
+    assert "Rendered" in text
+
+
+def test_the_pdf_is_tagged_bookmarked_titled_and_embeds_its_fonts(assessment):
+    reader, _ = read(pdf.render_pdf(assessment))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert str(root["/Lang"]).startswith("en")
+    assert (
+        reader.metadata.title
+        == "Northdale Safeguarding Partnership: Self-assessment 2025 \N{EN DASH} review report"
+    )
+    titles = outline_titles(reader.outline)
+    assert "Summary for the board" in titles and "1. Theme AA" in titles
+    fonts = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            descriptor = (
+                font.get_object().get("/FontDescriptor")
+                or font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            )
+            fonts.add(any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")))
+    assert fonts == {True}
+
+
+def test_a_signed_off_report_is_stored_once_and_identical_on_every_download(
+    client, alice, assessment
+):
+    submit(assessment=assessment, user=alice, gaps=0)
+    snapshot = sign_off(assessment=assessment, user=alice)
+    client.force_login(alice)
+    first = client.get(f"/assessments/{assessment.code}/report.pdf")
+    second = client.get(f"/assessments/{assessment.code}/report.pdf")
+    body = b"".join(first.streaming_content)
+    assert body == b"".join(second.streaming_content)
+    stored = StoredReport.objects.get()
+    assert stored.snapshot == snapshot and first["X-Content-SHA256"] == stored.sha256
+    _, text = read(body)
+    assert snapshot.sha256 in text.replace("\n", "")
+    assert "Draft" not in text
+
+
+def test_a_draft_downloads_as_a_fresh_pdf(client, alice, assessment):
+    client.force_login(alice)
+    response = client.get(f"/assessments/{assessment.code}/report.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert "draft" in response["Content-Disposition"]
+    assert not StoredReport.objects.exists()
+
+
+def test_access_to_the_report(client, bob, charlie, assessment):
+    client.force_login(charlie)
+    assert client.get(f"/assessments/{assessment.code}/report.pdf").status_code == 404
+    client.force_login(bob)
+    assert client.get(f"/assessments/{assessment.code}/report.pdf").status_code == 200
+    client.logout()
+    assert client.get(f"/assessments/{assessment.code}/report.pdf").status_code == 302
+
+
+def test_render_report_writes_the_file(assessment, tmp_path):
+    out = StringIO()
+    target = tmp_path / "report.pdf"
+    call_command("render_report", str(assessment.code), "-o", str(target), stdout=out)
+    assert target.read_bytes().startswith(b"%PDF")
+    assert "draft" in out.getvalue()
+
+
+def test_render_report_names_a_bad_code(db, tmp_path):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="No assessment with code 'nope'"):
+        call_command("render_report", "nope", "-o", str(tmp_path / "x.pdf"))
+
+
+def test_the_demo_report_of_the_real_framework_renders(db, tmp_path):
+    from assessment.frameworks import load
+    from assessment.frameworks import read as read_bank
+    from assessment.models import Assessment
+    from tests.test_question_bank import BANK
+
+    load(read_bank(BANK))
+    call_command("seed_demo", stdout=StringIO())
+    signed = Assessment.objects.get(partnership__nation="wales", status="signed_off")
+    stored = pdf.stored_report(signed)
+    reader, text = read(stored.file.read())
+    for theme in signed.framework.themes.all():
+        assert theme.title.split(",")[0] in text.replace("\n", " ")
+    assert stored.pages == len(reader.pages) and 20 < stored.pages < 120
