@@ -69,6 +69,11 @@ urlpatterns = [
     path("assessments/<uuid:code>/activity", assessments.activity, name="activity"),
     path("assessments/<uuid:code>/results", results.results, name="results"),
     path("assessments/<uuid:code>/report.pdf", reports.report_pdf, name="report_pdf"),
+    path("assessments/<uuid:code>/export.json", reports.export_json, name="export_json"),
+    path("assessments/<uuid:code>/answers.csv", reports.export_csv, name="export_csv"),
+    path(
+        "partnerships/<uuid:code>/assessments/import", reports.import_json, name="import_assessment"
+    ),
     path("assessments/<uuid:code>/benchmarks", results.benchmarks, name="benchmarks"),
     path("assessments/<uuid:code>/compare", results.compare_assessments, name="compare"),
     path("assessments/<uuid:code>/trend", results.trend, name="trend"),

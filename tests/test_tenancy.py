@@ -61,6 +61,9 @@ EXPECTED = {
     "trend": ("get", ALL),
     "action_plan": ("get", ALL),
     "report_pdf": ("get", ALL),
+    "export_json": ("get", ALL),
+    "export_csv": ("get", ALL),
+    "import_assessment": ("get", LEAD_ONLY),
     "new_action": ("get", LEAD_ONLY),
     "actions_csv": ("get", ALL),
     "action_detail": ("get", ALL),
@@ -174,6 +177,7 @@ def url_for(name: str, objects: dict) -> str:
         "invite",
         "partnership_settings",
         "start_assessment",
+        "import_assessment",
     }
     return reverse(
         name, args=args.get(name, [partnership if name in partnership_views else assessment])

@@ -141,3 +141,18 @@ class ReopenForm(GOVUKForm):
             Field.textarea("reason"),
             Submit("reopen", "Reopen self-assessment", css_class="govuk-button--warning"),
         )
+
+
+class ImportForm(GOVUKForm):
+    file = forms.FileField(
+        label="Upload an exported self-assessment (JSON)",
+        help_text="A file downloaded from this service with Download the data (JSON). Up to 5 MB.",
+        error_messages={
+            "required": "Select a JSON file to import",
+            "empty": "The selected file is empty",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field("file"), Submit("import", "Import as a new draft"))

@@ -1,13 +1,17 @@
 """Downloads: the PDF review report, and the assessment's data as CSV and JSON."""
 
+import json
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from assessment import pdf
-from assessment.access import assessment_access
+from assessment import exports, pdf
+from assessment.access import Right, assessment_access, partnership_access
+from assessment.forms.assessments import ImportForm
 
 
 def _filename(assessment, suffix: str) -> str:
@@ -35,3 +39,55 @@ def report_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         f'attachment; filename="{_filename(assessment, f"draft-{stamp}.pdf")}"'
     )
     return response
+
+
+@login_required
+def export_json(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    access = assessment_access(request, code)
+    body = json.dumps(exports.export_assessment(access.assessment), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(access.assessment, "export.json")}"'
+    )
+    return response
+
+
+@login_required
+def export_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    access = assessment_access(request, code)
+    header, rows = exports.answers_csv_rows(access.assessment)
+    return exports.csv_response(_filename(access.assessment, "answers.csv"), header, rows)
+
+
+@login_required
+def import_json(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """A lead brings back an exported self-assessment as a new draft. Nothing half-imported."""
+    access = partnership_access(request, code, Right.MANAGE)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > exports.MAX_BYTES:
+                raise exports.ImportProblem(
+                    [f"The file is larger than {exports.MAX_BYTES // (1024 * 1024)} MB"]
+                )
+            data = exports.parse_json(upload.read())
+            assessment = exports.import_assessment(
+                data, partnership=access.partnership, user=request.user
+            )
+        except exports.ImportProblem as error:
+            problems = error.problems[:50]
+            form.add_error(
+                "file",
+                f"The file cannot be imported: {len(error.problems)} problem{'s' if len(error.problems) != 1 else ''} found (listed below)",
+            )
+        else:
+            messages.success(request, f"Imported as a new draft: {assessment.title}")
+            return redirect("assessment_home", code=assessment.code)
+    return render(
+        request,
+        "assessment/assessments/import.html",
+        {"access": access, "form": form, "problems": problems},
+        status=400 if problems else 200,
+    )

@@ -1,0 +1,281 @@
+"""CSV and JSON exports, and JSON import: validation first, all or nothing, lossless round trip."""
+
+import csv
+import io
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
+
+from assessment import exports
+from assessment.models import Action, ActionNote, Assessment, Comment, Question
+from assessment.workflow import Change, save_answers, values_of
+from tests.factories import (
+    make_assessment,
+    make_framework,
+    make_member,
+    make_partnership,
+    make_user,
+    option_id,
+)
+from tests.views.test_results import answer_all
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assessment(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, {"AA-01": "poor", "AA-02": "good", "BB-01": "established"})
+    question = Question.objects.get(code="AA-02")
+    Comment.objects.create(
+        assessment=assessment,
+        theme=question.theme,
+        question=question,
+        author=alice,
+        text="Which audit?",
+    )
+    action = Action.objects.create(
+        assessment=assessment,
+        raised_in=assessment,
+        agency="police",
+        owner=alice,
+        description="=SUM(A1:A9) refresh profile",
+        due="2025-12-31",
+        question_codes=["AA-01"],
+        priority="high",
+    )
+    ActionNote.objects.create(action=action, kind="progress", author=alice, text="Started")
+    return assessment
+
+
+def comparable(export: dict) -> dict:
+    """What must survive a round trip (a new draft has its own status, time stamps and history)."""
+    return {
+        "framework": export["framework"],
+        "assessment": {k: export["assessment"][k] for k in ("title", "period_start", "period_end")},
+        "answers": export["answers"],
+        "comments": export["comments"],
+        "actions": [{k: v for k, v in a.items() if k != "code"} for a in export["actions"]],
+    }
+
+
+def test_the_answers_csv_has_one_row_per_question_and_opens_in_excel(client, alice, assessment):
+    client.force_login(alice)
+    response = client.get(f"/assessments/{assessment.code}/answers.csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == [
+        "Theme",
+        "Code",
+        "Question",
+        "Answer",
+        "Level",
+        "Points",
+        "How do you know",
+        "Not applicable because",
+        "Answered by",
+        "Agency",
+        "Updated",
+    ]
+    assert [r[1] for r in rows[1:]] == ["AA-01", "AA-02", "AA-03", "BB-01", "BB-02"]
+    assert rows[1][3:6] == ["Poor answer", "poor", "0"]
+    assert rows[3][3] == "28 of 100"
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised():
+    for dangerous in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1"]:
+        assert exports.safe_cell(dangerous).startswith("'")
+    assert exports.safe_cell("Plain text") == "Plain text"
+
+
+def test_the_json_export_has_the_documented_shape(client, alice, assessment):
+    client.force_login(alice)
+    data = client.get(f"/assessments/{assessment.code}/export.json").json()
+    assert data["schema"] == "partnership-self-assessment" and data["schema_version"] == 1
+    assert data["framework"] == {"slug": "test-framework", "version": "1.0"}
+    assert data["answers"][0]["question"] == "AA-01" and data["answers"][0]["selected"] == [
+        "Poor answer"
+    ]
+    assert data["comments"][0]["text"] == "Which audit?"
+    assert data["actions"][0]["notes"][0]["text"] == "Started"
+    assert data["snapshot"] is None
+
+
+def test_export_import_export_is_lossless(alice, partnership_a, assessment):
+    first = exports.export_assessment(assessment)
+    imported = exports.import_assessment(
+        json.loads(json.dumps(first)), partnership=partnership_a, user=alice
+    )
+    assert imported.status == "draft" and imported.pk != assessment.pk
+    assert comparable(exports.export_assessment(imported)) == comparable(first)
+
+
+def test_the_web_import_is_for_leads_and_creates_a_draft(
+    client, alice, bob, charlie, partnership_a, assessment
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = json.dumps(exports.export_assessment(assessment)).encode()
+    url = f"/partnerships/{partnership_a.code}/assessments/import"
+    client.force_login(bob)
+    assert client.post(url, {"file": SimpleUploadedFile("a.json", body)}).status_code == 403
+    client.force_login(charlie)
+    assert client.post(url, {"file": SimpleUploadedFile("a.json", body)}).status_code == 404
+    client.force_login(alice)
+    response = client.post(url, {"file": SimpleUploadedFile("a.json", body)})
+    assert response.status_code == 302
+    assert Assessment.objects.count() == 2
+
+
+def bad_files(assessment) -> list[tuple[bytes, str]]:
+    good = exports.export_assessment(assessment)
+
+    def changed(**changes) -> bytes:
+        return json.dumps({**good, **changes}).encode()
+
+    answers = good["answers"]
+    return [
+        (b"x" * (exports.MAX_BYTES + 1), "larger than 5 MB"),
+        (b"[" * 5000 + b"]" * 5000, "nested more than 8 levels"),
+        (b'{"schema": "a", "schema": "b"}', "repeats the key 'schema'"),
+        (b"\xff\xfe not utf-8", "not UTF-8"),
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "must hold one JSON object"),
+        (changed(schema_version=2), "Schema version 2 is not supported"),
+        (
+            changed(framework={"slug": "test-framework", "version": "9.9"}),
+            "version '9.9' is not loaded",
+        ),
+        (changed(answers=[{**answers[0], "question": "ZZ-01"}]), "unknown question code 'ZZ-01'"),
+        (
+            changed(answers=[{**answers[0], "selected": ["Made up"]}]),
+            "'Made up' is not an answer to this question",
+        ),
+        (
+            changed(answers=[{**answers[2], "numerator": 200}]),
+            "numerator must be at most denominator",
+        ),
+        (changed(answers=[{**answers[2], "numerator": "many"}]), "must be a whole number"),
+        (changed(answers=[{**answers[0], "evidence": "x" * 5001}]), "longer than 5000 characters"),
+        (changed(answers="lots"), "answers: must be a list"),
+        (
+            changed(assessment={"title": "", "period_start": "2025-13-01", "period_end": None}),
+            "a title is required",
+        ),
+        (
+            changed(actions=[{**good["actions"][0], "status": "dropped", "dropped_reason": ""}]),
+            "a dropped action needs a reason",
+        ),
+    ]
+
+
+def test_bad_files_give_clear_errors_and_import_nothing(client, alice, partnership_a, assessment):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(alice)
+    for body, message in bad_files(assessment):
+        response = client.post(
+            f"/partnerships/{partnership_a.code}/assessments/import",
+            {"file": SimpleUploadedFile("bad.json", body)},
+        )
+        assert response.status_code == 400, message
+        assert message in response.content.decode().replace("&#x27;", "'"), message
+        assert Assessment.objects.count() == 1, message
+
+
+def test_every_problem_is_listed_at_once(alice, partnership_a, assessment):
+    data = exports.export_assessment(assessment)
+    data["answers"][0]["selected"] = ["Made up"]
+    data["answers"][1]["evidence"] = 12
+    with pytest.raises(exports.ImportProblem) as error:
+        exports.import_assessment(data, partnership=partnership_a, user=alice)
+    assert len(error.value.problems) == 2
+
+
+def test_questions_of_the_other_nation_are_refused(charlie, partnership_b, assessment):
+    data = exports.export_assessment(assessment)  # English: AA-03 applies in England only
+    with pytest.raises(exports.ImportProblem, match="does not apply in Wales"):
+        exports.import_assessment(data, partnership=partnership_b, user=charlie)
+
+
+def test_the_commands_export_and_import(alice, partnership_a, assessment, tmp_path):
+    out = StringIO()
+    call_command("export_assessment", str(assessment.code), stdout=out)
+    path = tmp_path / "export.json"
+    path.write_text(out.getvalue())
+    done = StringIO()
+    call_command(
+        "import_assessment", str(path), "--partnership", str(partnership_a.code), stdout=done
+    )
+    assert "Imported Self-assessment 2025" in done.getvalue()
+    csv_out = StringIO()
+    call_command("export_assessment", str(assessment.code), "--format", "csv", stdout=csv_out)
+    assert csv_out.getvalue().startswith("\ufeffTheme,Code")
+    path.write_text('{"schema": "nope"}')
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command("import_assessment", str(path), "--partnership", str(partnership_a.code))
+
+
+texts = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60
+)
+
+
+class RoundTrip(TestCase):
+    """Hypothesis: any valid set of answers survives export -> import -> export."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.framework = make_framework()
+        cls.partnership = make_partnership("Round trip partnership")
+        cls.lead = make_user("lead@roundtrip.example")
+        make_member(cls.partnership, cls.lead, "lead", "police")
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        levels=st.lists(
+            st.sampled_from(["poor", "developing", "established", "good", None]),
+            min_size=4,
+            max_size=4,
+        ),
+        evidence=texts,
+        numbers=st.tuples(st.integers(0, 500), st.integers(0, 500)),
+        not_applicable=st.booleans(),
+    )
+    def test_round_trip(self, levels, evidence, numbers, not_applicable):
+        assessment = make_assessment(self.partnership, self.framework)
+        changes = []
+        for code, level in zip(["AA-01", "AA-02", "BB-01", "BB-02"], levels, strict=True):
+            question = Question.objects.get(code=code)
+            values = values_of(None) | {"evidence": evidence}
+            if level:
+                values["selected"] = [option_id(code, level)]
+            if not_applicable and code == "BB-02":
+                values = values_of(None) | {
+                    "not_applicable": True,
+                    "not_applicable_reason": evidence or "n/a",
+                }
+            changes.append(Change(question, values, 0))
+        numerator, denominator = sorted(numbers)
+        indicator = Question.objects.get(code="AA-03")
+        changes.append(
+            Change(
+                indicator,
+                values_of(None) | {"numerator": numerator, "denominator": denominator + 1},
+                0,
+            )
+        )
+        assert save_answers(
+            assessment=assessment, changes=changes, user=self.lead, agency="police"
+        ).ok
+        first = exports.export_assessment(assessment)
+        again = exports.import_assessment(
+            json.loads(json.dumps(first)), partnership=self.partnership, user=self.lead
+        )
+        assert comparable(exports.export_assessment(again)) == comparable(first)
