@@ -24,6 +24,7 @@ from assessment.results import (
     practice_for,
     previous_of,
     scored,
+    scored_many,
     theme_titles,
 )
 from assessment.scoring import MINIMUM_COVERAGE, NOT_ENOUGH_EVIDENCE, RATING_TEXT, RATING_THRESHOLDS
@@ -138,7 +139,8 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         .select_related("framework", "partnership")
         .order_by("period_end")
     )
-    scored_cycles = [data if c.pk == assessment.pk else scored(c) for c in cycles]
+    others = {s.assessment.pk: s for s in scored_many([c for c in cycles if c.pk != assessment.pk])}
+    scored_cycles = [data if c.pk == assessment.pk else others[c.pk] for c in cycles]
     series = {"Overall": [s.result.percentage for s in scored_cycles]}
     for code, theme in titles.items():
         series[theme.title] = [

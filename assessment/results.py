@@ -20,6 +20,7 @@ from assessment.models import (
     Option,
     PracticeExample,
     Question,
+    Snapshot,
     Theme,
 )
 from assessment.scoring import AnswerData, QuestionResult, QuestionSpec, Result, ThemeResult
@@ -115,6 +116,38 @@ def scored(assessment: Assessment) -> Scored:
     else:
         result, frozen = compute(assessment, questions, answers, timezone.localdate()), False
     return Scored(assessment, questions, {a.question_id: a for a in answers}, result, frozen)
+
+
+def scored_many(assessments: list[Assessment]) -> list[Scored]:
+    """``scored`` for several cycles in a fixed number of queries, whatever their number."""
+    questions_by_key: dict[tuple[int, str], list[Question]] = {}
+    for assessment in assessments:
+        key = (assessment.framework_id, assessment.partnership.nation)
+        if key not in questions_by_key:
+            questions_by_key[key] = framework_questions(
+                assessment.framework, assessment.partnership.nation
+            )
+    answers: dict[int, list[Answer]] = {}
+    for answer in Answer.objects.filter(assessment__in=assessments).select_related(
+        "answered_by", "question"
+    ):
+        answers.setdefault(answer.assessment_id, []).append(answer)
+    snapshots: dict[int, dict] = {}
+    for snapshot in Snapshot.objects.filter(
+        assessment__in=[a for a in assessments if a.is_locked]
+    ).order_by("created"):
+        snapshots[snapshot.assessment_id] = snapshot.data  # the latest wins
+    out = []
+    for assessment in assessments:
+        questions = questions_by_key[(assessment.framework_id, assessment.partnership.nation)]
+        mine = answers.get(assessment.pk, [])
+        frozen = assessment.is_locked and "scores" in snapshots.get(assessment.pk, {})
+        if frozen:
+            result = result_from_data(snapshots[assessment.pk]["scores"])
+        else:
+            result = compute(assessment, questions, mine, timezone.localdate())
+        out.append(Scored(assessment, questions, {a.question_id: a for a in mine}, result, frozen))
+    return out
 
 
 def previous_of(assessment: Assessment) -> Assessment | None:

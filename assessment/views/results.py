@@ -17,6 +17,7 @@ from assessment.results import (
     practice_for,
     previous_of,
     scored,
+    scored_many,
     theme_titles,
 )
 from assessment.scoring import NOT_ENOUGH_EVIDENCE, RATING_TEXT
@@ -206,7 +207,7 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         .select_related("framework", "partnership")
         .order_by("period_end")
     )
-    scored_cycles = [scored(c) for c in cycles]
+    scored_cycles = scored_many(cycles)
     labels = [c.title for c in cycles]
     titles = theme_titles(assessment.framework)
     series = {"Overall": [s.result.percentage for s in scored_cycles]}
@@ -215,7 +216,11 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             next((t.percentage for t in s.result.themes if t.code == theme_code), None)
             for s in scored_cycles
         ]
-    key = "trend:" + ":".join(_state_key(c, "t") for c in cycles)
+    # The chart changes when any cycle's answers or status do (from the rows already loaded).
+    key = "trend:" + ":".join(
+        f"{s.assessment.pk}.{s.assessment.status}.{len(s.answers)}.{max((a.updated for a in s.answers.values()), default='')}"
+        for s in scored_cycles
+    )
     svg = charts.cached(key, lambda: charts.lines(series, labels))
     indicators = []
     for question in scored_cycles[-1].questions if scored_cycles else []:

@@ -207,3 +207,28 @@ def test_results_pages_issue_a_constant_number_of_queries(client, alice, partner
         counts.append(len(queries))
         first.partnership.assessments.all().delete()
     assert counts[0] == counts[1]
+
+
+def test_the_trend_issues_a_constant_number_of_queries_whatever_the_number_of_cycles(
+    client, alice, partnership_a
+):
+    framework = make_framework()
+    counts = []
+    previous = None
+    for cycle in range(5):
+        assessment = make_assessment(
+            partnership_a,
+            framework,
+            title=f"Cycle {cycle}",
+            period_end=date(2020 + cycle, 3, 31),
+            carried_from=previous,
+        )
+        answer_all(assessment, alice, LEVELS)
+        previous = assessment
+        if cycle in (1, 4):
+            client.force_login(alice)
+            client.get(f"/assessments/{assessment.code}/trend")
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(f"/assessments/{assessment.code}/trend").status_code == 200
+            counts.append(len(queries))
+    assert counts[0] == counts[1]
