@@ -106,6 +106,12 @@ class Command(BaseCommand):
         # whitenoise warns that collected static files are missing: the bench serves none.
         warnings.filterwarnings("ignore", message="No directory at")
         setup_test_environment()
+        # Its own throwaway database, so that the bench and the test suite can run side by side.
+        test_settings = connection.settings_dict.setdefault("TEST", {})
+        if connection.vendor == "sqlite":
+            test_settings["NAME"] = str(Path(settings.BASE_DIR) / ".bench-db.sqlite3")
+        else:
+            test_settings["NAME"] = f"bench_{connection.settings_dict['NAME']}"
         old_name = connection.creation.create_test_db(
             verbosity=0, autoclobber=True, serialize=False
         )
