@@ -249,6 +249,11 @@ def parse_json(raw: bytes) -> dict:
     return data
 
 
+def _code(value) -> str | None:
+    """A code (question, theme, agency …) from the file: text, or nothing usable."""
+    return value if isinstance(value, str) else None
+
+
 def _date(value, where: str, problems: list[str], required: bool = False) -> date | None:
     if value is None:
         if required:
@@ -353,7 +358,7 @@ def validate_import(data: dict, partnership) -> dict:
         if not isinstance(item, dict):
             problems.append(f"{where}: must be an object")
             continue
-        question = questions.get(item.get("question"))
+        question = questions.get(_code(item.get("question")))
         if question is None:
             problems.append(f"{where}: unknown question code {str(item.get('question'))[:40]!r}")
             continue
@@ -408,7 +413,7 @@ def validate_import(data: dict, partnership) -> dict:
             ),
             "needs_reconfirmation": item.get("needs_reconfirmation") is True,
         }
-        agency = item.get("agency") or ""
+        agency = _code(item.get("agency")) or ""
         if agency not in ("", *Agency.values):
             problems.append(f"{where}.agency: unknown agency {str(agency)[:30]!r}")
         updated = parse_datetime(item["updated"]) if isinstance(item.get("updated"), str) else None
@@ -426,10 +431,10 @@ def validate_import(data: dict, partnership) -> dict:
     themes = {q.theme.code: q.theme for q in questions.values()}
     for index, item in enumerate(sequence("comments")):
         where = f"comments[{index}]"
-        if not isinstance(item, dict) or item.get("theme") not in themes:
+        if not isinstance(item, dict) or _code(item.get("theme")) not in themes:
             problems.append(f"{where}: must name a theme of the framework")
             continue
-        question = questions.get(item.get("question")) if item.get("question") else None
+        question = questions.get(_code(item.get("question"))) if item.get("question") else None
         if item.get("question") and question is None:
             problems.append(f"{where}: unknown question code {str(item.get('question'))[:40]!r}")
         text = _text(item.get("text"), f"{where}.text", problems, Comment.LIMIT)
@@ -457,23 +462,27 @@ def validate_import(data: dict, partnership) -> dict:
         )
         if not description.strip():
             problems.append(f"{where}.description: is required")
-        if item.get("agency") not in Agency.values:
+        if _code(item.get("agency")) not in Agency.values:
             problems.append(f"{where}.agency: unknown agency")
-        if item.get("priority") not in Priority.values:
+        if _code(item.get("priority")) not in Priority.values:
             problems.append(f"{where}.priority: must be one of {', '.join(Priority.values)}")
-        if item.get("status") not in ActionStatus.values:
+        if _code(item.get("status")) not in ActionStatus.values:
             problems.append(f"{where}.status: must be one of {', '.join(ActionStatus.values)}")
         due = _date(item.get("due"), f"{where}.due", problems, required=True)
         codes = item.get("questions") or []
-        if not isinstance(codes, list) or any(c not in questions for c in codes):
+        if not isinstance(codes, list) or any(_code(c) not in questions for c in codes):
             problems.append(f"{where}.questions: must list question codes of the framework")
             codes = []
         reason = _text(item.get("dropped_reason"), f"{where}.dropped_reason", problems, 1000)
         if item.get("status") == ActionStatus.DROPPED and not reason.strip():
             problems.append(f"{where}.dropped_reason: a dropped action needs a reason")
         notes = []
-        for n_index, note in enumerate(item.get("notes") or []):
-            if not isinstance(note, dict) or note.get("kind") not in ("progress", "comment"):
+        raw_notes = item.get("notes") or []
+        if not isinstance(raw_notes, list):
+            problems.append(f"{where}.notes: must be a list")
+            raw_notes = []
+        for n_index, note in enumerate(raw_notes):
+            if not isinstance(note, dict) or _code(note.get("kind")) not in ("progress", "comment"):
                 problems.append(f"{where}.notes[{n_index}]: must have kind progress or comment")
                 continue
             created = (

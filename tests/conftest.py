@@ -5,12 +5,21 @@ partnership B (Wales) and belongs to nothing else: every access test reads as on
 these three people.
 """
 
+from datetime import date
+
 import pytest
 from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
-from assessment.models import Agency, Nation, Role
-from tests.factories import make_member, make_partnership, make_user
+from assessment.models import Action, Agency, Membership, Nation, Role
+from tests.factories import (
+    make_assessment,
+    make_framework,
+    make_invitation,
+    make_member,
+    make_partnership,
+    make_user,
+)
 
 # The same examples on every run and machine: a red build always means the same thing.
 hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
@@ -67,3 +76,46 @@ def charlie(partnership_b):
     user = make_user("charlie@example.org", "Charlie Outsider")
     make_member(partnership_b, user, Role.LEAD, Agency.POLICE)
     return user
+
+
+# The tenancy world of every URL: two partnerships, each with its objects, and a person in
+# every role of the first ("own"). Used by test_tenancy and test_security.
+@pytest.fixture
+def world(db):
+    framework = make_framework()
+    worlds = {}
+    for key, name in (
+        ("own", "Northdale Safeguarding Partnership"),
+        ("other", "Glanmor Regional Board"),
+    ):
+        partnership = make_partnership(name)
+        lead = make_user(f"lead@{key}.example", f"{key} lead")
+        make_member(partnership, lead, Role.LEAD, Agency.CHILDRENS_SOCIAL_CARE)
+        member = make_member(
+            partnership, make_user(f"member@{key}.example"), Role.VIEWER, Agency.HEALTH
+        )
+        invitation, _ = make_invitation(partnership, f"invitee@{key}.example")
+        assessment = make_assessment(partnership, framework, title=f"{name} cycle")
+        action = Action.objects.create(
+            assessment=assessment,
+            agency=Agency.POLICE,
+            description=f"{name} action",
+            due=date(2025, 12, 31),
+        )
+        worlds[key] = {
+            "action": action,
+            "partnership": partnership,
+            "member": member,
+            "invitation": invitation,
+            "assessment": assessment,
+        }
+    people = {
+        Role.LEAD: Membership.objects.get(
+            partnership=worlds["own"]["partnership"], role=Role.LEAD
+        ).user
+    }
+    for role in (Role.CONTRIBUTOR, Role.SCRUTINEER, Role.VIEWER):
+        user = make_user(f"{role}@own.example", f"Own {role}")
+        make_member(worlds["own"]["partnership"], user, role, Agency.POLICE)
+        people[role] = user
+    return worlds, people

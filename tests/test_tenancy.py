@@ -4,20 +4,10 @@ The URL patterns are read from the resolver, so a new view without an entry in E
 here until someone decides who may see it.
 """
 
-from datetime import date
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessment.models import Action, Agency, Membership, Role
-from tests.factories import (
-    make_assessment,
-    make_framework,
-    make_invitation,
-    make_member,
-    make_partnership,
-    make_user,
-)
+from assessment.models import Role
 
 ROLES = [Role.LEAD, Role.CONTRIBUTOR, Role.SCRUTINEER, Role.VIEWER]
 ALL = dict.fromkeys(ROLES, 200)
@@ -111,47 +101,6 @@ def our_url_names() -> set[str]:
 
 def test_every_url_is_in_the_matrix():
     assert our_url_names() - set(EXPECTED) - NOT_PARTNERSHIP_DATA == set()
-
-
-@pytest.fixture
-def world(db):
-    framework = make_framework()
-    worlds = {}
-    for key, name in (
-        ("own", "Northdale Safeguarding Partnership"),
-        ("other", "Glanmor Regional Board"),
-    ):
-        partnership = make_partnership(name)
-        lead = make_user(f"lead@{key}.example", f"{key} lead")
-        make_member(partnership, lead, Role.LEAD, Agency.CHILDRENS_SOCIAL_CARE)
-        member = make_member(
-            partnership, make_user(f"member@{key}.example"), Role.VIEWER, Agency.HEALTH
-        )
-        invitation, _ = make_invitation(partnership, f"invitee@{key}.example")
-        assessment = make_assessment(partnership, framework, title=f"{name} cycle")
-        action = Action.objects.create(
-            assessment=assessment,
-            agency=Agency.POLICE,
-            description=f"{name} action",
-            due=date(2025, 12, 31),
-        )
-        worlds[key] = {
-            "action": action,
-            "partnership": partnership,
-            "member": member,
-            "invitation": invitation,
-            "assessment": assessment,
-        }
-    people = {
-        Role.LEAD: Membership.objects.get(
-            partnership=worlds["own"]["partnership"], role=Role.LEAD
-        ).user
-    }
-    for role in (Role.CONTRIBUTOR, Role.SCRUTINEER, Role.VIEWER):
-        user = make_user(f"{role}@own.example", f"Own {role}")
-        make_member(worlds["own"]["partnership"], user, role, Agency.POLICE)
-        people[role] = user
-    return worlds, people
 
 
 def url_for(name: str, objects: dict) -> str:
