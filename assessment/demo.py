@@ -4,6 +4,7 @@ The same input always gives the same answers, so demos and screenshots are stabl
 """
 
 from datetime import date, timedelta
+from functools import cache
 
 import yaml
 from django.conf import settings
@@ -22,8 +23,13 @@ from assessment.workflow import (
 LEVELS = ["poor", "developing", "established", "good"]
 
 
+@cache
+def _evidence_texts() -> list[str]:
+    return yaml.safe_load((settings.BASE_DIR / "fixtures" / "demo.yaml").read_text())["evidence"]
+
+
 def _evidence(index: int) -> str:
-    texts = yaml.safe_load((settings.BASE_DIR / "fixtures" / "demo.yaml").read_text())["evidence"]
+    texts = _evidence_texts()
     return texts[index % len(texts)] + " (Fictional demo evidence.)"
 
 
