@@ -51,10 +51,13 @@ def _values(question: Question, step: int, cycle: int) -> dict:
             values["denominator"] = denominator
         else:
             values["number"] = 2 + (step * 5 + cycle * 2) % 30
-        end = date(2024 + cycle, 3, 31)
+        # Never in the future (the form refuses that), however many cycles are made up.
+        end = min(date(2024 + cycle, 3, 31), date.today() - timedelta(days=1))
         values["period_start"], values["period_end"] = end - timedelta(days=364), end
     elif question.kind == Kind.DATE:
-        values["date_value"] = date(2023 + cycle, 1 + step % 12, 15)
+        values["date_value"] = min(
+            date(2023 + cycle, 1 + step % 12, 15), date.today() - timedelta(days=1)
+        )
     else:
         values["text"] = (
             "The partnership's exploitation subgroup reviews this each quarter (fictional demo text)."

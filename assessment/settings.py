@@ -212,6 +212,7 @@ AUTHENTICATION_BACKENDS = [
 
 # Accounts (django-allauth). People join by invitation only, so sign-up is closed in the adapter.
 ACCOUNT_ADAPTER = "assessment.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"login": "assessment.accounts.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
