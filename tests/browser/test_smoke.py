@@ -41,3 +41,17 @@ def test_the_skip_link_moves_focus_to_the_main_content(page, live_server):
     page.keyboard.press("Enter")
     expect(page.locator("#main-content")).to_be_focused()
     assert_accessible(page)
+
+
+def test_account_pages_are_accessible(page, live_server):
+    make_user("alice@example.org", "Alice Lead")
+    page.goto(f"{live_server.url}/accounts/password/reset/")
+    expect(page.get_by_role("heading", name="Password Reset")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("alice@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    for path in ["/accounts/2fa/", "/accounts/password/change/", "/accounts/logout/", "/partnerships/"]:
+        page.goto(f"{live_server.url}{path}")
+        assert_accessible(page)
