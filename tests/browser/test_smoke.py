@@ -52,6 +52,11 @@ def test_account_pages_are_accessible(page, live_server):
     page.get_by_label("Email").fill("alice@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    for path in ["/accounts/2fa/", "/accounts/password/change/", "/accounts/logout/", "/partnerships/"]:
+    for path in [
+        "/accounts/2fa/",
+        "/accounts/password/change/",
+        "/accounts/logout/",
+        "/partnerships/",
+    ]:
         page.goto(f"{live_server.url}{path}")
         assert_accessible(page)
