@@ -5,6 +5,7 @@ scores are read from the snapshot ever after, so its results never change.
 """
 
 import itertools
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -356,9 +357,7 @@ def practice_for(questions: list[Question]) -> dict[int, list[PracticeExample]]:
 def dashboard(assessments: list[Assessment]) -> dict:
     """The current cycle's completion by theme and agency, its ratings and critical findings,
     and the overall score of every cycle (frozen ones from their snapshots: no rescoring)."""
-    from collections import Counter
-
-    from assessment.workflow import progress
+    from assessment.workflow import progress  # here: workflow imports this module at load time
 
     current = assessments[0]
     data = scored(current)
