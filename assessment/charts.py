@@ -123,3 +123,18 @@ def lines(series: dict[str, list[float | None]], labels: list[str], *, unit: str
     else:
         axes.text(0.5, 0.5, "No scores yet", transform=axes.transAxes, ha="center", color=DARK)
     return _svg(figure)
+
+
+def benchmark(row: dict) -> str:
+    """The bar chart of one indicator beside the case study areas (rows from results.benchmark_rows)."""
+    unit = row["unit"]
+    return horizontal_bars(
+        row["bars"], unit=unit, highlight="Your partnership", limit=100 if unit else None
+    )
+
+
+def benchmark_alt(row: dict) -> str:
+    return f"Bar chart for {row['question'].code}: " + "; ".join(
+        f"{label} {value:g}{row['unit']}" if value is not None else f"{label} no figure"
+        for label, value in row["bars"]
+    )

@@ -27,15 +27,9 @@ from assessment.results import (
     scored_many,
     theme_titles,
 )
-from assessment.scoring import MINIMUM_COVERAGE, NOT_ENOUGH_EVIDENCE, RATING_TEXT, RATING_THRESHOLDS
+from assessment.scoring import MINIMUM_COVERAGE, RATING_TEXT, rating_label, rating_table
 
 REPORT_CSS = Path(settings.BASE_DIR) / "templates" / "report" / "report.css"
-
-
-def _label(rating: str | None) -> str:
-    if rating is None:
-        return "Not answered"
-    return "Not enough evidence" if rating == NOT_ENOUGH_EVIDENCE else rating.title()
 
 
 def report_context(assessment: Assessment, rendered_at: datetime | None = None) -> dict:
@@ -70,7 +64,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
                 {
                     "question": question,
                     "result": q,
-                    "label": _label(q.level) if q.level or q.not_applicable else "Not answered",
+                    "label": rating_label(q.level),
                     "answer": answer,
                     "chosen": [
                         o for o in question.options.all() if answer and o.pk in answer.selected
@@ -89,7 +83,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
             {
                 "theme": titles[theme.code],
                 "result": theme,
-                "label": _label(theme.rating),
+                "label": rating_label(theme.rating),
                 "text": RATING_TEXT[theme.rating],
                 "entries": entries,
                 "unscored": unscored,
@@ -106,18 +100,8 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
 
     benchmarks = benchmark_rows(data)
     for row in benchmarks:
-        bars = [("Your partnership", row["ours"])] + [
-            (b.area, row["values"][b.area]) for b in row["benchmarks"]
-        ]
-        unit = "%" if row["question"].kind == "indicator" else ""
-        row["chart"] = charts.data_uri(
-            charts.cached(
-                f"report-benchmark:{bars}:{unit}",
-                lambda bars=bars, unit=unit: charts.horizontal_bars(
-                    bars, unit=unit, highlight="Your partnership", limit=100 if unit else None
-                ),
-            )
-        )
+        key = f"report-benchmark:{row['bars']}:{row['unit']}"
+        row["chart"] = charts.data_uri(charts.cached(key, lambda row=row: charts.benchmark(row)))
     by_theme_benchmarks: dict = {}
     for row in benchmarks:
         by_theme_benchmarks.setdefault(row["question"].theme.code, []).append(row)
@@ -177,7 +161,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "draft": not assessment.is_locked,
         "rendered_at": rendered_at or timezone.now(),
         "result": data.result,
-        "overall_label": _label(data.result.rating),
+        "overall_label": rating_label(data.result.rating),
         "overall_text": RATING_TEXT[data.result.rating],
         "themes": themes,
         "theme_chart": theme_chart,
@@ -192,9 +176,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "trend_chart": trend_chart,
         "actions": actions,
         "open_by_status": open_by_status,
-        "thresholds": [
-            (name, threshold, RATING_TEXT[name]) for name, threshold in RATING_THRESHOLDS
-        ],
+        "thresholds": rating_table(),
         "minimum_coverage": round(MINIMUM_COVERAGE * 100),
         "glossary": GlossaryTerm.objects.filter(framework=assessment.framework).order_by("term"),
         "paragraphs": paragraphs,

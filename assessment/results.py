@@ -305,9 +305,14 @@ def benchmark_rows(scored_assessment: Scored) -> list[dict]:
         comparison = (
             scoring.compare_with_benchmarks(ours, values, direction) if ours is not None else None
         )
+        unit = "%" if question.kind == "indicator" else ""
         rows.append(
             {
                 "question": question,
+                "unit": unit,
+                # The chart's bars: ours first, then the areas, best first.
+                "bars": [("Your partnership", ours)]
+                + [(b.area, dict(values)[b.area]) for _, b in ordered],
                 "direction": direction,
                 "ours": ours,
                 "answer": scored_assessment.answers.get(question.pk),

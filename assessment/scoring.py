@@ -182,6 +182,18 @@ def score_question(spec: QuestionSpec, answer: AnswerData | None, as_of: date) -
     return QuestionResult(level=level, value=value, **base)
 
 
+def rating_label(rating: str | None) -> str:
+    """How a rating (or a ladder level) is written for people."""
+    if rating is None:
+        return "Not answered"
+    return "Not enough evidence" if rating == NOT_ENOUGH_EVIDENCE else rating.title()
+
+
+def rating_table() -> list[tuple[str, float, str]]:
+    """(rating, lowest score, meaning) for the methodology page and the report appendix."""
+    return [(name, threshold, RATING_TEXT[name]) for name, threshold in RATING_THRESHOLDS]
+
+
 def rating_for(percentage: float) -> str:
     return next(name for name, threshold in RATING_THRESHOLDS if percentage >= threshold)
 

@@ -26,6 +26,14 @@ def make_member(
     return Membership.objects.create(partnership=partnership, user=user, role=role, agency=agency)
 
 
+def make_contributor(
+    partnership: Partnership, agency: str = Agency.POLICE, email: str = "dana@example.org"
+) -> User:
+    user = make_user(email, "Dana Contributor")
+    make_member(partnership, user, Role.CONTRIBUTOR, agency)
+    return user
+
+
 def make_invitation(
     partnership: Partnership,
     email: str = "dana@example.org",

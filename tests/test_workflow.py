@@ -286,3 +286,26 @@ def test_an_answer_only_the_other_person_changed_is_kept_without_asking(alice, b
     assert result.ok
     assert Answer.objects.get(question__code="AA-01").selected == [option_id("AA-01", "good")]
     assert Answer.objects.get(question__code="AA-02").answered_by == bob
+
+
+def test_a_failure_part_way_through_a_save_writes_nothing(alice, partnership_a, monkeypatch):
+    assessment = make_assessment(partnership_a)
+    real_save = Answer.save
+    calls = []
+
+    def failing_second_save(self, *args, **kwargs):
+        calls.append(self.question.code)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Answer, "save", failing_second_save)
+    with pytest.raises(RuntimeError):
+        save_answers(
+            assessment=assessment,
+            changes=[change(assessment, "AA-01"), change(assessment, "AA-02")],
+            user=alice,
+            agency="police",
+        )
+    assert calls == ["AA-01", "AA-02"]
+    assert not Answer.objects.exists()  # the first answer was rolled back with the second

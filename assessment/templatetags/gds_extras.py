@@ -23,6 +23,8 @@ def first_input_id(bound_field: forms.BoundField | None) -> str:
     widget = bound_field.field.widget
     if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
         return f"id_{bound_field.html_name}_1"
+    if isinstance(widget, forms.MultiWidget):  # GOV.UK date input: the day box
+        return f"{bound_field.auto_id}_0"
     return bound_field.auto_id or ""
 
 

@@ -203,24 +203,31 @@ def edit_action(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> Htt
     )
 
 
-@login_required
-def action_detail(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> HttpResponse:
-    """The action, its dated notes and comments, and who changed its status when."""
-    access = assessment_access(request, code)
-    action_obj = _action(access, action)
-    history = action_obj.history.select_related("history_user").order_by("-history_date")
+def _detail(
+    request, access: AssessmentAccess, action: Action, note_form, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "assessment/actions/detail.html",
         {
             "access": access,
             "assessment": access.assessment,
-            "action": action_obj,
-            "notes": action_obj.notes.select_related("author"),
-            "history": history,
-            "can_update": access.may_update_action(action_obj),
-            "note_form": NoteForm() if access.can_comment else None,
+            "action": action,
+            "notes": action.notes.select_related("author"),
+            "history": action.history.select_related("history_user").order_by("-history_date"),
+            "can_update": access.may_update_action(action),
+            "note_form": note_form,
         },
+        status=status,
+    )
+
+
+@login_required
+def action_detail(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> HttpResponse:
+    """The action, its dated notes and comments, and who changed its status when."""
+    access = assessment_access(request, code)
+    return _detail(
+        request, access, _action(access, action), NoteForm() if access.can_comment else None
     )
 
 
@@ -231,20 +238,7 @@ def comment_on_action(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) 
     action_obj = _action(access, action)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "assessment/actions/detail.html",
-            {
-                "access": access,
-                "assessment": access.assessment,
-                "action": action_obj,
-                "notes": action_obj.notes.select_related("author"),
-                "history": action_obj.history.order_by("-history_date"),
-                "can_update": access.may_update_action(action_obj),
-                "note_form": form,
-            },
-            status=400,
-        )
+        return _detail(request, access, action_obj, form, status=400)
     ActionNote.objects.create(
         action=action_obj,
         kind=ActionNote.COMMENT,

@@ -116,12 +116,7 @@ def _errors(form: AnswerForm) -> list[tuple[str, str]]:
 
     out = []
     for name, errors in form.errors.items():
-        anchor = form[name].auto_id if name != "__all__" else form["evidence"].auto_id
-        if name in form.fields:
-            anchor = first_input_id(form[name])
-            widget = form.fields[name].widget
-            if hasattr(widget, "widgets"):
-                anchor = f"{form[name].auto_id}_0"
+        anchor = first_input_id(form[name] if name in form.fields else form["evidence"])
         out.extend((anchor, message) for message in errors)
     return out
 

@@ -12,7 +12,7 @@ from assessment.scoring import (
     NOT_ENOUGH_EVIDENCE,
     POINTS,
     RATING_TEXT,
-    RATING_THRESHOLDS,
+    rating_table,
 )
 
 
@@ -107,9 +107,7 @@ def methodology(request: HttpRequest, slug: str, version: str) -> HttpResponse:
             "unscored": [q for q in questions if not q.scored],
             "weights": sorted({q.weight for q in questions}),
             "question_count": len(questions),
-            "thresholds": [
-                (name, threshold, RATING_TEXT[name]) for name, threshold in RATING_THRESHOLDS
-            ],
+            "thresholds": rating_table(),
             "minimum_coverage": round(MINIMUM_COVERAGE * 100),
             "points": POINTS,
             "not_enough": RATING_TEXT[NOT_ENOUGH_EVIDENCE],

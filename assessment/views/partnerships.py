@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assessment.access import Right, partnership_access, partnerships_of
+from assessment.access import Right, has_two_factor, partnership_access, partnerships_of
 from assessment.forms.partnerships import InvitationForm, MembershipForm, PartnershipSettingsForm
 from assessment.models import Invitation, LastLeadError, Partnership, Role
 from assessment.results import dashboard
@@ -206,7 +206,7 @@ def partnership_settings(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 def joined(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """Straight after accepting an invitation: welcome, and an offer to set up two-factor."""
     access = partnership_access(request, code)
-    has_2fa = request.user.authenticator_set.filter(type="totp").exists()
+    has_2fa = has_two_factor(request.user)
     return render(
         request, "assessment/partnerships/joined.html", {"access": access, "has_2fa": has_2fa}
     )

@@ -20,17 +20,13 @@ from assessment.results import (
     scored_many,
     theme_titles,
 )
-from assessment.scoring import NOT_ENOUGH_EVIDENCE, RATING_TEXT
+from assessment.scoring import RATING_TEXT, rating_label
 
 
 def _state_key(assessment: Assessment, kind: str) -> str:
     """Changes whenever the answers (or status) do, so cached charts are never stale."""
     latest = assessment.answers.order_by("-updated").values_list("updated", flat=True).first()
     return f"{kind}:{assessment.pk}:{assessment.status}:{latest}:{assessment.answers.count()}"
-
-
-def _rating_label(rating: str) -> str:
-    return "Not enough evidence" if rating == NOT_ENOUGH_EVIDENCE else rating.title()
 
 
 @login_required
@@ -72,7 +68,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
                 "result": theme,
                 "strengths": strengths,
                 "gaps": gaps,
-                "label": _rating_label(theme.rating),
+                "label": rating_label(theme.rating),
                 "text": RATING_TEXT[theme.rating],
             }
         )
@@ -98,7 +94,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "assessment": assessment,
             "result": data.result,
             "frozen": data.frozen,
-            "overall_label": _rating_label(data.result.rating),
+            "overall_label": rating_label(data.result.rating),
             "overall_text": RATING_TEXT[data.result.rating],
             "themes": themes,
             "critical": critical,
@@ -117,18 +113,9 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     state = _state_key(assessment, "benchmark")
     drawings = {}
     for row in rows:
-        bars = [("Your partnership", row["ours"])] + [
-            (b.area, row["values"][b.area]) for b in row["benchmarks"]
-        ]
-        unit = "%" if row["question"].kind == "indicator" else ""
         row["key"] = f"{state}:{row['question'].code}"
-        drawings[row["key"]] = lambda bars=bars, unit=unit: charts.horizontal_bars(
-            bars, unit=unit, highlight="Your partnership", limit=100 if unit else None
-        )
-        row["alt"] = f"Bar chart for {row['question'].code}: " + "; ".join(
-            f"{label} {value:g}{unit}" if value is not None else f"{label} no figure"
-            for label, value in bars
-        )
+        drawings[row["key"]] = lambda row=row: charts.benchmark(row)
+        row["alt"] = charts.benchmark_alt(row)
     svgs = charts.cached_many(drawings)
     for row in rows:
         row["chart"] = charts.data_uri(svgs[row["key"]])

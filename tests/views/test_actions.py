@@ -9,7 +9,15 @@ import pytest
 
 from assessment.models import Action, ActionNote, ActionStatus, Agency, AssessmentLocked, Role
 from assessment.workflow import sign_off, start_assessment, submit
-from tests.factories import make_assessment, make_member, make_partnership, make_user
+from tests.factories import (
+    make_assessment,
+    make_member,
+    make_partnership,
+    make_user,
+)
+from tests.factories import (
+    make_contributor as contributor,
+)
 from tests.views.test_results import answer_all
 
 pytestmark = pytest.mark.django_db
@@ -51,12 +59,6 @@ def action_data(**changes) -> dict:
         "question_codes": ["AA-01"],
         **changes,
     }
-
-
-def contributor(partnership, agency=Agency.POLICE, email="dana@example.org"):
-    user = make_user(email, "Dana Contributor")
-    make_member(partnership, user, Role.CONTRIBUTOR, agency)
-    return user
 
 
 def test_every_critical_finding_and_poor_answer_gets_a_suggestion_never_an_action(

@@ -21,6 +21,9 @@ from tests.factories import (
     option_id,
     theme_post,
 )
+from tests.factories import (
+    make_contributor as contributor,
+)
 from tests.test_workflow import change
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +36,6 @@ def assessment(partnership_a, alice):
 
 def url(assessment, theme: str = "AA", action: str = "") -> str:
     return f"/assessments/{assessment.code}/themes/{theme}/{action}"
-
-
-def contributor(partnership, agency=Agency.POLICE, email="dana@example.org"):
-    user = make_user(email, "Dana Contributor")
-    make_member(partnership, user, Role.CONTRIBUTOR, agency)
-    return user
 
 
 def hidden_fields(html: str) -> dict:

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from assessment.models import Invitation, Membership, Role, User
-from tests.factories import PASSWORD, make_invitation, make_member, make_user
+from tests.factories import PASSWORD, make_invitation, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -199,4 +199,3 @@ def test_only_a_hash_of_the_token_is_stored(partnership_a):
 def test_tokens_are_distinct(partnership_a, bob):
     tokens = {make_invitation(partnership_a, f"p{i}@example.org")[1] for i in range(5)}
     assert len(tokens) == 5
-    assert make_member  # the factory world is shared with the other tests
