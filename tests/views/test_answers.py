@@ -594,3 +594,18 @@ def test_every_theme_of_the_real_question_bank_renders_and_saves(client, nation)
         assert page.status_code == 200, theme.code
         saved = client.post(url(assessment, theme.code), theme_post(assessment, theme.code, {}))
         assert saved.status_code == 302, theme.code
+
+
+def test_a_date_error_on_a_theme_page_links_to_the_day_box(client, alice, assessment):
+    client.force_login(alice)
+    answers = {
+        "AA-03": {
+            "numerator": "1",
+            "denominator": "2",
+            "period_start_0": "31",
+            "period_start_1": "2",
+            "period_start_2": "2023",
+        }
+    }
+    html = post(client, assessment, answers).content.decode()
+    assert 'href="#id_AA-03-period_start_0"' in html and 'id="id_AA-03-period_start_0"' in html

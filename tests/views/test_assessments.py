@@ -287,3 +287,11 @@ def test_a_locked_assessment_keeps_its_answers_after_sign_off(alice, assessment)
     submit(assessment=assessment, user=alice, gaps=0)
     sign_off(assessment=assessment, user=alice)
     assert Answer.objects.filter(assessment=assessment).count() == 5
+
+
+def test_a_date_error_links_to_the_day_box(client, alice, partnership_a):
+    framework = make_framework()
+    client.force_login(alice)
+    data = start_data(framework, period_end_0="", period_end_1="", period_end_2="")
+    html = client.post(f"/partnerships/{partnership_a.code}/assessments/new", data).content.decode()
+    assert 'href="#id_period_end_0"' in html and 'id="id_period_end_0"' in html
