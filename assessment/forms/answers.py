@@ -8,14 +8,13 @@ from datetime import date
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Field, Fieldset, Fluid, Layout, Size
 from django import forms
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
+from assessment.forms import govuk
 from assessment.models import Answer, Kind, Option, Question
 from assessment.pii import find_personal_data
 from assessment.workflow import values_of
@@ -104,10 +103,6 @@ class AnswerForm(forms.Form):
         if not editable:
             for field in self.fields.values():
                 field.disabled = True
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = self._layout(framework_url)
 
     # Building -----------------------------------------------------------------------------
 
@@ -193,42 +188,41 @@ class AnswerForm(forms.Form):
         self.fields["period_start"] = GOVUKDateField(label="Start of the period")
         self.fields["period_end"] = GOVUKDateField(label="End of the period")
 
-    def _layout(self, framework_url: str) -> Layout:
+    def as_govuk(self) -> SafeString:
+        """The form in GOV.UK markup (see ``govuk``): the question as the legend of its fieldset,
+        with guidance and citations just under it, then the evidence and "does not apply"."""
         q = self.question
-        # Guidance, citations and the carried-over flag sit just under the question: as the hint
-        # of a radio or checkbox group, or at the top of the fieldset for other kinds.
-        intro = question_intro(q, self.answer, framework_url)
+        legend = f"{q.code} {q.text}"
+        intro = question_intro(q, self.answer, self.framework_url)
         if "option" in self.fields or "options" in self.fields:
-            name = "option" if "option" in self.fields else "options"
-            self.fields[name].help_text = intro
-            field = Field.radios if name == "option" else Field.checkboxes
-            value_fields = [field(name, legend_size=Size.SMALL, legend_tag="h2")]
+            field = self["option" if "option" in self.fields else "options"]
+            field.help_text = intro  # the hint of the radios or checkboxes
+            value = govuk.choices(field, legend=legend)
         else:
-            fields: list = [HTML(intro)]
-            for name in ("numerator", "denominator", "number"):
-                if name in self.fields:
-                    fields.append(Field.text(name, field_width=Fluid.ONE_QUARTER))
-            fields += [
-                name for name in ("date_value", "period_start", "period_end") if name in self.fields
+            parts = [
+                govuk.text_input(self[name], width="govuk-!-width-one-quarter")
+                for name in ("numerator", "denominator", "number")
+                if name in self.fields
+            ]
+            parts += [
+                govuk.date_input(self[name])
+                for name in ("date_value", "period_start", "period_end")
+                if name in self.fields
             ]
             if "text" in self.fields:
-                fields.append(Field.textarea("text", max_characters=Answer.TEXT_LIMIT))
-            value_fields = [
-                Fieldset(
-                    *fields, legend=f"{q.code} {q.text}", legend_size=Size.SMALL, legend_tag="h2"
-                )
-            ]
+                parts.append(govuk.textarea(self["text"], max_characters=Answer.TEXT_LIMIT))
+            value = govuk.fieldset(legend=legend, intro=intro, body=parts)
         parts = [
-            "question_code",
-            "version",
-            *value_fields,
-            Field.textarea("evidence", max_characters=Answer.EVIDENCE_LIMIT),
-            Field.checkbox("not_applicable", small=True),
-            Field.textarea("not_applicable_reason", rows=2),
+            govuk.hidden(self["question_code"]),
+            govuk.hidden(self["version"]),
+            value,
+            govuk.textarea(self["evidence"], max_characters=Answer.EVIDENCE_LIMIT),
+            govuk.checkbox(self["not_applicable"]),
+            govuk.textarea(self["not_applicable_reason"], rows=2),
         ]
         if self.pii_findings:
-            parts.append(Field.checkbox("confirm_personal_data", small=True))
-        return Layout(*parts)
+            parts.append(govuk.checkbox(self["confirm_personal_data"]))
+        return mark_safe("".join(parts))  # noqa: S308 - every part built with format_html
 
     # Checking -----------------------------------------------------------------------------
 
@@ -284,19 +278,18 @@ class AnswerForm(forms.Form):
 
         texts = [data.get("evidence"), data.get("not_applicable_reason"), data.get("text")]
         self.pii_findings = [f for text in texts if text for f in find_personal_data(text)]
-        if self.pii_findings:
-            self.helper.layout = self._layout(self.framework_url)  # now with the confirmation box
-            if not data.get("confirm_personal_data"):
-                kinds = ", ".join(sorted({f.description for f in self.pii_findings}))
-                target = next(
-                    n
-                    for n in ("evidence", "text", "not_applicable_reason")
-                    if find_personal_data(data.get(n) or "")
-                )
-                self.add_error(
-                    target,
-                    f"{q.code} may contain personal details ({kinds}). Remove them, or tick the box to confirm the text does not identify anyone",
-                )
+        # With findings, as_govuk adds the box to confirm the text identifies nobody.
+        if self.pii_findings and not data.get("confirm_personal_data"):
+            kinds = ", ".join(sorted({f.description for f in self.pii_findings}))
+            target = next(
+                n
+                for n in ("evidence", "text", "not_applicable_reason")
+                if find_personal_data(data.get(n) or "")
+            )
+            self.add_error(
+                target,
+                f"{q.code} may contain personal details ({kinds}). Remove them, or tick the box to confirm the text does not identify anyone",
+            )
         return data
 
     def _begun(self, values: dict) -> bool:

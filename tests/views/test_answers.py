@@ -609,3 +609,39 @@ def test_a_date_error_on_a_theme_page_links_to_the_day_box(client, alice, assess
     }
     html = post(client, assessment, answers).content.decode()
     assert 'href="#id_AA-03-period_start_0"' in html and 'id="id_AA-03-period_start_0"' in html
+
+
+def test_every_error_summary_link_on_the_real_question_bank_reaches_its_field(client):
+    """Hostile values in every field of every kind of question: each error in the summary links
+    to an element that exists, and each field with an error says so beside it."""
+    from assessment.frameworks import load, read
+    from assessment.models import Kind
+    from tests.factories import make_partnership
+    from tests.test_question_bank import BANK
+
+    framework, _ = load(read(BANK))
+    partnership = make_partnership("Error partnership")
+    lead = make_user("lead@errors.example")
+    make_member(partnership, lead, Role.LEAD, Agency.POLICE)
+    assessment = make_assessment(partnership, framework)
+    client.force_login(lead)
+    bad = {
+        Kind.SINGLE: {"option": "0"},
+        Kind.YES_NO: {"option": "0"},
+        Kind.MULTIPLE: {"options": ["0"]},
+        Kind.INDICATOR: {"numerator": "many", "denominator": "-1", "period_end_0": "32"},
+        Kind.COUNT: {"number": "1.5"},
+        Kind.DATE: {"date_value_0": "31", "date_value_1": "2", "date_value_2": "2024"},
+        Kind.TEXT: {"not_applicable": "on"},
+    }
+    for theme in framework.themes.all():
+        questions = [q for q in theme.questions.all() if q.applies_to(partnership.nation)]
+        answers = {q.code: {**bad[q.kind], "evidence": "x" * 5001} for q in questions}
+        html = post(client, assessment, answers, theme=theme.code).content.decode()
+        summary = html[html.index("govuk-error-summary__list") : html.index("</main>")]
+        links = re.findall(r'<a href="#([^"]+)"', summary)
+        # a link must reach a box that takes the focus, not a group or a missing id
+        ids = set(re.findall(r'<(?:input|textarea)[^>]* id="([^"]+)"', html))
+        assert len(links) >= len(questions), theme.code
+        assert [link for link in links if link not in ids] == [], theme.code
+    assert not Answer.objects.exists()
