@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.forms import MultiWidget
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -185,3 +186,63 @@ def test_payloads_are_escaped_in_every_page_that_shows_them(client, alice, partn
     from assessment import pdf
 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pdf.render_html(assessment)
+
+
+def _form_field_names() -> list[str]:
+    """Every field name any of our forms reads, with the day/month/year boxes of dates."""
+    from assessment.forms import actions, assessments, partnerships  # noqa: F401 - registers forms
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    names = {
+        "question",
+        "conflicts",
+        "continue",
+        "draft",
+        "theme_AA",
+        "resolve-AA-01",
+        "AA-01-option",
+    }
+    for form in subclasses(partnerships.GOVUKForm):
+        for name, field in form.base_fields.items():
+            names.add(name)
+            if isinstance(field.widget, MultiWidget):
+                names.update(f"{name}_{part}" for part in range(3))
+    return sorted(names)
+
+
+@pytest.mark.parametrize("name", POST_VIEWS)
+def test_every_form_survives_hostile_input(world, name):
+    """Random and hostile values, lists for repeated keys, missing fields, in the fields of every
+    form of the product, sent to every POST endpoint as a lead: never a 500, and what was stored
+    never breaks the pages that show it."""
+    worlds, people = world
+    client = Client()
+    client.force_login(people[Role.LEAD])
+    url = url_for(name, worlds["own"])
+
+    @settings(
+        max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        data=st.dictionaries(
+            st.sampled_from(_form_field_names()),
+            st.one_of(HOSTILE, st.lists(HOSTILE, min_size=2, max_size=3)),
+            max_size=8,
+        )
+    )
+    def send(data):
+        assert client.post(url, data).status_code < 500
+
+    send()
+    partnership = worlds["own"]["partnership"]
+    partnership.refresh_from_db()
+    for page in ("assessment_home", "action_plan", "members", "check_answers", "results"):
+        response = client.get(url_for(page, worlds["own"]))
+        if partnership.requires_two_factor:  # a random tick of the setting is a real change
+            assert response.url == "/accounts/2fa/", page
+        else:
+            assert response.status_code == 200, page

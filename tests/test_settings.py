@@ -20,7 +20,14 @@ PRODUCTION = {
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # A fresh process with none of our variables (the browser tests set one for this process).
-    ours = {*PRODUCTION, "EMAIL_URL", "CACHE_URL", "CONN_MAX_AGE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    ours = {
+        *PRODUCTION,
+        "EMAIL_URL",
+        "CACHE_URL",
+        "CONN_MAX_AGE",
+        "STATIC_ROOT",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -87,6 +94,14 @@ def test_the_default_database_is_sqlite_with_immediate_transactions():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.sqlite3", "IMMEDIATE"]
+
+
+def test_static_root_can_be_set(tmp_path):
+    print_it = "from django.conf import settings; print(settings.STATIC_ROOT)"
+    default = run_manage("shell", "--no-imports", "-c", print_it)
+    chosen = run_manage("shell", "--no-imports", "-c", print_it, STATIC_ROOT=str(tmp_path))
+    assert default.stdout.strip() == str(ROOT / "staticfiles"), default.stderr
+    assert chosen.stdout.strip() == str(tmp_path), chosen.stderr
 
 
 @pytest.mark.django_db

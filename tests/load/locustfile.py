@@ -2,6 +2,11 @@
 against gunicorn on PostgreSQL. Not collected by pytest (no test_ prefix).
 
 BENCH_CODES names a JSON file with the assessment codes to work on and signed-in session keys.
+
+gunicorn runs with the production settings, as deployed behind a TLS-terminating proxy. Each
+simulated person therefore plays browser and proxy at once: every request carries the proxy's
+``X-Forwarded-Proto: https``, the cookies (all Secure) are sent by hand, because requests keeps
+Secure cookies off plain HTTP, and a form is posted with its https origin, as a browser would.
 """
 
 import json
@@ -9,8 +14,10 @@ import os
 import random
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from locust import HttpUser, between, task
+from locust.clients import ResponseContextManager
 
 _source = os.environ.get("BENCH_CODES")
 WORK = json.loads(Path(_source).read_text()) if _source else {"codes": [], "sessions": []}
@@ -51,22 +58,56 @@ class Member(HttpUser):
     wait_time = between(0.5, 2)
 
     def on_start(self) -> None:
-        self.client.cookies.set("sessionid", WORK["sessions"].pop())
+        host = urlsplit(self.host)
+        self.origin = f"https://{host.netloc}"
+        self.client.headers["X-Forwarded-Proto"] = "https"
+        self.client.cookies.set("sessionid", WORK["sessions"].pop(), domain=host.hostname)
         self.code = random.choice(WORK["codes"])
+
+    def visit(self, method: str, path: str, name: str, **kwargs) -> ResponseContextManager:
+        """One request with the cookies set so far: 200, or 302 for a POST, else a failure.
+
+        requests does not follow the redirects (it would drop the Cookie header), so that a
+        sign-in page or an https redirect is a failure instead of a fast success.
+        """
+        cookies = {cookie.name: cookie.value for cookie in self.client.cookies}
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+        if method == "POST":
+            headers |= {"Origin": self.origin, "Referer": self.origin + path}
+        with self.client.request(
+            method,
+            path,
+            name=name,
+            headers=headers,
+            allow_redirects=False,
+            catch_response=True,
+            **kwargs,
+        ) as response:
+            if (
+                method == "POST"
+                and response.status_code == 200
+                and 'name="conflicts"' in response.text
+            ):
+                # Two people saved the same theme at once: the page that asks which to keep.
+                response.request_meta["name"] = f"{name} (conflict)"
+            elif response.status_code != (302 if method == "POST" else 200):
+                response.failure(f"{response.status_code} {response.headers.get('Location', '')}")
+        return response
 
     @task(4)
     def theme(self) -> None:
-        self.client.get(
-            f"/assessments/{self.code}/themes/{random.choice(THEMES)}/", name="theme page"
-        )
+        self.visit("GET", f"/assessments/{self.code}/themes/{random.choice(THEMES)}/", "theme page")
 
     @task(2)
     def task_list(self) -> None:
-        self.client.get(f"/assessments/{self.code}/", name="task list")
+        self.visit("GET", f"/assessments/{self.code}/", "task list")
 
     @task(2)
     def save_theme(self) -> None:
-        page = self.client.get(f"/assessments/{self.code}/themes/PP/", name="theme page")
+        path = f"/assessments/{self.code}/themes/PP/"
+        page = self.visit("GET", path, "theme page")
+        if page.status_code != 200:
+            return
         start = page.text.index('id="theme-form"')
         parser = FormFields()
         parser.feed("<form " + page.text[start : page.text.index("</form>", start)])
@@ -76,16 +117,18 @@ class Member(HttpUser):
                 fields[index] = (name, f"Audit of 20 cases, checked {random.randint(1, 10**6)}")
                 break
         fields.append(("draft", "1"))
-        self.client.post(f"/assessments/{self.code}/themes/PP/", fields, name="save theme")
+        saved = self.visit("POST", path, "save theme", data=fields)
+        if saved.status_code == 302:  # back to the theme page, which shows "… answers saved"
+            self.visit("GET", saved.headers["Location"], "theme page")
 
     @task(2)
     def results(self) -> None:
-        self.client.get(f"/assessments/{self.code}/results", name="results")
+        self.visit("GET", f"/assessments/{self.code}/results", "results")
 
     @task(1)
     def trend(self) -> None:
-        self.client.get(f"/assessments/{self.code}/trend", name="trend")
+        self.visit("GET", f"/assessments/{self.code}/trend", "trend")
 
     @task(1)
     def compare(self) -> None:
-        self.client.get(f"/assessments/{self.code}/compare", name="compare")
+        self.visit("GET", f"/assessments/{self.code}/compare", "compare")
