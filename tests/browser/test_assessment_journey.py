@@ -1,15 +1,24 @@
-"""A full cycle in Chromium: start, assign, answer with autosave, a conflict between two people,
-errors, comments, submit, sign off, reopen and the next cycle carried over; axe on every page type."""
+"""The whole cycle in Chromium, as one story: a lead invites a contributor who joins; themes are
+assigned and answered with autosave; two people's changes conflict and one is chosen; a
+scrutineer comments; an action is raised from a suggestion; the cycle is submitted, signed off,
+reopened and signed off again; its results and PDF report are read; the next cycle starts with the
+answers and the open action carried over and is compared with the first. Axe checks every page
+type on the way."""
 
 import pytest
-from playwright.sync_api import expect
+from django.core import mail
+from playwright.sync_api import Page, expect
 
-from assessment.models import Agency, Answer, Assessment, Role, Status
+from assessment.models import Action, Agency, Answer, Assessment, Role, Status
 from tests.browser.axe import assert_accessible
-from tests.browser.test_partnerships import sign_in
+from tests.browser.test_partnerships import invitation_link, sign_in
 from tests.factories import make_framework, make_member, make_partnership, make_user
+from tests.test_pdf import read as read_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+PARTNERSHIP = "Northdale Safeguarding Partnership"
+SUGGESTED = "Move BB-02 towards what good looks like: Good looks like this."
 
 
 def answer(page, code: str, option: str, evidence: str) -> None:
@@ -18,17 +27,29 @@ def answer(page, code: str, option: str, evidence: str) -> None:
     section.get_by_label("How do you know?").fill(evidence)
 
 
-def test_a_full_cycle(page, other_person, live_server):
+def fill_date(page: Page, legend: str, day: str, month: str, year: str) -> None:
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(day)
+    group.get_by_label("Month").fill(month)
+    group.get_by_label("Year").fill(year)
+
+
+def fill_cycle(page: Page, title: str, first_year: int) -> None:
+    """The start form for a cycle running from 1 April of first_year to 31 March the year after."""
+    page.get_by_label("Title").fill(title)
+    fill_date(page, "Start of the period assessed", "1", "4", str(first_year))
+    fill_date(page, "End of the period assessed", "31", "3", str(first_year + 1))
+
+
+def test_a_full_cycle(page, other_person, live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # where the signed-off report is stored
     make_framework()
-    partnership = make_partnership("Northdale Safeguarding Partnership")
+    partnership = make_partnership(PARTNERSHIP)
     make_member(
         partnership,
         make_user("alice@example.org", "Alice Lead"),
         Role.LEAD,
         Agency.CHILDRENS_SOCIAL_CARE,
-    )
-    make_member(
-        partnership, make_user("pat@example.org", "Pat Police"), Role.CONTRIBUTOR, Agency.POLICE
     )
     make_member(
         partnership, make_user("hana@example.org", "Hana Health"), Role.CONTRIBUTOR, Agency.HEALTH
@@ -37,19 +58,37 @@ def test_a_full_cycle(page, other_person, live_server):
         partnership, make_user("sam@example.org", "Sam Scrutineer"), Role.SCRUTINEER, Agency.OTHER
     )
 
-    # The lead starts the cycle and gives each theme to an agency.
+    # The lead invites the police contributor, who accepts in their own browser and sets a password.
     sign_in(page, live_server.url, "alice@example.org")
+    page.get_by_role("link", name="Members", exact=True).click()
+    page.get_by_role("button", name="Invite someone").click()
+    assert_accessible(page)
+    page.get_by_label("Email address").fill("pat@example.org")
+    page.get_by_label("Contributor").check()
+    page.get_by_label("Police", exact=True).check()
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("Invitation sent to pat@example.org")).to_be_visible()
+    assert mail.outbox[-1].to == ["pat@example.org"]
+
+    police = other_person.blank()
+    police.goto(invitation_link())
+    expect(police.get_by_role("heading", name="Create your account")).to_be_visible()
+    assert_accessible(police)
+    police.get_by_label("Full name").fill("Pat Police")
+    police.get_by_label("Create a password").fill("seven purple otters singing")
+    police.get_by_label("Confirm your password").fill("seven purple otters singing")
+    police.get_by_role("button", name="Create account and join").click()
+    expect(police.get_by_role("heading", name=f"You have joined {PARTNERSHIP}")).to_be_visible()
+    assert_accessible(police)
+    police.get_by_role("link", name="Skip for now").click()
+    expect(police.get_by_text("You are a contributor")).to_be_visible()
+
+    # The lead starts the cycle and gives each theme to an agency.
+    page.get_by_role("link", name="Overview").click()
+    expect(page.get_by_role("heading", name=PARTNERSHIP)).to_be_visible()
     page.get_by_role("button", name="Start a self-assessment").click()
     assert_accessible(page)
-    page.get_by_label("Title").fill("Self-assessment 2025")
-    for legend, (day, month, year) in [
-        ("Start of the period assessed", ("1", "4", "2024")),
-        ("End of the period assessed", ("31", "3", "2025")),
-    ]:
-        group = page.get_by_role("group", name=legend)
-        group.get_by_label("Day").fill(day)
-        group.get_by_label("Month").fill(month)
-        group.get_by_label("Year").fill(year)
+    fill_cycle(page, "Self-assessment 2025", 2024)
     page.get_by_role("button", name="Start self-assessment").click()
     expect(page.get_by_role("heading", name="Self-assessment 2025")).to_be_visible()
     assert_accessible(page)
@@ -61,14 +100,15 @@ def test_a_full_cycle(page, other_person, live_server):
     expect(page.get_by_text("Theme assignments saved")).to_be_visible()
     home = page.url
 
-    # Police answers theme AA; autosave keeps the work without a click.
-    police = other_person("pat@example.org")
+    # The new police contributor answers theme AA; autosave keeps the work without a click.
     police.goto(home)
     police.get_by_role("link", name="1. Theme AA").click()
     assert_accessible(police)
     answer(police, "AA-01", "Good answer", "Audit of 20 cases in March 2025")
     expect(police.locator("#autosave-status")).to_contain_text("Saved automatically")
-    assert Answer.objects.get(question__code="AA-01").evidence == "Audit of 20 cases in March 2025"
+    saved = Answer.objects.get(question__code="AA-01")
+    assert saved.evidence == "Audit of 20 cases in March 2025"
+    assert saved.answered_by.email == "pat@example.org"
 
     # A mistake shows the error summary, focused, and keeps everything typed.
     section = police.locator("section#AA-03")
@@ -109,12 +149,12 @@ def test_a_full_cycle(page, other_person, live_server):
     expect(page.get_by_text("answer saved")).to_be_visible()
     assert Answer.objects.get(question__code="AA-02").evidence == "Lead view"
 
-    # Health answers its theme; the scrutineer comments on an answer.
+    # Health answers its theme, with one poor answer; the scrutineer comments on an answer.
     health = other_person("hana@example.org")
     health.goto(home)
     health.get_by_role("link", name="2. Theme BB").click()
     answer(health, "BB-01", "Good answer", "Health audit 2025")
-    answer(health, "BB-02", "Good answer", "Safeguarding team records")
+    answer(health, "BB-02", "Poor answer", "No safeguarding team records yet")
     health.get_by_role("button", name="Save and continue").click()
     expect(health.get_by_role("heading", name="Self-assessment 2025")).to_be_visible()
 
@@ -126,9 +166,10 @@ def test_a_full_cycle(page, other_person, live_server):
     scrutineer.get_by_role("button", name="Add comment on AA-01").click()
     expect(scrutineer.get_by_text("Which cases did the audit sample?")).to_be_visible()
 
-    # The lead finishes, checks, submits and signs off.
+    # The lead finishes, checks and submits.
     page.goto(home)
     page.get_by_role("link", name="1. Theme AA").click()
+    expect(page.get_by_text("Which cases did the audit sample?")).to_be_visible()
     page.locator("section#AA-03").get_by_label("Suspects without ethnicity").fill("3")
     page.locator("section#AA-03").get_by_label("All suspects").fill("10")
     page.locator("section#AA-03").get_by_label("How do you know?").fill("Crime system report")
@@ -138,19 +179,36 @@ def test_a_full_cycle(page, other_person, live_server):
     assert_accessible(page)
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Submitted for review", exact=True)).to_be_visible()
+
+    # Before signing off, the lead turns the suggestion for the poor answer into an action
+    # (a signed-off cycle takes no new actions: they go in the next one).
+    page.get_by_role("link", name="Action plan").click()
+    expect(page.get_by_role("heading", name="Suggested actions (1)")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Create this action for BB-02").click()
+    expect(page.get_by_role("heading", name="Add an action")).to_be_visible()
+    expect(page.get_by_label("What will be done")).to_have_value(SUGGESTED)
+    fill_date(page, "Due date", "31", "12", "2025")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save action").click()
+    expect(page.get_by_text("Action added to the plan")).to_be_visible()
+    action = Action.objects.get()
+    assert (action.description, action.question_codes) == (SUGGESTED, ["BB-02"])
+
+    # Sign off: the cycle is locked for everyone.
+    page.goto(home)
     page.get_by_role("link", name="Sign off").click()
     assert_accessible(page)
     page.get_by_role("button", name="Sign off and lock").click()
     expect(page.get_by_text("Snapshot SHA-256")).to_be_visible()
     assert Assessment.objects.get().status == Status.SIGNED_OFF
 
-    # Locked: the police contributor sees the theme read-only.
     police.goto(home)
     police.get_by_role("link", name="1. Theme AA").click()
     expect(police.get_by_text("This self-assessment is signed off and locked.")).to_be_visible()
     expect(police.locator("#theme-form")).to_have_count(0)
 
-    # Reopen with a reason (an error first), then sign off again and start the next cycle.
+    # Reopen with a reason (an error first), then submit and sign off again.
     page.get_by_role("link", name="Reopen").click()
     page.get_by_role("button", name="Reopen self-assessment").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
@@ -165,23 +223,78 @@ def test_a_full_cycle(page, other_person, live_server):
     page.get_by_role("link", name="Activity").click()
     expect(page.get_by_text("The board asked for the police figures to be checked")).to_be_visible()
     assert_accessible(page)
+    page.goto(home)
+    page.get_by_role("link", name="Check answers and submit").click()
+    page.get_by_role("button", name="Submit for review").click()
+    page.get_by_role("link", name="Sign off").click()
+    page.get_by_role("button", name="Sign off and lock").click()
+    expect(page.get_by_text("Snapshot SHA-256")).to_be_visible()
+    first = Assessment.objects.get()
+    assert first.status == Status.SIGNED_OFF
+    sha256 = first.latest_snapshot.sha256
 
+    # The results of the signed-off cycle, frozen, with the poor answer in theme BB.
+    page.get_by_role("link", name="Results", exact=True).click()
+    expect(page.get_by_role("heading", name="Results: Self-assessment 2025")).to_be_visible()
+    expect(
+        page.get_by_text("These results were frozen when the self-assessment was signed off")
+    ).to_be_visible()
+    expect(page.locator("img.app-chart").first).to_have_attribute(
+        "alt", "Bar chart of the score of each theme: 1. Theme AA 50%; 2. Theme BB 33%"
+    )
+    assert_accessible(page)
+
+    # The review report: the stored PDF of the signed-off snapshot.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the review report (PDF)").click()
+    assert download.value.suggested_filename == "self-assessment-2025-report.pdf"
+    body = download.value.path().read_bytes()
+    assert body.startswith(b"%PDF")
+    _, text = read_pdf(body)
+    words = " ".join(text.split())
+    assert PARTNERSHIP in words
+    assert SUGGESTED in words
+    assert sha256 in text.replace("\n", "")
+
+    # The next cycle starts from the signed-off one: answers to confirm, the open action moved on.
     page.get_by_role("link", name="Overview").click()
     page.get_by_role("button", name="Start a self-assessment").click()
-    page.get_by_label("Title").fill("Self-assessment 2026")
-    for legend, (day, month, year) in [
-        ("Start of the period assessed", ("1", "4", "2025")),
-        ("End of the period assessed", ("31", "3", "2026")),
-    ]:
-        group = page.get_by_role("group", name=legend)
-        group.get_by_label("Day").fill(day)
-        group.get_by_label("Month").fill(month)
-        group.get_by_label("Year").fill(year)
+    fill_cycle(page, "Self-assessment 2026", 2025)
     page.get_by_label("Carry over from Self-assessment 2025").check()
     page.get_by_role("button", name="Start self-assessment").click()
-    expect(page.get_by_text("Needs confirming").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Self-assessment 2026")).to_be_visible()
+    expect(page.get_by_text("carried over from Self-assessment 2025")).to_be_visible()
+    expect(page.get_by_text("Needs confirming")).to_have_count(2)
+    next_home = page.url
+
+    page.get_by_role("link", name="Action plan").click()
+    row = page.get_by_role("row").filter(has_text=SUGGESTED)
+    expect(row).to_contain_text("Not started")
+    expect(page.get_by_text("1 of 1 action")).to_be_visible()
+    expect(page.get_by_role("heading", name="Suggested actions")).to_have_count(0)
+
+    page.goto(next_home)
     page.get_by_role("link", name="1. Theme AA").click()
     expect(page.get_by_text("Carried over \N{EN DASH} confirm or change").first).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Confirm all 3 carried-over answers in this theme").click()
     expect(page.get_by_text("3 carried-over answers confirmed")).to_be_visible()
+
+    # Health has done what the action asked: BB-02 is now good, and the comparison shows it.
+    health.goto(next_home)
+    health.get_by_role("link", name="2. Theme BB").click()
+    answer(health, "BB-02", "Good answer", "Safeguarding team records since June 2025")
+    expect(health.locator("#autosave-status")).to_contain_text("Saved automatically")
+
+    page.goto(next_home)
+    page.get_by_role("link", name="Compared with another cycle").click()
+    expect(page.get_by_role("heading", name="Compared with another cycle")).to_be_visible()
+    expect(page.get_by_text("From Self-assessment 2025 to Self-assessment 2026.")).to_be_visible()
+    expect(page.get_by_text("1 question improved")).to_be_visible()
+    expect(
+        page.get_by_text("Of the 1 question with an action in the plan, 1 improved.")
+    ).to_be_visible()
+    bb02 = page.get_by_role("row").filter(has_text="BB-02")
+    expect(bb02).to_contain_text("Improved")
+    expect(bb02.get_by_role("cell").last).to_have_text("Yes")
+    assert_accessible(page)
