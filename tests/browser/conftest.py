@@ -58,15 +58,18 @@ def page(page, live_server):
 
 
 @pytest.fixture
-def other_person(browser, live_server):
+def other_person(new_context, live_server):
     """Open pages as other people, each in their own browser context, closed after the test
-    (an open context keeps a connection to the live server, and so to the database)."""
+    (an open context keeps a connection to the live server, and so to the database).
+
+    The contexts take the test's context arguments, as its `page` does: a test marked
+    `browser_context_args(java_script_enabled=False)` has scripts off for everyone in it."""
     contexts = []
 
     def open_as(email: str, password: str | None = None):
         from tests.factories import PASSWORD
 
-        context = browser.new_context()
+        context = new_context()
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -77,7 +80,7 @@ def other_person(browser, live_server):
         return page
 
     def blank():
-        context = browser.new_context()
+        context = new_context()
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

@@ -3,14 +3,20 @@ assigned and answered with autosave; two people's changes conflict and one is ch
 scrutineer comments; an action is raised from a suggestion; the cycle is submitted, signed off,
 reopened and signed off again; its results and PDF report are read; the next cycle starts with the
 answers and the open action carried over and is compared with the first. Axe checks every page
-type on the way."""
+type on the way.
+
+The story runs twice: with JavaScript, and with it off in every person's browser. Without it,
+"Save as draft" does what autosave does, and the error summary is not focused but still links to
+the fields; axe, itself a script, runs only in the first run."""
+
+import re
 
 import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
 from assessment.models import Action, Agency, Answer, Assessment, Role, Status
-from tests.browser.axe import assert_accessible
+from tests.browser import axe
 from tests.browser.test_partnerships import invitation_link, sign_in
 from tests.factories import make_framework, make_member, make_partnership, make_user
 from tests.test_pdf import read as read_pdf
@@ -19,12 +25,30 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PARTNERSHIP = "Northdale Safeguarding Partnership"
 SUGGESTED = "Move BB-02 towards what good looks like: Good looks like this."
+JS_ENABLED = re.compile(r"\bjs-enabled\b")  # the class our script puts on the body
 
 
 def answer(page, code: str, option: str, evidence: str) -> None:
     section = page.locator(f"section#{code}")
     section.get_by_label(option, exact=True).check()
     section.get_by_label("How do you know?").fill(evidence)
+
+
+def save(page: Page, *, javascript: bool) -> None:
+    """Keep the answers as they are: autosave does it unasked; without scripts, "Save as draft"."""
+    if javascript:
+        expect(page.locator("#autosave-status")).to_contain_text("Saved automatically")
+    else:
+        page.get_by_role("button", name="Save as draft").click()
+        expect(page.get_by_text(re.compile(r"^\d+ answers? saved$"))).to_be_visible()
+
+
+def expect_scripts(page: Page, *, javascript: bool) -> None:
+    """Proof that this person's browser runs scripts, or not, as the run says."""
+    if javascript:
+        expect(page.locator("body")).to_have_class(JS_ENABLED)
+    else:
+        expect(page.locator("body")).not_to_have_class(JS_ENABLED)
 
 
 def fill_date(page: Page, legend: str, day: str, month: str, year: str) -> None:
@@ -41,8 +65,22 @@ def fill_cycle(page: Page, title: str, first_year: int) -> None:
     fill_date(page, "End of the period assessed", "31", "3", str(first_year + 1))
 
 
-def test_a_full_cycle(page, other_person, live_server, settings, tmp_path):
+@pytest.mark.parametrize(
+    "javascript",
+    [
+        pytest.param(True, id="with-javascript"),
+        pytest.param(
+            False,
+            id="without-javascript",
+            marks=pytest.mark.browser_context_args(java_script_enabled=False),
+        ),
+    ],
+)
+def test_a_full_cycle(javascript, page, other_person, live_server, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path  # where the signed-off report is stored
+    # axe is a script injected into the page, so it cannot run with scripts off (it hangs); the
+    # run with JavaScript checks the same page types.
+    assert_accessible = axe.assert_accessible if javascript else lambda page: None
     make_framework()
     partnership = make_partnership(PARTNERSHIP)
     make_member(
@@ -60,6 +98,7 @@ def test_a_full_cycle(page, other_person, live_server, settings, tmp_path):
 
     # The lead invites the police contributor, who accepts in their own browser and sets a password.
     sign_in(page, live_server.url, "alice@example.org")
+    expect_scripts(page, javascript=javascript)
     page.get_by_role("link", name="Members", exact=True).click()
     page.get_by_role("button", name="Invite someone").click()
     assert_accessible(page)
@@ -73,6 +112,7 @@ def test_a_full_cycle(page, other_person, live_server, settings, tmp_path):
     police = other_person.blank()
     police.goto(invitation_link())
     expect(police.get_by_role("heading", name="Create your account")).to_be_visible()
+    expect_scripts(police, javascript=javascript)
     assert_accessible(police)
     police.get_by_label("Full name").fill("Pat Police")
     police.get_by_label("Create a password").fill("seven purple otters singing")
@@ -105,25 +145,38 @@ def test_a_full_cycle(page, other_person, live_server, settings, tmp_path):
     police.get_by_role("link", name="1. Theme AA").click()
     assert_accessible(police)
     answer(police, "AA-01", "Good answer", "Audit of 20 cases in March 2025")
-    expect(police.locator("#autosave-status")).to_contain_text("Saved automatically")
+    evidence_count = police.locator("section#AA-01 .govuk-character-count")
+    if javascript:  # GOV.UK Frontend counts down as you type
+        expect(evidence_count).to_contain_text(re.compile(r"You have 4,?969 characters remaining"))
+    else:  # the limit is still stated, and the server enforces it
+        expect(evidence_count).to_contain_text("You can enter up to 5000 characters")
+    save(police, javascript=javascript)
     saved = Answer.objects.get(question__code="AA-01")
     assert saved.evidence == "Audit of 20 cases in March 2025"
     assert saved.answered_by.email == "pat@example.org"
 
-    # A mistake shows the error summary, focused, and keeps everything typed.
+    # A mistake shows the error summary (focused, with scripts), linked to the field, and keeps
+    # everything typed.
     section = police.locator("section#AA-03")
     section.get_by_label("Suspects without ethnicity").fill("12")
     section.get_by_label("All suspects").fill("10")
     police.get_by_role("button", name="Save as draft").click()
-    expect(police.locator(".govuk-error-summary")).to_be_focused()
-    expect(police.locator(".govuk-error-summary")).to_contain_text(
-        "cannot be more than all suspects"
+    summary = police.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("cannot be more than all suspects")
+    if javascript:
+        expect(summary).to_be_focused()
+    expect(section.get_by_label("Suspects without ethnicity")).to_have_value("12")
+    expect(section.get_by_label("All suspects")).to_have_value("10")
+    expect(police.locator("section#AA-01").get_by_label("How do you know?")).to_have_value(
+        "Audit of 20 cases in March 2025"
     )
-    expect(
-        police.locator("section#AA-03").get_by_label("Suspects without ethnicity")
-    ).to_have_value("12")
     assert_accessible(police)
-    police.locator("section#AA-03").get_by_label("Suspects without ethnicity").fill("3")
+    summary.get_by_role("link", name=re.compile("cannot be more than all suspects")).click()
+    field = section.get_by_label("Suspects without ethnicity")
+    expect(field).to_be_in_viewport()
+    if javascript:
+        expect(field).to_be_focused()
+    field.fill("3")
     police.locator("section#AA-03").get_by_label("How do you know?").fill("Crime system report")
 
     # The lead opens the same theme, then police saves AA-02 first: the lead's save conflicts.
@@ -132,10 +185,9 @@ def test_a_full_cycle(page, other_person, live_server, settings, tmp_path):
     answer(police, "AA-02", "Established answer", "Police view")
     police.get_by_role("button", name="Save as draft").click()
     expect(police.get_by_text("answers saved")).to_be_visible()
-    page.evaluate(
-        "document.getElementById('theme-form').removeAttribute('hx-post')"
-    )  # no autosave: a stale page
-    page.evaluate("htmx.process(document.body)")
+    if javascript:  # no autosave: a stale page (without scripts, it is one already)
+        page.evaluate("document.getElementById('theme-form').removeAttribute('hx-post')")
+        page.evaluate("htmx.process(document.body)")
     answer(page, "AA-02", "Developing answer", "Lead view")
     page.get_by_role("button", name="Save as draft").click()
     expect(
@@ -157,9 +209,11 @@ def test_a_full_cycle(page, other_person, live_server, settings, tmp_path):
     answer(health, "BB-02", "Poor answer", "No safeguarding team records yet")
     health.get_by_role("button", name="Save and continue").click()
     expect(health.get_by_role("heading", name="Self-assessment 2025")).to_be_visible()
+    expect_scripts(health, javascript=javascript)
 
     scrutineer = other_person("sam@example.org")
     scrutineer.goto(home)
+    expect_scripts(scrutineer, javascript=javascript)
     scrutineer.get_by_role("link", name="1. Theme AA").click()
     assert_accessible(scrutineer)
     scrutineer.get_by_label("Add a comment on AA-01").fill("Which cases did the audit sample?")
@@ -174,6 +228,7 @@ def test_a_full_cycle(page, other_person, live_server, settings, tmp_path):
     page.locator("section#AA-03").get_by_label("All suspects").fill("10")
     page.locator("section#AA-03").get_by_label("How do you know?").fill("Crime system report")
     page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", name="2. Theme BB")).to_be_visible()
     page.goto(home)
     page.get_by_role("link", name="Check answers and submit").click()
     assert_accessible(page)
@@ -284,7 +339,7 @@ def test_a_full_cycle(page, other_person, live_server, settings, tmp_path):
     health.goto(next_home)
     health.get_by_role("link", name="2. Theme BB").click()
     answer(health, "BB-02", "Good answer", "Safeguarding team records since June 2025")
-    expect(health.locator("#autosave-status")).to_contain_text("Saved automatically")
+    save(health, javascript=javascript)
 
     page.goto(next_home)
     page.get_by_role("link", name="Compared with another cycle").click()
