@@ -4,7 +4,8 @@ import re
 import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import hotp_value
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, hotp_value
 from django.core import mail
 
 from tests.factories import PASSWORD, make_user
@@ -148,3 +149,192 @@ def test_two_factor_authentication_asks_for_a_code(client, alice):
     wrong = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
     assert "govuk-error-summary" in wrong.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+# The two-factor and "confirm it is you" pages: allauth's page templates rewritten in plain
+# English, with the GOV.UK error summary, secret key, QR code and password patterns.
+
+QR_ALT = "QR code to scan with your authenticator app"
+
+
+def confirm_access(client, user) -> None:
+    """Signed in, and access confirmed with the password, as changing two-factor needs."""
+    client.force_login(user)
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+
+
+def turn_on_two_factor(user) -> None:
+    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    RecoveryCodes.activate(user)
+
+
+def h1(html: str) -> str:
+    return re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1).strip()
+
+
+def title(html: str) -> str:
+    return re.search(r"<title>(.*?)</title>", html, re.S).group(1).split(" \N{EN DASH} ")[0]
+
+
+TITLE_CASE = (
+    "Two-Factor Authentication",
+    "Activate Authenticator App",
+    "Deactivate Authenticator App",
+    "Authenticator App",
+    "Recovery Codes",
+    "Confirm Access",
+    "Sign In",
+    "Sign Out",
+    "Alternative options",
+    "Please reauthenticate",
+    "Are you sure?",
+)
+
+
+@pytest.mark.parametrize(
+    "url, heading",
+    [
+        ("/accounts/2fa/", "Two-factor authentication"),
+        ("/accounts/2fa/totp/activate/", "Set up an authenticator app"),
+        ("/accounts/reauthenticate/", "Confirm it is you"),
+        ("/accounts/logout/", "Sign out"),
+    ],
+)
+def test_two_factor_pages_speak_in_sentence_case(client, alice, url, heading):
+    confirm_access(client, alice)
+    html = client.get(url).content.decode()
+    assert h1(html) == heading
+    assert title(html) == heading
+    for words in TITLE_CASE:
+        assert words not in html
+
+
+@pytest.mark.parametrize(
+    "url, heading",
+    [
+        ("/accounts/2fa/", "Two-factor authentication"),
+        ("/accounts/2fa/recovery-codes/", "Your recovery codes"),
+        ("/accounts/2fa/recovery-codes/generate/", "Generate new recovery codes"),
+        ("/accounts/2fa/totp/deactivate/", "Turn off your authenticator app"),
+        ("/accounts/2fa/reauthenticate/", "Confirm it is you"),
+    ],
+)
+def test_pages_with_two_factor_on_speak_in_sentence_case(client, alice, url, heading):
+    turn_on_two_factor(alice)
+    confirm_access(client, alice)
+    html = client.get(url).content.decode()
+    assert h1(html) == heading
+    assert title(html) == heading
+    for words in TITLE_CASE:
+        assert words not in html
+
+
+def test_the_sign_in_code_page_speaks_in_sentence_case(client, alice):
+    turn_on_two_factor(alice)
+    sign_in(client, "alice@example.org")
+    html = client.get("/accounts/2fa/authenticate/").content.decode()
+    assert h1(html) == "Enter a security code"
+    assert title(html) == "Sign in"
+    assert ">Sign in</button>" in html
+    for words in TITLE_CASE:
+        assert words not in html
+
+
+def assert_error_summary_before_h1(html: str, title_words: str) -> None:
+    assert html.count('class="govuk-error-summary"') == 1
+    assert html.index('class="govuk-error-summary"') < html.index("<h1")
+    assert f"<title>Error: {title_words} \N{EN DASH} " in html
+
+
+def test_the_set_up_page_puts_the_error_summary_before_the_h1(client, alice):
+    confirm_access(client, alice)
+    client.get("/accounts/2fa/totp/activate/")
+    html = client.post("/accounts/2fa/totp/activate/", {"code": "000000"}).content.decode()
+    assert_error_summary_before_h1(html, "Set up an authenticator app")
+    assert '<a href="#id_code">Incorrect code.</a>' in html
+
+
+def test_the_confirm_it_is_you_page_puts_the_error_summary_before_the_h1(client, alice):
+    client.force_login(alice)
+    html = client.post("/accounts/reauthenticate/", {"password": "wrong"}).content.decode()
+    assert_error_summary_before_h1(html, "Confirm it is you")
+
+
+def test_the_code_confirm_it_is_you_page_puts_the_error_summary_before_the_h1(client, alice):
+    turn_on_two_factor(alice)
+    client.force_login(alice)
+    html = client.post("/accounts/2fa/reauthenticate/", {"code": "000000"}).content.decode()
+    assert_error_summary_before_h1(html, "Confirm it is you")
+
+
+def test_the_sign_in_code_page_puts_the_error_summary_before_the_h1(client, alice):
+    turn_on_two_factor(alice)
+    sign_in(client, "alice@example.org")
+    html = client.post("/accounts/2fa/authenticate/", {"code": "000000"}).content.decode()
+    assert_error_summary_before_h1(html, "Sign in")
+
+
+def test_the_sign_in_page_puts_the_error_summary_before_the_h1(client, alice):
+    html = sign_in(client, "alice@example.org", "wrong password").content.decode()
+    assert_error_summary_before_h1(html, "Sign in")
+
+
+def test_the_secret_key_is_text_not_a_disabled_box(client, alice):
+    confirm_access(client, alice)
+    page = client.get("/accounts/2fa/totp/activate/")
+    html = page.content.decode()
+    secret = page.context["form"].secret
+    assert "disabled" not in html
+    assert not [tag for tag in re.findall(r"<input[^>]*>", html) if secret in tag]
+    assert re.search(rf'<p class="govuk-body[^"]*" id="authenticator-secret">{secret}</p>', html)
+
+
+def test_the_qr_code_has_meaningful_alt_text_and_the_secret_key_follows_it(client, alice):
+    confirm_access(client, alice)
+    page = client.get("/accounts/2fa/totp/activate/")
+    html = page.content.decode()
+    secret = page.context["form"].secret
+    images = re.findall(r"<img [^>]*>", html)
+    assert len(images) == 1
+    assert f'alt="{QR_ALT}"' in images[0]
+    assert secret not in images[0].split(" alt=")[1]
+    assert html.index(images[0]) < html.index(secret) < html.index("<form")
+
+
+@pytest.mark.parametrize(
+    "url, box",
+    [
+        ("/accounts/login/", "id_password"),
+        ("/accounts/reauthenticate/", "id_password"),
+        ("/accounts/password/change/", "id_oldpassword"),
+    ],
+)
+def test_nothing_comes_between_the_password_label_and_its_box(client, alice, url, box):
+    if url != "/accounts/login/":
+        client.force_login(alice)
+    html = client.get(url).content.decode()
+    label = html.index(f'<label for="{box}"')
+    between = html[label : html.index(f'id="{box}"', label)]
+    assert "<a " not in between
+    assert "govuk-hint" not in between
+    assert "aria-describedby" not in between
+    # The way to reset the password comes after the form instead.
+    assert html.index("</form>") < html.index('href="/accounts/password/reset/"')
+
+
+def test_the_recovery_codes_are_a_list_with_a_clear_download_link(client, alice):
+    turn_on_two_factor(alice)
+    confirm_access(client, alice)
+    page = client.get("/accounts/2fa/recovery-codes/")
+    html = page.content.decode()
+    codes = page.context["unused_codes"]
+    assert len(codes) == 10
+    assert "<textarea" not in html
+    listed = re.search(r'<ul [^>]*aria-labelledby="unused-codes">(.*?)</ul>', html, re.S)
+    assert re.findall(r"<li>(.*?)</li>", listed.group(1)) == codes
+    assert '<h2 class="govuk-heading-m" id="unused-codes">Unused codes</h2>' in html
+    assert re.search(
+        r'<a class="govuk-link" href="/accounts/2fa/recovery-codes/download/"[^>]*>'
+        r"Download your recovery codes \(text file\)</a>",
+        html,
+    )
