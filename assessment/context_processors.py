@@ -1,18 +1,37 @@
+import uuid
+
 from django.conf import settings
+from django.db.models import BooleanField, Case, Value, When
 from django.http import HttpRequest
 
 from assessment.access import partnerships_of
 
 
 def service(request: HttpRequest) -> dict:
-    """The service name, and the signed-in person's partnerships for the header switcher."""
+    """The service name, and for the header the signed-in person's current partnership and
+    whether they have another to switch to."""
     context = {"service_name": settings.SERVICE_NAME}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        memberships = list(partnerships_of(user))
-        current_code = request.session.get("partnership")
-        current = next((m for m in memberships if str(m.partnership.code) == current_code), None)
-        if current is None and memberships:
-            current = memberships[0]
-        context.update(memberships=memberships, current_membership=current)
+        try:
+            current_code = uuid.UUID(request.session.get("partnership") or "")
+        except ValueError:
+            current_code = None
+        # Two rows at most, the remembered partnership first: a scrutineer in many partnerships
+        # must not pay for all of them on every page.
+        first_two = list(
+            partnerships_of(user)
+            .annotate(
+                is_current=Case(
+                    When(partnership__code=current_code, then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+            )
+            .order_by("-is_current", "partnership__name")[:2]
+        )
+        context.update(
+            current_membership=first_two[0] if first_two else None,
+            several_partnerships=len(first_two) > 1,
+        )
     return context

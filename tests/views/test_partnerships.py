@@ -91,6 +91,22 @@ def test_a_person_in_two_partnerships_can_switch(client, alice, partnership_a):
     assert "Partnership: <strong>Northdale Safeguarding Partnership</strong>" in page
 
 
+def test_the_header_shows_the_remembered_partnership_among_many(client, alice, partnership_a):
+    """The remembered partnership comes first whatever its name; with one partnership there is
+    nothing to switch to."""
+    client.force_login(alice)
+    page = client.get(url("partnership_home", partnership_a)).content.decode()
+    assert "Partnership: <strong>Northdale Safeguarding Partnership</strong>" in page
+    assert "Switch partnership" not in page
+    others = [make_partnership(f"{name} Partnership") for name in ("Aldmoor", "Beckton", "Zedford")]
+    for other in others:
+        make_member(other, alice, Role.SCRUTINEER)
+    client.get(url("partnership_home", others[-1]))  # the last by name
+    page = " ".join(client.get("/partnerships/").content.decode().split())
+    assert "Partnership: <strong>Zedford Partnership</strong> (scrutineer) · " in page
+    assert "Switch partnership" in page
+
+
 def test_the_switcher_never_lists_other_peoples_partnerships(client, alice, charlie):
     client.force_login(alice)
     assert "Glanmor Regional Board" not in client.get("/partnerships/").content.decode()
