@@ -97,6 +97,19 @@ def median_ms(fn, repeat: int) -> float:
     return statistics.median(samples)
 
 
+def median_ms_pair(ours, baseline, repeat: int) -> tuple[float, float]:
+    """Medians of two functions timed in turns, so that a machine that slows down or speeds up
+    during the run moves both and not their ratio."""
+    ours(), baseline()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for fn, out in ((ours, samples[0]), (baseline, samples[1])):
+            start = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples[0]), statistics.median(samples[1])
+
+
 class Command(BaseCommand):
     help = "Measure the pages, scoring and the PDF against baselines; write docs/benchmarks.md."
 
@@ -240,8 +253,11 @@ class Command(BaseCommand):
         constant = len({c for c, _ in counts.values()}) == 1
         if not constant:
             broken.append(f"theme page queries vary: {counts}")
-        ours = median_ms(lambda: client.get(f"/assessments/{current.code}/themes/PP/"), repeat)
-        bare = median_ms(lambda: client.get(f"/bench/baseline/{current.code}/PP/"), repeat)
+        ours, bare = median_ms_pair(
+            lambda: client.get(f"/assessments/{current.code}/themes/PP/"),
+            lambda: client.get(f"/bench/baseline/{current.code}/PP/"),
+            repeat * 2 + 1,
+        )
         sizes = sorted({n for _, n in counts.values()})
         add(
             "Theme page GET: queries",
@@ -619,7 +635,7 @@ class Command(BaseCommand):
             "",
             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
             f"{engine} database. Data set: {partnerships} partnerships x {cycles} cycles of the full framework "
-            f"(fictional). Times are medians of {repeat} runs; ratios are to a baseline measured in the same run "
+            f"(fictional). Times are medians of {repeat} runs ({repeat * 2 + 1} for the theme page, timed in turns with its baseline); ratios are to a baseline measured in the same run "
             "(a bare Django view reading the same rows with the ORM and rendering their content with one "
             "template, with no access checks, forms, GOV.UK markup or layout; or WeasyPrint alone on the same "
             "HTML). Pages other than the theme page are compared with the theme page's baseline.",
