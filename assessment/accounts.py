@@ -1,7 +1,10 @@
-"""Account rules that django-allauth asks us about."""
+"""Account rules that django-allauth asks us about, and its forms in GOV.UK style."""
 
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 
@@ -11,9 +14,94 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
 
-class LoginForm(allauth_forms.LoginForm):
+class GOVUKStyle:
+    """Drops allauth's placeholders ("Password", "Code"…) from every box, and the browser's own
+    "required" checks.
+
+    GOV.UK advises against placeholder text: it vanishes as people type, and is easily taken
+    for an answer already given. Each box has a label instead. Without the ``required``
+    attribute, an empty box gets our error summary rather than the browser's tooltip.
+    """
+
+    use_required_attribute = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+
+
+class WithCodeErrorMessage:
+    """Replaces allauth's "Incorrect code." with a message that says what to do."""
+
+    incorrect_code_message = (
+        "The code is not correct. Enter the 6-digit code from your authenticator app"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].error_messages["required"] = (
+            "Enter the code from your authenticator app"
+        )
+
+    def clean_code(self) -> str:
+        try:
+            return super().clean_code()
+        except ValidationError as error:
+            if error.code != "incorrect_code":
+                raise
+            raise ValidationError(self.incorrect_code_message, code="incorrect_code") from error
+
+
+class LoginForm(GOVUKStyle, allauth_forms.LoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # allauth puts a "forgot your password?" link in the password hint, which sits between
         # the label and the box: keyboard users tab into it. Our page links to it after the form.
         self.fields["password"].help_text = ""
+
+
+class ReauthenticateForm(GOVUKStyle, allauth_forms.ReauthenticateForm):
+    pass
+
+
+class ChangePasswordForm(GOVUKStyle, allauth_forms.ChangePasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["oldpassword"].label = "Current password"
+        self.fields["password1"].label = "New password"
+        self.fields["password2"].label = "Confirm new password"
+
+
+class SetPasswordForm(GOVUKStyle, allauth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = "New password"
+        self.fields["password2"].label = "Confirm new password"
+
+
+class ResetPasswordForm(GOVUKStyle, allauth_forms.ResetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(GOVUKStyle, allauth_forms.ResetPasswordKeyForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = "New password"
+        self.fields["password2"].label = "Confirm new password"
+
+
+class ActivateTOTPForm(WithCodeErrorMessage, GOVUKStyle, totp_forms.ActivateTOTPForm):
+    pass
+
+
+class AuthenticateForm(WithCodeErrorMessage, GOVUKStyle, mfa_forms.AuthenticateForm):
+    # Signing in and confirming it is you also take a recovery code.
+    incorrect_code_message = (
+        "The code is not correct. Enter the 6-digit code from your authenticator app, "
+        "or one of your recovery codes"
+    )
+
+
+class MFAReauthenticateForm(WithCodeErrorMessage, GOVUKStyle, mfa_forms.ReauthenticateForm):
+    incorrect_code_message = AuthenticateForm.incorrect_code_message

@@ -212,7 +212,15 @@ AUTHENTICATION_BACKENDS = [
 
 # Accounts (django-allauth). People join by invitation only, so sign-up is closed in the adapter.
 ACCOUNT_ADAPTER = "assessment.accounts.AccountAdapter"
-ACCOUNT_FORMS = {"login": "assessment.accounts.LoginForm"}
+# allauth's forms with GOV.UK wording: no placeholders, sentence-case labels, helpful errors.
+ACCOUNT_FORMS = {
+    "login": "assessment.accounts.LoginForm",
+    "reauthenticate": "assessment.accounts.ReauthenticateForm",
+    "change_password": "assessment.accounts.ChangePasswordForm",
+    "set_password": "assessment.accounts.SetPasswordForm",
+    "reset_password": "assessment.accounts.ResetPasswordForm",
+    "reset_password_from_key": "assessment.accounts.ResetPasswordKeyForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -230,6 +238,11 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Partnership self-assessment"
+MFA_FORMS = {
+    "activate_totp": "assessment.accounts.ActivateTOTPForm",
+    "authenticate": "assessment.accounts.AuthenticateForm",
+    "reauthenticate": "assessment.accounts.MFAReauthenticateForm",
+}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"

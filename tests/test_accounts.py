@@ -251,7 +251,7 @@ def test_the_set_up_page_puts_the_error_summary_before_the_h1(client, alice):
     client.get("/accounts/2fa/totp/activate/")
     html = client.post("/accounts/2fa/totp/activate/", {"code": "000000"}).content.decode()
     assert_error_summary_before_h1(html, "Set up an authenticator app")
-    assert '<a href="#id_code">Incorrect code.</a>' in html
+    assert f'<a href="#id_code">{APP_CODE_ERROR}</a>' in html
 
 
 def test_the_confirm_it_is_you_page_puts_the_error_summary_before_the_h1(client, alice):
@@ -338,3 +338,113 @@ def test_the_recovery_codes_are_a_list_with_a_clear_download_link(client, alice)
         r"Download your recovery codes \(text file\)</a>",
         html,
     )
+
+
+# allauth's own wording on its forms, put into GOV.UK style in assessment/accounts.py.
+
+APP_CODE_ERROR = "The code is not correct. Enter the 6-digit code from your authenticator app"
+ANY_CODE_ERROR = f"{APP_CODE_ERROR}, or one of your recovery codes"
+
+
+def reset_password_link(client, email: str) -> str:
+    client.post("/accounts/password/reset/", {"email": email})
+    return re.search(
+        r"http://testserver(/accounts/password/reset/key/\S+)", mail.outbox[-1].body
+    ).group(1)
+
+
+def open_allauth_page(client, user, page: str) -> str:
+    """The HTML of one of the allauth pages the service uses, set up as a person reaches it."""
+    if page in ("sign in code", "code confirm it is you"):
+        turn_on_two_factor(user)
+    if page == "sign in code":
+        sign_in(client, user.email)
+    elif page not in ("sign in", "reset password", "set new password"):
+        confirm_access(client, user)
+    url = {
+        "sign in": "/accounts/login/",
+        "confirm it is you": "/accounts/reauthenticate/",
+        "change password": "/accounts/password/change/",
+        "reset password": "/accounts/password/reset/",
+        "set new password": None,
+        "set up authenticator app": "/accounts/2fa/totp/activate/",
+        "sign in code": "/accounts/2fa/authenticate/",
+        "code confirm it is you": "/accounts/2fa/reauthenticate/",
+    }[page] or reset_password_link(client, user.email)
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "sign in",
+        "confirm it is you",
+        "change password",
+        "reset password",
+        "set new password",
+        "set up authenticator app",
+        "sign in code",
+        "code confirm it is you",
+    ],
+)
+def test_no_box_has_placeholder_text_or_the_browsers_required_check(client, alice, page):
+    html = open_allauth_page(client, alice, page)
+    assert re.search(r'<input [^>]*class="govuk-input', html)
+    assert "placeholder" not in html
+    assert not re.search(r"<input [^>]*\brequired\b", html)  # our error summary says it
+
+
+def test_an_empty_code_says_what_to_enter(client, alice):
+    open_allauth_page(client, alice, "set up authenticator app")
+    response = client.post("/accounts/2fa/totp/activate/", {"code": ""})
+    assert response.context["form"].errors["code"] == ["Enter the code from your authenticator app"]
+
+
+@pytest.mark.parametrize(
+    "page, labels",
+    [
+        ("change password", ["Current password", "New password", "Confirm new password"]),
+        ("set new password", ["New password", "Confirm new password"]),
+    ],
+)
+def test_password_labels_are_in_sentence_case(client, alice, page, labels):
+    html = open_allauth_page(client, alice, page)
+    found = [label.strip() for label in re.findall(r"<label [^>]*>(.*?)</label>", html, re.S)]
+    assert found == labels
+    for words in ("Current Password", "New Password", "(again)"):
+        assert words not in html
+
+
+def test_a_wrong_code_when_setting_up_says_what_to_enter(client, alice):
+    open_allauth_page(client, alice, "set up authenticator app")
+    response = client.post("/accounts/2fa/totp/activate/", {"code": "000000"})
+    assert response.context["form"].errors["code"] == [APP_CODE_ERROR]
+    assert "Incorrect code" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "page, url",
+    [
+        ("sign in code", "/accounts/2fa/authenticate/"),
+        ("code confirm it is you", "/accounts/2fa/reauthenticate/"),
+    ],
+)
+def test_a_wrong_code_says_what_to_enter(client, alice, page, url):
+    open_allauth_page(client, alice, page)
+    response = client.post(url, {"code": "000000"})
+    html = response.content.decode()
+    assert response.context["form"].errors["code"] == [ANY_CODE_ERROR]
+    assert f'<a href="#id_code">{ANY_CODE_ERROR}</a>' in html
+    assert "Incorrect code" not in html
+
+
+def test_setting_a_first_password_is_in_sentence_case(client, alice):
+    alice.set_unusable_password()
+    alice.save()
+    client.force_login(alice)
+    html = " ".join(client.get("/accounts/password/set/").content.decode().split())
+    assert '<h1 class="govuk-heading-l">Set your password</h1>' in html
+    assert "> New password <" in html and "> Confirm new password <" in html
+    assert "placeholder" not in html and "Set Password" not in html and "(again)" not in html

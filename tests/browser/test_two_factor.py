@@ -74,7 +74,9 @@ def test_set_up_use_and_turn_off_two_factor_authentication(page, live_server, se
     page.get_by_label("Authenticator code").fill(wrong_code(secret))
     button(page, "Continue").click()
     expect(page.locator(".govuk-error-summary")).to_be_focused()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Incorrect code.")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The code is not correct. Enter the 6-digit code from your authenticator app"
+    )
     # The summary is at the top of the main content, before the h1.
     expect(page.locator(".govuk-error-summary ~ h1")).to_have_text("Set up an authenticator app")
     expect(page).to_have_title(re.compile("^Error: Set up an authenticator app \N{EN DASH} "))
@@ -117,7 +119,10 @@ def test_set_up_use_and_turn_off_two_factor_authentication(page, live_server, se
     page.get_by_label("Code").fill(wrong_code(secret))
     button(page, "Sign in").click()
     expect(page.locator(".govuk-error-summary")).to_be_focused()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Incorrect code.")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The code is not correct. Enter the 6-digit code from your authenticator app, "
+        "or one of your recovery codes"
+    )
     expect(page.locator(".govuk-error-summary ~ h1")).to_have_text("Enter a security code")
     assert_accessible(page)
     page.get_by_label("Code").fill(current_code(secret))
