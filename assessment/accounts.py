@@ -31,6 +31,15 @@ class GOVUKStyle:
             field.widget.attrs.pop("placeholder", None)
 
 
+class NewPasswordLabels(GOVUKStyle):
+    """Sentence case for the new password and its confirmation, not "New Password (again)"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = "New password"
+        self.fields["password2"].label = "Confirm new password"
+
+
 class WithCodeErrorMessage:
     """Replaces allauth's "Incorrect code." with a message that says what to do."""
 
@@ -65,30 +74,22 @@ class ReauthenticateForm(GOVUKStyle, allauth_forms.ReauthenticateForm):
     pass
 
 
-class ChangePasswordForm(GOVUKStyle, allauth_forms.ChangePasswordForm):
+class ChangePasswordForm(NewPasswordLabels, allauth_forms.ChangePasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["oldpassword"].label = "Current password"
-        self.fields["password1"].label = "New password"
-        self.fields["password2"].label = "Confirm new password"
 
 
-class SetPasswordForm(GOVUKStyle, allauth_forms.SetPasswordForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["password1"].label = "New password"
-        self.fields["password2"].label = "Confirm new password"
+class SetPasswordForm(NewPasswordLabels, allauth_forms.SetPasswordForm):
+    pass
 
 
 class ResetPasswordForm(GOVUKStyle, allauth_forms.ResetPasswordForm):
     pass
 
 
-class ResetPasswordKeyForm(GOVUKStyle, allauth_forms.ResetPasswordKeyForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["password1"].label = "New password"
-        self.fields["password2"].label = "Confirm new password"
+class ResetPasswordKeyForm(NewPasswordLabels, allauth_forms.ResetPasswordKeyForm):
+    pass
 
 
 class ActivateTOTPForm(WithCodeErrorMessage, GOVUKStyle, totp_forms.ActivateTOTPForm):

@@ -165,6 +165,24 @@ def make_assessment(
     )
 
 
+def start_next_cycle(previous, user, title: str = "Next", framework=None):
+    """The following year's cycle, started by ``user`` the way a lead does: answers and open
+    actions carried over from ``previous``."""
+    from datetime import date
+
+    from assessment.workflow import start_assessment
+
+    return start_assessment(
+        partnership=previous.partnership,
+        framework=framework or previous.framework,
+        title=title,
+        period_start=date(2025, 4, 1),
+        period_end=date(2026, 3, 31),
+        created_by=user,
+        carried_from=previous,
+    )
+
+
 def option_id(code: str, level: str, assessment=None) -> int:
     from assessment.models import Option
 

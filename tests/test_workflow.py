@@ -1,7 +1,5 @@
 """Saving, carrying over, submitting, signing off and reopening (assessment/workflow.py)."""
 
-from datetime import date
-
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -13,11 +11,16 @@ from assessment.workflow import (
     reopen,
     save_answers,
     sign_off,
-    start_assessment,
     submit,
     values_of,
 )
-from tests.factories import framework_data, make_assessment, make_framework, option_id
+from tests.factories import (
+    framework_data,
+    make_assessment,
+    make_framework,
+    option_id,
+    start_next_cycle,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -115,15 +118,7 @@ def test_carrying_over_copies_answers_to_confirm_and_matches_options_across_vers
         agency="police",
     )
     newer = make_framework(version="2.0")
-    second = start_assessment(
-        partnership=partnership_a,
-        framework=newer,
-        title="2025",
-        period_start=date(2025, 4, 1),
-        period_end=date(2026, 3, 31),
-        created_by=alice,
-        carried_from=first,
-    )
+    second = start_next_cycle(first, alice, "2025", framework=newer)
     carried = Answer.objects.get(assessment=second)
     assert carried.needs_reconfirmation
     assert carried.question.theme.framework == newer

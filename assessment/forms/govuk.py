@@ -121,7 +121,9 @@ def text_input(field: forms.BoundField, *, width: str = "") -> SafeString:
     """A one-line input; ``width`` is a GOV.UK width class such as ``govuk-!-width-one-quarter``."""
     hint, hint_ids = _hint(field)
     errors, error_ids = _errors(field)
-    classes = " ".join(c for c in ("govuk-input", width, "govuk-input--error" * bool(errors)) if c)
+    classes = " ".join(
+        c for c in ("govuk-input", width, "govuk-input--error" if errors else "") if c
+    )
     attrs = _attrs(
         type="text",
         name=field.html_name,

@@ -19,6 +19,12 @@ def _filename(assessment, suffix: str) -> str:
     return f"{safe or 'self-assessment'}-{suffix}"
 
 
+def _attachment(response: HttpResponse, assessment, suffix: str) -> HttpResponse:
+    """The response as a download named after the assessment."""
+    response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, suffix)}"'
+    return response
+
+
 @login_required
 def report_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """A draft renders now, watermarked; a signed-off report is the stored, identical file."""
@@ -27,18 +33,11 @@ def report_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     if assessment.is_locked:
         stored = pdf.stored_report(assessment)
         response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{_filename(assessment, "report.pdf")}"'
-        )
         response["X-Content-SHA256"] = stored.sha256
-        return response
-    body = pdf.render_pdf(assessment)
-    response = HttpResponse(body, content_type="application/pdf")
+        return _attachment(response, assessment, "report.pdf")
+    response = HttpResponse(pdf.render_pdf(assessment), content_type="application/pdf")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(assessment, f"draft-{stamp}.pdf")}"'
-    )
-    return response
+    return _attachment(response, assessment, f"draft-{stamp}.pdf")
 
 
 @login_required
@@ -46,10 +45,7 @@ def export_json(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code)
     body = json.dumps(exports.export_assessment(access.assessment), indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(access.assessment, "export.json")}"'
-    )
-    return response
+    return _attachment(response, access.assessment, "export.json")
 
 
 @login_required

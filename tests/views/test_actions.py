@@ -8,12 +8,13 @@ from datetime import date, timedelta
 import pytest
 
 from assessment.models import Action, ActionNote, ActionStatus, Agency, AssessmentLocked, Role
-from assessment.workflow import sign_off, start_assessment, submit
+from assessment.workflow import sign_off, submit
 from tests.factories import (
     make_assessment,
     make_member,
     make_partnership,
     make_user,
+    start_next_cycle,
 )
 from tests.factories import (
     make_contributor as contributor,
@@ -274,15 +275,7 @@ def test_open_actions_carry_into_the_next_cycle_with_their_history(
     with pytest.raises(AssessmentLocked):
         open_action.save()
 
-    following = start_assessment(
-        partnership=partnership_a,
-        framework=assessment.framework,
-        title="Next",
-        period_start=date(2025, 4, 1),
-        period_end=date(2026, 3, 31),
-        created_by=alice,
-        carried_from=assessment,
-    )
+    following = start_next_cycle(assessment, alice)
     open_action.refresh_from_db()
     assert open_action.assessment == following and open_action.raised_in == assessment
     assert open_action.history.count() == 3  # created, in progress, carried
@@ -304,15 +297,7 @@ def test_the_comparison_shows_whether_gaps_with_actions_improved(
     client, alice, partnership_a, assessment
 ):
     make_action(assessment, alice, question_codes=["AA-01", "BB-01"])
-    following = start_assessment(
-        partnership=partnership_a,
-        framework=assessment.framework,
-        title="Next",
-        period_start=date(2025, 4, 1),
-        period_end=date(2026, 3, 31),
-        created_by=alice,
-        carried_from=assessment,
-    )
+    following = start_next_cycle(assessment, alice)
     answer_all(following, alice, {"AA-01": "good", "AA-02": "developing", "BB-01": "poor"})
     client.force_login(alice)
     html = client.get(f"/assessments/{following.code}/compare").content.decode()

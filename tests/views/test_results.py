@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from assessment import scoring
 from assessment.models import Question
-from assessment.workflow import Change, save_answers, sign_off, start_assessment, submit, values_of
-from tests.factories import make_assessment, make_framework, option_id
+from assessment.workflow import Change, save_answers, sign_off, submit, values_of
+from tests.factories import make_assessment, make_framework, option_id, start_next_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -117,15 +117,7 @@ def test_compare_counts_improvements_and_declines_by_question_code(
     client, alice, partnership_a, scored_assessment
 ):
     newer_framework = make_framework(version="2.0")
-    later = start_assessment(
-        partnership=partnership_a,
-        framework=newer_framework,
-        title="Next year",
-        period_start=date(2025, 4, 1),
-        period_end=date(2026, 3, 31),
-        created_by=alice,
-        carried_from=scored_assessment,
-    )
+    later = start_next_cycle(scored_assessment, alice, "Next year", framework=newer_framework)
     answer_all(
         later,
         alice,
@@ -154,15 +146,7 @@ def test_compare_refuses_a_cycle_of_another_partnership(
 def test_the_trend_lists_every_cycle_and_little_or_no_progress(
     client, alice, partnership_a, scored_assessment
 ):
-    later = start_assessment(
-        partnership=partnership_a,
-        framework=scored_assessment.framework,
-        title="Next year",
-        period_start=date(2025, 4, 1),
-        period_end=date(2026, 3, 31),
-        created_by=alice,
-        carried_from=scored_assessment,
-    )
+    later = start_next_cycle(scored_assessment, alice, "Next year")
     answer_all(later, alice, {"AA-01": "good", "AA-02": "developing", "BB-01": "developing"})
     client.force_login(alice)
     html = client.get(f"/assessments/{later.code}/trend").content.decode()
