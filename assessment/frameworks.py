@@ -547,6 +547,7 @@ def _create(data: dict, digest: str) -> Framework:
                 weight=qspec.get("weight", 1),
                 required=qspec.get("required", True),
                 critical=qspec.get("critical", False),
+                critical_nations=list(qspec["nations"]) if qspec.get("critical") else [],
                 agencies=qspec["agencies"],
                 nations=qspec["nations"],
                 references=qspec["references"],

@@ -33,7 +33,11 @@ BANDED_KINDS = {Kind.MULTIPLE, Kind.INDICATOR, Kind.COUNT, Kind.DATE}
 
 
 def cite(reference: dict) -> str:
-    """'Annex 4 para 62' from {"section": "Annex 4", "paragraph": 62}."""
+    """'Annex 4 para 62' from {"section": "Annex 4", "paragraph": 62}; for a named document,
+    its short title and part: {"document": "hmicfrs-2023", "title": "HMICFRS 2023",
+    "part": "recommendation 3"} -> 'HMICFRS 2023, recommendation 3'."""
+    if "document" in reference:
+        return f"{reference.get('title') or reference['document']}, {reference['part']}"
     return f"{reference['section']} para {reference['paragraph']}"
 
 
@@ -47,6 +51,10 @@ class Framework(models.Model):
     sections = models.JSONField(
         default=list, help_text="Citable sections and their paragraph ranges."
     )
+    # Named documents beyond the report that references may cite:
+    # [{"id": "hmicfrs-2023", "title": "...", "publisher": "...", "date": "2023-12-..",
+    #   "url": "..."}]; a reference to one is {"document": "hmicfrs-2023", "part": "..."}.
+    documents = models.JSONField(default=list, blank=True)
     content_hash = models.CharField(
         max_length=64, help_text="SHA-256 of the file's content as loaded."
     )
@@ -91,7 +99,21 @@ class Question(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     weight = models.PositiveSmallIntegerField(default=1)
     required = models.BooleanField(default=True)
+    # Critical in at least one nation; `critical_nations` says which (2022.1 questions are critical
+    # in all their nations). Use `is_critical_in(nation)`, never this flag alone, to score.
     critical = models.BooleanField(default=False)
+    critical_nations = models.JSONField(default=list, blank=True)
+    # {"basis": "unacceptable" | "victims_as_offenders" | "statutory_duty", "text": "...",
+    #  "references": [...]} for every critical question from 2022.2 on; null in 2022.1.
+    critical_because = models.JSONField(null=True, blank=True)
+    # Nations in which the question may be marked not applicable. A non-critical question may be
+    # N/A wherever it applies; a critical one only where the framework says so.
+    not_applicable_nations = models.JSONField(default=list, blank=True)
+    # How an answer from the previous framework version carries into this one:
+    # {"mode": "same" | "map" | "none", "from": "<old code>", "options": {"<old position>":
+    #  <new position>}} with 1-based option positions as listed in each file. Null: same code, same
+    #  meaning ("same").
+    carry = models.JSONField(null=True, blank=True)
     agencies = models.JSONField(default=list)
     nations = models.JSONField(default=list)
     references = models.JSONField(default=list)
@@ -113,6 +135,12 @@ class Question(models.Model):
 
     def applies_to(self, nation: str) -> bool:
         return nation in self.nations
+
+    def is_critical_in(self, nation: str) -> bool:
+        return self.critical and nation in (self.critical_nations or self.nations)
+
+    def may_be_not_applicable_in(self, nation: str) -> bool:
+        return nation in self.not_applicable_nations if self.is_critical_in(nation) else True
 
     @property
     def citations(self) -> list[str]:
@@ -150,10 +178,30 @@ class Benchmark(models.Model):
     unit = models.CharField(max_length=30)
     denominator = models.PositiveIntegerField(null=True, blank=True)
     period = models.CharField(max_length=60, blank=True)
+    # Blank where the report gives no direction of better: the figure is context, never ranked.
     direction = models.CharField(
-        max_length=6, choices=[("lower", "Lower is better"), ("higher", "Higher is better")]
+        max_length=6,
+        blank=True,
+        choices=[("lower", "Lower is better"), ("higher", "Higher is better")],
     )
     note = models.TextField(blank=True)
+    # What the figure covers, so that only like-for-like figures are ranked.
+    scope = models.CharField(
+        max_length=24,
+        blank=True,
+        choices=[
+            ("local_authority", "Local authority area"),
+            ("police_force", "Police force area"),
+            ("basic_command_unit", "Police basic command unit"),
+            ("region", "Region"),
+            ("national", "England and Wales"),
+            ("other", "Other"),
+        ],
+    )
+    base = models.CharField(max_length=200, blank=True, help_text="What the figure counts.")
+    comparable = models.BooleanField(
+        default=True, help_text="Like-for-like with what the question asks: may be ranked."
+    )
     reference = models.JSONField()
 
     class Meta:
