@@ -1,4 +1,4 @@
-"""Loading, validating and exporting the question bank (assessment/frameworks.py)."""
+"""Loading, validating and exporting the question bank (assessment/frameworks/)."""
 
 import copy
 import json
@@ -309,3 +309,12 @@ def test_the_real_bank_loads(db):
     assert out.getvalue().strip() == "iicsa-cse-networks 2022.1: created"
     framework = Framework.objects.get()
     assert framework.themes.count() == 9
+
+
+def test_the_bank_is_read_with_the_c_loader_where_pyyaml_has_it():
+    import yaml
+
+    from assessment.frameworks import loading
+
+    assert yaml.__with_libyaml__, "the shared venv's PyYAML is built with libyaml"
+    assert loading.YAML_LOADER is yaml.CSafeLoader

@@ -1,6 +1,6 @@
 """The question bank: frameworks, themes, questions, options, benchmarks, practice examples.
 
-The YAML file in fixtures/frameworks/ is the source of truth (assessment/frameworks.py loads it).
+The YAML file in fixtures/frameworks/ is the source of truth (assessment/frameworks/ loads it).
 A version is immutable once an assessment uses it; question codes are stable across versions.
 References are always a report section and paragraph: {"section": "Annex 4", "paragraph": 62}.
 """
