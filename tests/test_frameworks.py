@@ -281,6 +281,9 @@ def test_the_export_has_the_documented_shape(db):
         "period": "2018/19",
         "direction": "lower",
         "note": "",
+        "scope": None,
+        "base": "",
+        "comparable": True,
         "reference": {"section": "Annex 4", "paragraph": 5},
     }
     example = exported["practice_examples"][0]

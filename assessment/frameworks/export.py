@@ -36,12 +36,21 @@ def _decimal(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _critical(question: Question) -> bool | list[str]:
+    """As the file says it: true when critical in all the question's nations, else the list."""
+    if not question.critical or question.critical_nations in ([], question.nations):
+        return question.critical
+    return question.critical_nations
+
+
 def export(framework: Framework) -> dict:
     """The framework as plain data (JSON-ready), in the documented export shape.
 
     Pass a framework fetched through ``with_contents`` to avoid a query per question.
     """
     return {
+        "format": framework.format,
+        "documents": framework.documents,
         "slug": framework.slug,
         "version": framework.version,
         "title": framework.title,
@@ -63,7 +72,10 @@ def export(framework: Framework) -> dict:
                         "kind": q.kind,
                         "weight": q.weight,
                         "required": q.required,
-                        "critical": q.critical,
+                        "critical": _critical(q),
+                        "critical_because": q.critical_because,
+                        "not_applicable": q.not_applicable_nations or None,
+                        "carry": q.carry,
                         "agencies": q.agencies,
                         "nations": q.nations,
                         "references": q.references,
@@ -87,8 +99,11 @@ def export(framework: Framework) -> dict:
                                 "unit": b.unit,
                                 "denominator": b.denominator,
                                 "period": b.period or None,
-                                "direction": b.direction,
+                                "direction": b.direction or None,
                                 "note": b.note,
+                                "scope": b.scope or None,
+                                "base": b.base,
+                                "comparable": b.comparable,
                                 "reference": b.reference,
                             }
                             for b in q.benchmarks.all()

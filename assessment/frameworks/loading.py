@@ -7,11 +7,12 @@ import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.db import transaction
 
-from assessment.frameworks.validation import FrameworkError, validate
+from assessment.frameworks.validation import FrameworkError, critical_nations, validate
 from assessment.models import (
     Benchmark,
     Framework,
@@ -28,18 +29,41 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read(path: str | Path) -> dict:
-    """Parse a question bank file; raises FrameworkError naming the file on bad YAML."""
+    """Parse and validate a question bank file; raises FrameworkError naming the file.
+
+    A file that names the version it follows (``previous: {version, file}``, the file relative to
+    this one) has its carry-over checked against that file too.
+    """
     path = Path(path)
+    data = _parse(path)
+    previous = None
+    named = data.get("previous") if isinstance(data, dict) else None
+    if isinstance(named, dict) and isinstance(named.get("file"), str):
+        previous = read(path.parent / named["file"])
+        if previous.get("version") != named.get("version") or previous.get("slug") != data.get(
+            "slug"
+        ):
+            raise FrameworkError(
+                [
+                    f"{path}: framework: previous: {named['file']} is "
+                    f"{previous.get('slug')} {previous.get('version')}, not "
+                    f"{data.get('slug')} {named.get('version')}"
+                ]
+            )
+    problems = validate(data, str(path), previous)
+    if problems:
+        raise FrameworkError(problems)
+    return data
+
+
+def _parse(path: Path) -> Any:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506 (a safe loader)
+        # The loader is a safe one: CSafeLoader, or SafeLoader without libyaml.
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506
     except OSError as error:
         raise FrameworkError([f"{path}: cannot be read ({error.strerror})"]) from None
     except yaml.YAMLError as error:
         raise FrameworkError([f"{path}: is not valid YAML: {error}"]) from None
-    problems = validate(data, str(path))
-    if problems:
-        raise FrameworkError(problems)
-    return data
 
 
 def content_hash(data: dict) -> str:
@@ -83,8 +107,51 @@ def _next_version(version: str) -> str:
     return f"{head}.{int(tail) + 1}" if head and tail.isdigit() else f"{version}.1"
 
 
+def _with_titles(value: Any, titles: dict[str, str]) -> Any:
+    """A copy of ``value`` in which every document reference carries the document's short title,
+    so that a citation can be written without looking the document up."""
+    if isinstance(value, list):
+        return [_with_titles(item, titles) for item in value]
+    if isinstance(value, dict):
+        copied = {key: _with_titles(item, titles) for key, item in value.items()}
+        if "document" in copied and "part" in copied:
+            copied["title"] = titles[copied["document"]]
+        return copied
+    return value
+
+
+def _documents(data: dict) -> list[dict]:
+    return [
+        {
+            "id": d["id"],
+            "title": d["title"],
+            "short_title": d["short_title"],
+            "publisher": d["publisher"],
+            "date": str(d["date"]),  # YAML reads 2023-12-05 as a date; JSON needs text
+            "url": d.get("url") or "",
+        }
+        for d in data.get("documents") or []
+    ]
+
+
+def _carry(carry: dict | None) -> dict | None:
+    if carry is None:
+        return None
+    normalised = {"mode": carry["mode"]}
+    if carry.get("from"):
+        normalised["from"] = carry["from"]
+    if carry.get("options"):
+        # YAML reads {1: 2} with a number as key; JSON keys are text, so store them as text.
+        normalised["options"] = {str(old): new for old, new in carry["options"].items()}
+    return normalised
+
+
 def _create(data: dict, digest: str) -> Framework:
+    documents = _documents(data)
+    data = _with_titles(data, {d["id"]: d["short_title"] for d in documents})
     framework = Framework.objects.create(
+        format=data.get("format", 1),
+        documents=documents,
         slug=data["slug"],
         version=data["version"],
         title=data["title"],
@@ -117,8 +184,11 @@ def _create(data: dict, digest: str) -> Framework:
                 kind=qspec["kind"],
                 weight=qspec.get("weight", 1),
                 required=qspec.get("required", True),
-                critical=qspec.get("critical", False),
-                critical_nations=list(qspec["nations"]) if qspec.get("critical") else [],
+                critical=bool(critical_nations(qspec)),
+                critical_nations=critical_nations(qspec),
+                critical_because=qspec.get("critical_because"),
+                not_applicable_nations=list(qspec.get("not_applicable") or []),
+                carry=_carry(qspec.get("carry")),
                 agencies=qspec["agencies"],
                 nations=qspec["nations"],
                 references=qspec["references"],
@@ -149,8 +219,11 @@ def _create(data: dict, digest: str) -> Framework:
                         unit=bspec["unit"],
                         denominator=bspec.get("denominator"),
                         period=str(bspec.get("period") or ""),
-                        direction=bspec["direction"],
+                        direction=bspec["direction"] or "",
                         note=bspec.get("note") or "",
+                        scope=bspec.get("scope") or "",
+                        base=bspec.get("base") or "",
+                        comparable=bspec.get("comparable", True),
                         reference=bspec["reference"],
                     )
                 )

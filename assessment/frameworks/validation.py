@@ -10,7 +10,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from assessment.models import Agency, Kind, Nation
+from assessment.frameworks.prose import named_paragraphs
+from assessment.models import Agency, Benchmark, Kind, Nation
 from assessment.models.framework import BANDED_KINDS, CHOICE_KINDS, DEFAULT_POINTS, LEVELS
 
 
@@ -23,6 +24,9 @@ class FrameworkError(Exception):
 
 
 TOP_FIELDS = {
+    "format",
+    "previous",
+    "documents",
     "slug",
     "version",
     "title",
@@ -43,6 +47,9 @@ QUESTION_FIELDS = {
     "weight",
     "required",
     "critical",
+    "critical_because",
+    "not_applicable",
+    "carry",
     "agencies",
     "nations",
     "references",
@@ -61,12 +68,24 @@ BENCHMARK_FIELDS = {
     "period",
     "direction",
     "note",
+    "scope",
+    "base",
+    "comparable",
     "reference",
 }
 EXAMPLE_FIELDS = {"area", "kind", "theme", "summary", "reference", "questions"}
 GLOSSARY_FIELDS = {"term", "definition", "references"}
-BAND_FIELDS = {"direction", "good", "established", "developing"}
-INDICATOR_FIELDS = {"numerator", "denominator", "unit"}
+BAND_FIELDS = {"direction", "good", "established", "developing", "basis"}
+INDICATOR_FIELDS = {"numerator", "denominator", "unit", "per"}
+DOCUMENT_FIELDS = {"id", "title", "short_title", "publisher", "date", "url"}
+CRITICAL_BASES = ("unacceptable", "victims_as_offenders", "statutory_duty")
+CARRY_MODES = ("same", "map", "none")
+SCOPES = [scope for scope, _ in Benchmark._meta.get_field("scope").choices]
+PER = (100, 1000, 10000)
+# Format 1 is the 2022.1 file as published (it must keep loading unchanged); format 2 adds the
+# rules of issue 13: a reason for every critical flag, benchmark scope and comparability, a basis
+# for every threshold, and prose that names only paragraphs the item cites.
+FORMATS = (1, 2)
 CASE_STUDY_AREAS = {"Durham", "Swansea", "Warwickshire", "St Helens", "Tower Hamlets", "Bristol"}
 EXAMPLE_AREAS = CASE_STUDY_AREAS | {"National"}
 MAX_TEXT = 4000
@@ -79,6 +98,12 @@ class _Checker:
         self.source = source
         self.problems: list[str] = []
         self.ranges: dict[str, tuple[int, int]] = {}
+        self.documents: set[str] = set()
+        self.format = 1
+
+    @property
+    def strict(self) -> bool:
+        return self.format >= 2
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(f"{self.source}: {where}: {message}")
@@ -107,6 +132,15 @@ class _Checker:
             self.problem(where, f"field '{key}' is longer than {limit} characters")
 
     def reference(self, where: str, ref: Any) -> None:
+        if isinstance(ref, dict) and "document" in ref:
+            # "title" is filled in at load from the document's short title; an export carries it.
+            if not {"document", "part"} <= set(ref) <= {"document", "part", "title"}:
+                self.problem(where, f"a document reference must be {{document, part}}, not {ref!r}")
+            elif ref["document"] not in self.documents:
+                self.problem(where, f"document {ref['document']!r} is not listed under 'documents'")
+            elif not isinstance(ref["part"], str) or not ref["part"].strip():
+                self.problem(where, "a document reference needs the part cited, as text")
+            return
         if not isinstance(ref, dict) or set(ref) != {"section", "paragraph"}:
             self.problem(where, f"a reference must be {{section, paragraph}}, not {ref!r}")
             return
@@ -138,6 +172,29 @@ class _Checker:
         for ref in refs:
             self.reference(f"{where}: {key}", ref)
 
+    def prose(self, where: str, item: dict, keys: tuple[str, ...], cited: Any) -> None:
+        """From format 2: a paragraph named in the prose must be among the item's references, so
+        a reader can follow every citation and the sources page lists it."""
+        if not self.strict:
+            return
+        refs = cited if isinstance(cited, list) else [cited]
+        listed = {
+            (r["section"], r["paragraph"]) for r in refs if isinstance(r, dict) and "section" in r
+        }
+        for key in keys:
+            value = item.get(key)
+            if not isinstance(value, str):
+                continue
+            named, unplaced = named_paragraphs(value)
+            for mention in unplaced:
+                self.problem(where, f"field '{key}' names '{mention}' without its section")
+            missing = sorted(named - listed, key=lambda ref: (ref[0], ref[1]))
+            if missing:
+                names = ", ".join(f"{section} para {paragraph}" for section, paragraph in missing)
+                self.problem(
+                    where, f"field '{key}' names {names}, which its references do not list"
+                )
+
 
 def _number(value: Any) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -159,11 +216,25 @@ def _is_date(value: Any) -> bool:
     return True
 
 
-def validate(data: Any, source: str = "<framework>") -> list[str]:
-    """Every problem in a parsed question bank file, or an empty list."""
+def validate(data: Any, source: str = "<framework>", previous: dict | None = None) -> list[str]:
+    """Every problem in a parsed question bank file, or an empty list.
+
+    ``previous`` is the parsed file of the version this one follows (named under ``previous``),
+    against which each question's ``carry`` is checked; without it only its shape is.
+    """
     check = _Checker(source)
-    if not check.fields("framework", data, TOP_FIELDS, TOP_FIELDS - {"source_url", "published"}):
+    optional = {"source_url", "published", "format", "previous", "documents"}
+    if not check.fields("framework", data, TOP_FIELDS, TOP_FIELDS - optional):
         return check.problems
+    check.format = data.get("format", 1)
+    if check.format not in FORMATS:
+        check.problem("framework", f"field 'format' must be 1 or 2, not {check.format!r}")
+        check.format = max(FORMATS)
+    _validate_documents(check, data.get("documents"))
+    if data.get("previous") is not None:
+        check.fields(
+            "framework: previous", data["previous"], {"version", "file"}, {"version", "file"}
+        )
     if not isinstance(data.get("slug"), str) or not re.fullmatch(
         r"[a-z0-9]+(-[a-z0-9]+)*", data["slug"]
     ):
@@ -216,6 +287,13 @@ def validate(data: Any, source: str = "<framework>") -> list[str]:
             continue
         for q, question in enumerate(questions):
             _validate_question(check, question, str(code), q, question_codes)
+        # A theme has no references of its own: its summary may name what its questions cite.
+        check.prose(
+            where,
+            theme,
+            ("summary",),
+            [r for q in questions if isinstance(q, dict) for r in q.get("references") or []],
+        )
 
     for e, example in enumerate(data.get("practice_examples") or []):
         where = f"practice example {e + 1}"
@@ -232,6 +310,7 @@ def validate(data: Any, source: str = "<framework>") -> list[str]:
             check.problem(where, f"field 'theme' names an unknown theme {example['theme']!r}")
         check.text(where, example, "summary")
         check.reference(where, example["reference"])
+        check.prose(where, example, ("summary",), example["reference"])
         linked = example["questions"]
         if not isinstance(linked, list) or not linked:
             check.problem(where, "field 'questions' must list at least one question code")
@@ -251,7 +330,35 @@ def validate(data: Any, source: str = "<framework>") -> list[str]:
             check.problem(where, "this term is defined twice")
         terms.add(str(entry["term"]).lower())
         check.references(where, entry)
+        check.prose(where, entry, ("definition",), entry["references"])
+    if previous is not None:
+        _validate_carry_against(check, data, previous)
     return check.problems
+
+
+def _validate_documents(check: _Checker, documents: Any) -> None:
+    if documents is None:
+        return
+    if not isinstance(documents, list):
+        check.problem("framework", "field 'documents' must be a list")
+        return
+    for d, document in enumerate(documents):
+        where = f"document {document.get('id', d + 1) if isinstance(document, dict) else d + 1}"
+        if not check.fields(where, document, DOCUMENT_FIELDS, DOCUMENT_FIELDS - {"url"}):
+            continue
+        ident = document["id"]
+        if not isinstance(ident, str) or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", ident):
+            check.problem(where, "field 'id' must be lower-case letters, digits and hyphens")
+        elif ident in check.documents:
+            check.problem(where, f"document id {ident} is used twice")
+        check.documents.add(str(ident))
+        for key in ("title", "short_title", "publisher"):
+            check.text(where, document, key, limit=300)
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", str(document["date"])):
+            check.problem(where, "field 'date' must be YYYY, YYYY-MM or YYYY-MM-DD")
+        url = document.get("url")
+        if url is not None and not (isinstance(url, str) and url.startswith("https://")):
+            check.problem(where, "field 'url' must be an https:// address")
 
 
 def _validate_question(
@@ -278,9 +385,8 @@ def _validate_question(
         check.problem(
             where, f"field 'weight' must be a whole number greater than 0, not {weight!r}"
         )
-    for flag in ("required", "critical"):
-        if flag in question and not isinstance(question[flag], bool):
-            check.problem(where, f"field '{flag}' must be true or false")
+    if "required" in question and not isinstance(question["required"], bool):
+        check.problem(where, "field 'required' must be true or false")
     for key, allowed in (("agencies", Agency.values), ("nations", Nation.values)):
         values = question[key]
         if not isinstance(values, list) or not values:
@@ -292,23 +398,16 @@ def _validate_question(
         if len(set(map(str, values))) != len(values):
             check.problem(where, f"field '{key}' repeats a value")
     check.references(where, question)
+    check.prose(where, question, ("text", "guidance"), question["references"])
 
     options = question.get("options")
     if kind in CHOICE_KINDS:
         _validate_options(check, where, kind, options)
     elif options:
         check.problem(where, f"field 'options' is only for choice questions, not {kind}")
-
-    if question.get("critical") and kind not in (Kind.SINGLE, Kind.YES_NO):
-        check.problem(where, "a critical question must be single choice or yes/no")
-    elif (
-        question.get("critical")
-        and isinstance(options, list)
-        and not any(isinstance(o, dict) and o.get("level") == "poor" for o in options)
-    ):
-        check.problem(
-            where, "a critical question needs a 'poor' option (the unacceptable practice)"
-        )
+    _validate_critical(check, where, question)
+    if question.get("carry") is not None:
+        _validate_carry(check, where, question["carry"], options)
 
     bands = question.get("bands")
     if kind in (Kind.MULTIPLE, Kind.INDICATOR) and bands is None:
@@ -317,13 +416,20 @@ def _validate_question(
         if kind not in BANDED_KINDS:
             check.problem(where, f"field 'bands' is not used by {kind} questions")
         else:
-            _validate_bands(check, where, bands)
+            _validate_bands(check, where, bands, question["references"])
 
     indicator = question.get("indicator")
     if kind == Kind.INDICATOR:
-        if check.fields(f"{where}: indicator", indicator, INDICATOR_FIELDS, INDICATOR_FIELDS):
-            for key in INDICATOR_FIELDS:
+        required = INDICATOR_FIELDS - {"per"}
+        if check.fields(f"{where}: indicator", indicator, INDICATOR_FIELDS, required):
+            for key in sorted(required):
                 check.text(f"{where}: indicator", indicator, key, limit=300)
+            per = indicator.get("per", 100)
+            if per not in PER or isinstance(per, bool):
+                check.problem(
+                    f"{where}: indicator",
+                    f"field 'per' must be 100 (a percentage), 1000 or 10000, not {per!r}",
+                )
     elif indicator is not None:
         check.problem(where, "field 'indicator' is only for indicator questions")
 
@@ -332,7 +438,165 @@ def _validate_question(
         check.problem(where, "field 'benchmarks' is only for indicator and count questions")
     direction = bands.get("direction") if isinstance(bands, dict) else None
     for b, benchmark in enumerate(benchmarks):
-        _validate_benchmark(check, f"{where}: benchmark {b + 1}", benchmark, direction)
+        _validate_benchmark(
+            check, f"{where}: benchmark {b + 1}", benchmark, direction, scored=bands is not None
+        )
+
+
+def critical_nations(question: dict) -> list:
+    """The nations a question is critical in: ``critical: true`` means all its nations."""
+    critical = question.get("critical", False)
+    if critical is True:
+        return list(question.get("nations") or [])
+    return list(critical) if isinstance(critical, list) else []
+
+
+def _validate_critical(check: _Checker, where: str, question: dict) -> None:
+    critical = question.get("critical", False)
+    nations = question.get("nations") if isinstance(question.get("nations"), list) else []
+    if isinstance(critical, list):
+        if not critical or any(nation not in nations for nation in critical):
+            check.problem(
+                where,
+                f"field 'critical' must be true, false or a list of the question's nations "
+                f"({', '.join(map(str, nations))}), not {critical!r}",
+            )
+            return
+    elif not isinstance(critical, bool):
+        check.problem(where, "field 'critical' must be true, false or a list of nations")
+        return
+    critical_in = critical_nations(question)
+    because = question.get("critical_because")
+    if not critical_in:
+        for key in ("critical_because", "not_applicable"):
+            if question.get(key) is not None:
+                check.problem(where, f"field '{key}' is only for critical questions")
+        return
+    if question["kind"] not in (Kind.SINGLE, Kind.YES_NO):
+        check.problem(where, "a critical question must be single choice or yes/no")
+    elif isinstance(question.get("options"), list) and not any(
+        isinstance(o, dict) and o.get("level") == "poor" for o in question["options"]
+    ):
+        check.problem(
+            where, "a critical question needs a 'poor' option (the unacceptable practice)"
+        )
+    at = f"{where}: critical_because"
+    if because is None:
+        if check.strict:
+            check.problem(
+                where,
+                "field 'critical_because' is missing: a critical question must say which rule "
+                "makes it critical (unacceptable, victims_as_offenders or statutory_duty), why, "
+                "and cite it",
+            )
+    elif check.fields(
+        at, because, {"basis", "text", "references"}, {"basis", "text", "references"}
+    ):
+        if because["basis"] not in CRITICAL_BASES:
+            check.problem(
+                at,
+                f"field 'basis' must be one of {', '.join(CRITICAL_BASES)}, not {because['basis']!r}",
+            )
+        check.text(at, because, "text")
+        check.references(at, because)
+        check.prose(at, because, ("text",), because["references"])
+    not_applicable = question.get("not_applicable")
+    if not_applicable is None:
+        return
+    if not isinstance(not_applicable, list) or not not_applicable:
+        check.problem(where, "field 'not_applicable' must list nations (or be left out)")
+        return
+    for nation in not_applicable:
+        if nation not in critical_in:
+            check.problem(
+                where,
+                f"field 'not_applicable' names {nation!r}, where the question is not critical "
+                "(a question that is not critical may be not applicable anyway)",
+            )
+
+
+def _option_count(options: Any) -> int:
+    return len(options) if isinstance(options, list) else 0
+
+
+def _validate_carry(check: _Checker, where: str, carry: Any, options: Any) -> None:
+    """The shape of ``carry``; ``_validate_carry_against`` checks it against the previous file."""
+    at = f"{where}: carry"
+    if not check.fields(at, carry, {"mode", "from", "options"}, {"mode"}):
+        return
+    mode = carry["mode"]
+    if mode not in CARRY_MODES:
+        check.problem(at, f"field 'mode' must be one of {', '.join(CARRY_MODES)}, not {mode!r}")
+        return
+    source = carry.get("from")
+    if source is not None and (
+        not isinstance(source, str) or not re.fullmatch(r"[A-Z]{2,4}-\d{2}", source)
+    ):
+        check.problem(at, f"field 'from' must be a question code such as PP-01, not {source!r}")
+    mapping = carry.get("options")
+    if mode != "map":
+        if mapping is not None:
+            check.problem(at, "field 'options' is only for mode map")
+        return
+    count = _option_count(options)
+    if not count:
+        check.problem(at, "mode map is only for choice questions (it maps old options to new)")
+        return
+    if not isinstance(mapping, dict) or not mapping:
+        check.problem(at, "mode map needs 'options': {old position: new position}")
+        return
+    for old, new in mapping.items():
+        if not str(old).isdigit() or int(old) < 1:
+            check.problem(at, f"old option position {old!r} must be a whole number from 1")
+        if not isinstance(new, int) or isinstance(new, bool) or not 1 <= new <= count:
+            check.problem(
+                at, f"new option position {new!r} (for old {old}) must be from 1 to {count}"
+            )
+
+
+def _validate_carry_against(check: _Checker, data: dict, previous: dict) -> None:
+    """Each question's carry checked against the questions of the version it follows: the old
+    code exists, old positions are in range, and "same" really keeps the kind and options."""
+    before = {
+        q["code"]: q
+        for theme in previous.get("themes") or []
+        for q in theme.get("questions") or []
+        if isinstance(q, dict) and "code" in q
+    }
+    for theme in data.get("themes") or []:
+        for question in theme.get("questions") or []:
+            if not isinstance(question, dict) or not isinstance(question.get("carry") or {}, dict):
+                continue
+            carry = question.get("carry") or {"mode": "same"}
+            where = f"question {question.get('code')}: carry"
+            source = carry.get("from", question.get("code"))
+            old = before.get(source)
+            if carry.get("mode") == "none":
+                continue
+            if old is None:
+                if question.get("carry"):
+                    check.problem(where, f"{source} is not a question of the previous version")
+                continue
+            old_count, new_count = (
+                _option_count(old.get("options")),
+                _option_count(question.get("options")),
+            )
+            if carry.get("mode") == "map":
+                for position in carry.get("options") or {}:
+                    if str(position).isdigit() and not 1 <= int(position) <= old_count:
+                        check.problem(
+                            where,
+                            f"old option position {position} is outside {source}'s "
+                            f"{old_count} options",
+                        )
+                continue
+            if old.get("kind") != question.get("kind") or old_count != new_count:
+                check.problem(
+                    where,
+                    f"an answer to {source} ({old.get('kind')}, {old_count} options) cannot carry "
+                    f"unchanged into a {question.get('kind')} question with {new_count} options: "
+                    "give carry mode map or none",
+                )
 
 
 def _validate_options(check: _Checker, where: str, kind: str, options: Any) -> None:
@@ -365,6 +629,11 @@ def _validate_options(check: _Checker, where: str, kind: str, options: Any) -> N
             expected = DEFAULT_POINTS[option["level"]]
             check.problem(at, f"field 'points' must be {expected} for level {option['level']}")
         check.references(at, option)
+        check.prose(at, option, ("label", "descriptor"), option["references"])
+    labels = [o.get("label") for o in options if isinstance(o, dict)]
+    if check.strict:
+        for label in sorted({str(label) for label in labels if labels.count(label) > 1}):
+            check.problem(where, f"two options have the same label {label!r}")
     if kind == Kind.SINGLE:
         for level in LEVELS:
             if levels.count(level) > 1:
@@ -373,17 +642,18 @@ def _validate_options(check: _Checker, where: str, kind: str, options: Any) -> N
                 check.problem(
                     where, f"option level '{level}' is missing (single choice needs all four)"
                 )
-    if kind == Kind.YES_NO:
-        labels = [o.get("label") for o in options if isinstance(o, dict)]
-        if labels != ["Yes", "No"]:
-            check.problem(
-                where, f"yes/no options must be labelled Yes and No in that order, not {labels}"
-            )
+    if kind == Kind.YES_NO and labels != ["Yes", "No"]:
+        check.problem(
+            where, f"yes/no options must be labelled Yes and No in that order, not {labels}"
+        )
 
 
-def _validate_bands(check: _Checker, where: str, bands: Any) -> None:
-    if not check.fields(f"{where}: bands", bands, BAND_FIELDS, BAND_FIELDS):
+def _validate_bands(check: _Checker, where: str, bands: Any, cited: list) -> None:
+    required = BAND_FIELDS if check.strict else BAND_FIELDS - {"basis"}
+    if not check.fields(f"{where}: bands", bands, BAND_FIELDS, required):
         return
+    if bands.get("basis") is not None:
+        _validate_basis(check, f"{where}: bands: basis", bands["basis"], cited)
     direction = bands["direction"]
     if direction not in ("lower", "higher"):
         check.problem(
@@ -406,10 +676,44 @@ def _validate_bands(check: _Checker, where: str, bands: Any) -> None:
         )
 
 
-def _validate_benchmark(check: _Checker, where: str, benchmark: Any, direction: str | None) -> None:
-    required = {"area", "value", "unit", "direction"}  # a missing reference gets its own message
+def _validate_basis(check: _Checker, where: str, basis: Any, cited: list) -> None:
+    """Where the thresholds come from: the report or a named document, or this framework's own
+    reasoning (listed on the methodology page)."""
+    if not isinstance(basis, dict) or len(set(basis) & {"references", "set_by_framework"}) != 1:
+        check.problem(
+            where,
+            "must be {references: [...]} (the report or a named document) or "
+            '{set_by_framework: "why these thresholds"}',
+        )
+        return
+    for key in sorted(set(basis) - {"references", "set_by_framework"}):
+        check.problem(where, f"unknown field '{key}'")
+    if "references" in basis:
+        check.references(where, basis)
+        return
+    check.text(where, basis, "set_by_framework")
+    refs = cited if isinstance(cited, list) else []
+    check.prose(where, basis, ("set_by_framework",), refs)
+
+
+def _validate_benchmark(
+    check: _Checker, where: str, benchmark: Any, direction: str | None, scored: bool
+) -> None:
+    # A missing reference gets its own message; from format 2 a figure says what it covers.
+    required = {"area", "value", "unit", "direction"}
+    if check.strict:
+        required |= {"scope", "base", "comparable"}
     if not check.fields(where, benchmark, BENCHMARK_FIELDS, required):
         return
+    if benchmark.get("scope") is not None and benchmark["scope"] not in SCOPES:
+        check.problem(
+            where, f"field 'scope' must be one of {', '.join(SCOPES)}, not {benchmark['scope']!r}"
+        )
+    check.text(where, benchmark, "base", required=check.strict, limit=200)
+    comparable = benchmark.get("comparable")
+    if comparable is not None and not isinstance(comparable, bool):
+        check.problem(where, "field 'comparable' must be true or false")
+    check.prose(where, benchmark, ("note", "base"), benchmark.get("reference") or [])
     if benchmark["area"] not in CASE_STUDY_AREAS:
         check.problem(
             where,
@@ -422,7 +726,15 @@ def _validate_benchmark(check: _Checker, where: str, benchmark: Any, direction: 
         check.problem(
             where, f"field 'denominator' must be a positive whole number, not {denominator!r}"
         )
-    if benchmark["direction"] not in ("lower", "higher"):
+    if check.strict and benchmark["direction"] is None:
+        pass  # context only: the figure is shown, never ranked
+    elif check.strict and not scored:
+        check.problem(
+            where,
+            "field 'direction' must be null: the question is not scored, so the report gives no "
+            "way of saying which value is better",
+        )
+    elif benchmark["direction"] not in ("lower", "higher"):
         check.problem(
             where, f"field 'direction' must be lower or higher, not {benchmark['direction']!r}"
         )

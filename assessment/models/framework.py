@@ -51,6 +51,9 @@ class Framework(models.Model):
     sections = models.JSONField(
         default=list, help_text="Citable sections and their paragraph ranges."
     )
+    # Which rules the file was checked under: 1 for 2022.1 as published, 2 from 2022.2 (a reason
+    # for every critical flag, benchmark scope and comparability, a basis for every threshold).
+    format = models.PositiveSmallIntegerField(default=1)
     # Named documents beyond the report that references may cite:
     # [{"id": "hmicfrs-2023", "title": "...", "publisher": "...", "date": "2023-12-..",
     #   "url": "..."}]; a reference to one is {"document": "hmicfrs-2023", "part": "..."}.
