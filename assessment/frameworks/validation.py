@@ -410,7 +410,9 @@ def _validate_question(
         _validate_carry(check, where, question["carry"], options)
 
     bands = question.get("bands")
-    if kind in (Kind.MULTIPLE, Kind.INDICATOR) and bands is None:
+    # From format 2 an indicator may be context only: recorded and shown, never scored.
+    banded = (Kind.MULTIPLE,) if check.strict else (Kind.MULTIPLE, Kind.INDICATOR)
+    if kind in banded and bands is None:
         check.problem(where, f"field 'bands' is required for {kind} questions")
     if bands is not None:
         if kind not in BANDED_KINDS:
@@ -677,23 +679,26 @@ def _validate_bands(check: _Checker, where: str, bands: Any, cited: list) -> Non
 
 
 def _validate_basis(check: _Checker, where: str, basis: Any, cited: list) -> None:
-    """Where the thresholds come from: the report or a named document, or this framework's own
-    reasoning (listed on the methodology page)."""
-    if not isinstance(basis, dict) or len(set(basis) & {"references", "set_by_framework"}) != 1:
+    """Where the thresholds come from: the report or a named document (``references``), this
+    framework's own reasoning (``set_by_framework``, listed on the methodology page), or both
+    when a source sets one threshold and the framework the others."""
+    if not isinstance(basis, dict) or not set(basis) & {"references", "set_by_framework"}:
         check.problem(
             where,
-            "must be {references: [...]} (the report or a named document) or "
+            "must be {references: [...]} (the report or a named document) and/or "
             '{set_by_framework: "why these thresholds"}',
         )
         return
     for key in sorted(set(basis) - {"references", "set_by_framework"}):
         check.problem(where, f"unknown field '{key}'")
+    refs = list(cited) if isinstance(cited, list) else []
     if "references" in basis:
         check.references(where, basis)
-        return
-    check.text(where, basis, "set_by_framework")
-    refs = cited if isinstance(cited, list) else []
-    check.prose(where, basis, ("set_by_framework",), refs)
+        if isinstance(basis["references"], list):
+            refs += basis["references"]
+    if "set_by_framework" in basis:
+        check.text(where, basis, "set_by_framework")
+        check.prose(where, basis, ("set_by_framework",), refs)
 
 
 def _validate_benchmark(

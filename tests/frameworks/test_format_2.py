@@ -248,13 +248,33 @@ def test_bands_say_where_their_thresholds_come_from(data):
 def test_a_basis_is_references_or_the_frameworks_reasoning(data):
     question(data, "AA-03")["bands"]["basis"] = {"because": "we said so"}
     assert any(
-        p.startswith("bank.yaml: question AA-03: bands: basis: must be {references: [...]}")
+        p.startswith(
+            "bank.yaml: question AA-03: bands: basis: must be {references: [...]} (the report"
+        )
         for p in problems_of(data)
     )
     question(data, "AA-03")["bands"]["basis"] = {
         "references": [{"section": "Annex 4", "paragraph": 5}]
     }
     assert problems_of(data) == []
+
+
+def test_a_basis_may_cite_a_source_and_give_the_frameworks_reasoning_together(data):
+    question(data, "AA-03")["bands"]["basis"] = {
+        "references": [{"section": "Annex 4", "paragraph": 5}],
+        "set_by_framework": "Good follows Annex 4 para 5; the other steps are ours.",
+    }
+    assert problems_of(data) == []
+
+
+def test_an_indicator_may_be_context_only_without_bands(data):
+    indicator = question(data, "AA-03")
+    del indicator["bands"]
+    indicator["benchmarks"][0]["direction"] = None
+    assert problems_of(data) == []
+    assert any(
+        "field 'bands' is required for indicator" in p for p in problems_of(dict(data, format=1))
+    )
 
 
 def test_an_indicator_may_be_a_rate_per_ten_thousand(data, db):
