@@ -144,9 +144,9 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
 
     cited: set = set()
     for q in data.questions:
-        cited |= {(r["section"], r["paragraph"]) for r in q.references}
-        for o in q.options.all():
-            cited |= {(r["section"], r["paragraph"]) for r in o.references}
+        # Report paragraphs only: a named document (2022.2 on) is not a paragraph of the report.
+        refs = q.references + [r for o in q.options.all() for r in o.references]
+        cited |= {(r["section"], r["paragraph"]) for r in refs if "section" in r}
     order = [s["section"] for s in assessment.framework.sections]
     paragraphs = [
         cite({"section": s, "paragraph": p})

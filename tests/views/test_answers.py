@@ -576,14 +576,16 @@ def test_saving_a_theme_is_one_transaction(client, alice, assessment):
     assert begins and min(begins) < min(writes)
 
 
+@pytest.mark.parametrize("version", ["2022.1", "2022.2"])
 @pytest.mark.parametrize("nation", ["england", "wales"])
-def test_every_theme_of_the_real_question_bank_renders_and_saves(client, nation):
-    """Every kind of question in the real bank, on its theme page, in both nations."""
+def test_every_theme_of_the_real_question_bank_renders_and_saves(client, nation, version):
+    """Every kind of question in each version of the real bank, on its theme page, in both
+    nations."""
     from assessment.frameworks import load, read
     from tests.factories import make_partnership
-    from tests.test_question_bank import BANK
+    from tests.test_question_bank import BANK, BANK_2022_2
 
-    framework, _ = load(read(BANK))
+    framework, _ = load(read(BANK if version == "2022.1" else BANK_2022_2))
     partnership = make_partnership(f"{nation} partnership", nation)
     lead = make_user(f"lead@{nation}.example")
     make_member(partnership, lead, Role.LEAD, Agency.POLICE)
