@@ -16,6 +16,7 @@ from assessment.exports import csv_response
 from assessment.forms.actions import ActionForm, NoteForm, ProgressForm
 from assessment.models import Action, ActionNote, ActionStatus, Agency, AssessmentLocked, Membership
 from assessment.results import scored
+from assessment.views.assessments import locked
 
 
 def _members(access: AssessmentAccess):
@@ -235,6 +236,8 @@ def action_detail(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> H
 @require_POST
 def comment_on_action(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.COMMENT)
+    if access.assessment.is_locked:
+        return locked(request, access, "Comment on its open actions in the next cycle.")
     action_obj = _action(access, action)
     form = NoteForm(request.POST)
     if not form.is_valid():
