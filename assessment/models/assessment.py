@@ -4,8 +4,6 @@ Locking is enforced here, not only in views: once an assessment is signed off, n
 form, admin, command, queryset) can change its answers; reopening needs a lead and a reason.
 """
 
-import hashlib
-import json
 import uuid
 
 from django.conf import settings
@@ -177,6 +175,10 @@ class Answer(LockedWithAssessment):
             return None
         return round(100 * self.numerator / self.denominator, 1)
 
+    @property
+    def author_email(self) -> str | None:
+        return self.answered_by.email if self.answered_by else None
+
     def chosen_options(self, options: list[Option]) -> list[Option]:
         return [o for o in options if o.pk in self.selected]
 
@@ -233,7 +235,10 @@ class Comment(LockedWithAssessment):
 
 
 class Snapshot(models.Model):
-    """Everything an assessment said when it was signed off, frozen, with its SHA-256."""
+    """Everything an assessment said when it was signed off, frozen, with its SHA-256.
+
+    Built, versioned, read and checked only by ``assessment.snapshots``.
+    """
 
     assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="snapshots")
     created = models.DateTimeField(auto_now_add=True)
@@ -248,17 +253,6 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Snapshot of {self.assessment} ({self.sha256[:12]})"
-
-    @staticmethod
-    def canonical(data: dict) -> bytes:
-        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-    @classmethod
-    def digest(cls, data: dict) -> str:
-        return hashlib.sha256(cls.canonical(data)).hexdigest()
-
-    def verify(self) -> bool:
-        return self.digest(self.data) == self.sha256
 
 
 class Reopening(models.Model):
