@@ -56,6 +56,7 @@ class ImportProblem(ValueError):
 
 def export_assessment(assessment) -> dict:
     """Everything the assessment holds, as documented in docs/export-format.md."""
+    from assessment import snapshots
     from assessment.models import Action, Answer, Comment
 
     answers = (
@@ -64,7 +65,7 @@ def export_assessment(assessment) -> dict:
         .prefetch_related("question__options")
         .order_by("question__theme__order", "question__order")
     )
-    snapshot = assessment.latest_snapshot if assessment.is_locked else None
+    snapshot = snapshots.latest(assessment)
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -145,6 +146,9 @@ def export_assessment(assessment) -> dict:
         "snapshot": {
             "sha256": snapshot.sha256,
             "created": snapshot.created.isoformat(timespec="seconds"),
+            "schema_version": snapshots.version_of(snapshot.data),
+            "unchanged": (check := snapshots.check(snapshot)).ok,
+            "check": check.message,
             "data": snapshot.data,
         }
         if snapshot

@@ -5,6 +5,7 @@ snapshot, and the bytes are stored with their SHA-256 and served from storage ev
 """
 
 import hashlib
+import logging
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,8 @@ from assessment.results import (
     theme_titles,
 )
 from assessment.scoring import MINIMUM_COVERAGE, RATING_TEXT, rating_label, rating_table
+
+logger = logging.getLogger(__name__)
 
 REPORT_CSS = Path(settings.BASE_DIR) / "templates" / "report" / "report.css"
 
@@ -219,6 +222,15 @@ def html_to_pdf(html: str) -> tuple[bytes, int]:
 
 def render_pdf(assessment: Assessment) -> bytes:
     return html_to_pdf(render_html(assessment))[0]
+
+
+def is_intact(report: StoredReport) -> bool:
+    """Whether the stored file is still the one rendered at sign-off; logged when not."""
+    with report.file.open("rb") as handle:
+        ok = hashlib.sha256(handle.read()).hexdigest() == report.sha256
+    if not ok:
+        logger.error("Stored report %s does not match its SHA-256 %s", report.pk, report.sha256)
+    return ok
 
 
 def stored_report(assessment: Assessment) -> StoredReport:

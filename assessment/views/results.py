@@ -12,6 +12,7 @@ from assessment.access import assessment_access
 from assessment.models import Action, Assessment
 from assessment.results import (
     benchmark_rows,
+    checks,
     compare,
     little_or_no_progress,
     practice_for,
@@ -90,6 +91,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "assessment": assessment,
             "result": data.result,
             "frozen": data.frozen,
+            "checks": checks([data]),
             "overall_label": rating_label(data.result.rating),
             "overall_text": RATING_TEXT[data.result.rating],
             "themes": themes,
@@ -118,7 +120,7 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "assessment/results/benchmarks.html",
-        {"access": access, "assessment": assessment, "rows": rows},
+        {"access": access, "assessment": assessment, "rows": rows, "checks": checks([data])},
     )
 
 
@@ -150,7 +152,9 @@ def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             if other.period_end <= assessment.period_end
             else (other, assessment)
         )
-        comparison = compare(scored(newer), scored(older))
+        newer_scored, older_scored = scored(newer), scored(older)
+        comparison = compare(newer_scored, older_scored)
+        context["checks"] = checks([older_scored, newer_scored])
         # Gaps that had an action raised by the time of the older cycle: did they improve?
         acted = {
             code
@@ -234,5 +238,6 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             ),
             "indicators": indicators,
             "progress": little_or_no_progress(scored_cycles),
+            "checks": checks(scored_cycles),
         },
     )
