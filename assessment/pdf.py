@@ -233,10 +233,18 @@ def is_intact(report: StoredReport) -> bool:
     return ok
 
 
-def stored_report(assessment: Assessment) -> StoredReport:
-    """The stored PDF of a signed-off assessment's latest snapshot, rendered on first request."""
-    snapshot = assessment.latest_snapshot
-    if snapshot is None or not assessment.is_locked:
+def render_signed_report(assessment_id: int) -> StoredReport:
+    """Render and store the report of a signed-off assessment's latest snapshot.
+
+    Called at sign-off (once the sign-off is committed) and safe to call again: it renders only
+    if no report is stored for that snapshot, so a retried or duplicated background task, or a
+    download racing it, stores one file. Everything the board signed (answers, scores,
+    comments, actions) comes from the snapshot, never from live rows. Takes an id, not an
+    object, so that it can run as a background task.
+    """
+    assessment = Assessment.objects.select_related("partnership", "framework").get(pk=assessment_id)
+    snapshot = snapshots.latest(assessment)
+    if snapshot is None:
         raise ValueError("Only a signed-off assessment has a stored report")
     existing = StoredReport.objects.filter(snapshot=snapshot).first()
     if existing is not None:
@@ -246,10 +254,15 @@ def stored_report(assessment: Assessment) -> StoredReport:
     with transaction.atomic():
         existing = StoredReport.objects.select_for_update().filter(snapshot=snapshot).first()
         if existing is not None:
-            return existing  # another request rendered it first; serve that one
+            return existing  # rendered meanwhile by another process; keep that one
         report = StoredReport(snapshot=snapshot, sha256=digest, pages=pages)
         report.file.save(
             f"{assessment.code}-{snapshot.sha256[:16]}.pdf", ContentFile(pdf), save=False
         )
         report.save()
     return report
+
+
+def stored_report(assessment: Assessment) -> StoredReport:
+    """The stored report of a signed-off assessment (rendered now if sign-off's did not run)."""
+    return render_signed_report(assessment.pk)

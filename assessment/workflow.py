@@ -5,6 +5,7 @@ the assessment row first, so that saves, sign-off and reopening of one assessmen
 after another: an edit either lands before the sign-off snapshot or is refused after it.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessment import snapshots
+from assessment import pdf, snapshots
 from assessment.models import (
     OPEN_STATUSES,
     Action,
@@ -30,6 +31,8 @@ from assessment.models import (
     User,
 )
 from assessment.results import compute, framework_questions
+
+logger = logging.getLogger(__name__)
 
 VALUE_FIELDS = Answer.VALUE_FIELDS
 EMPTY = {f: None for f in VALUE_FIELDS} | {
@@ -352,8 +355,19 @@ def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
         locked.signed_off_by = user
         locked._change_reason = f"signed off by {user}"
         locked.save()
+        # The report is rendered from the snapshot once the sign-off is committed, so what
+        # the board downloads is what it signed, whatever happens to live rows afterwards.
+        transaction.on_commit(lambda: _render_report(locked.pk))
     assessment.refresh_from_db()
     return snapshot
+
+
+def _render_report(assessment_id: int) -> None:
+    try:
+        pdf.render_signed_report(assessment_id)
+    except Exception:
+        # The sign-off stands; the first download renders the report from the same snapshot.
+        logger.exception("Could not render the report of assessment %s", assessment_id)
 
 
 def reopen(*, assessment: Assessment, user: User, reason: str) -> Reopening:
