@@ -70,6 +70,7 @@ class ThemePage:
                 question=q,
                 options=list(q.options.all()),
                 answer=self.answers.get(q.pk),
+                nation=self.access.partnership.nation,
                 framework_url=self.framework_url,
                 complete=complete,
                 editable=self.editable,
