@@ -12,6 +12,7 @@ from assessment.access import assessment_access
 from assessment.models import Action, Assessment
 from assessment.results import (
     benchmark_rows,
+    checks,
     compare,
     little_or_no_progress,
     practice_for,
@@ -27,6 +28,10 @@ def _state_key(assessment: Assessment, kind: str) -> str:
     """Changes whenever the answers (or status) do, so cached charts are never stale."""
     latest = assessment.answers.order_by("-updated").values_list("updated", flat=True).first()
     return f"{kind}:{assessment.pk}:{assessment.status}:{latest}:{assessment.answers.count()}"
+
+
+def _chosen(question, answer) -> list:
+    return answer.chosen_options(question.options.all()) if answer else []
 
 
 @login_required
@@ -48,15 +53,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
                 "answer": data.answers.get(question.pk),
                 "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
                 "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
-                "option": next(
-                    (
-                        o
-                        for o in question.options.all()
-                        if data.answers.get(question.pk)
-                        and o.pk in data.answers[question.pk].selected
-                    ),
-                    None,
-                ),
+                "option": next(iter(_chosen(question, data.answers.get(question.pk))), None),
             }
             if q.level in ("good", "established"):
                 strengths.append(entry)
@@ -94,6 +91,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "assessment": assessment,
             "result": data.result,
             "frozen": data.frozen,
+            "checks": checks([data]),
             "overall_label": rating_label(data.result.rating),
             "overall_text": RATING_TEXT[data.result.rating],
             "themes": themes,
@@ -122,7 +120,7 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "assessment/results/benchmarks.html",
-        {"access": access, "assessment": assessment, "rows": rows},
+        {"access": access, "assessment": assessment, "rows": rows, "checks": checks([data])},
     )
 
 
@@ -154,7 +152,9 @@ def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             if other.period_end <= assessment.period_end
             else (other, assessment)
         )
-        comparison = compare(scored(newer), scored(older))
+        newer_scored, older_scored = scored(newer), scored(older)
+        comparison = compare(newer_scored, older_scored)
+        context["checks"] = checks([older_scored, newer_scored])
         # Gaps that had an action raised by the time of the older cycle: did they improve?
         acted = {
             code
@@ -238,5 +238,6 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             ),
             "indicators": indicators,
             "progress": little_or_no_progress(scored_cycles),
+            "checks": checks(scored_cycles),
         },
     )
