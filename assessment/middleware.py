@@ -1,12 +1,12 @@
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 
 from assessment.access import TwoFactorRequired
+from assessment.accounts import two_factor_step
 
 
 class TwoFactorRequiredMiddleware:
-    """Sends a member of a partnership that requires two-factor authentication to set it up."""
+    """Sends a member of a partnership that requires two-factor authentication to set it up, or
+    to enter a code when this session has not."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -16,10 +16,9 @@ class TwoFactorRequiredMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, TwoFactorRequired):
-            messages.warning(
+            return two_factor_step(
                 request,
-                f"{exception.partnership.name} requires two-factor authentication. "
-                "Set up an authenticator app to continue.",
+                f"{exception.partnership.name} requires two-factor authentication.",
+                next_url=request.get_full_path(),
             )
-            return redirect("mfa_index")
         return None
