@@ -103,3 +103,42 @@ def test_setting_up_an_authenticator_counts_as_this_sessions_code(client, guarde
     client.post("/accounts/2fa/totp/activate/", {"code": code})
     assert Authenticator.objects.filter(user=alice, type="totp").exists()
     assert client.get(f"/partnerships/{guarded.code}/").status_code == 200
+
+
+# Medium: one partnership's titles in another's PDF ---------------------------------------
+
+
+def _svg_texts(html: str) -> str:
+    import base64
+    import re
+
+    return " ".join(
+        base64.b64decode(uri).decode()
+        for uri in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", html)
+    )
+
+
+def test_two_partnerships_with_equal_scores_do_not_share_a_chart(partnership_a, partnership_b):
+    from assessment import pdf
+    from tests.factories import make_assessment, make_framework
+
+    framework = make_framework()
+    make_assessment(partnership_a, framework, title="Northmoor review 2025")
+    theirs = make_assessment(partnership_b, framework, title="CONFIDENTIAL Operation Larch")
+    assert "CONFIDENTIAL Operation Larch" in _svg_texts(pdf.render_html(theirs))
+    ours = partnership_a.assessments.get()
+    drawn = _svg_texts(pdf.render_html(ours))
+    assert "Northmoor review 2025" in drawn
+    assert "Operation Larch" not in drawn
+
+
+def test_a_dollar_sign_in_a_title_is_drawn_as_typed(client, alice, partnership_a):
+    from assessment import pdf
+    from tests.factories import make_assessment
+
+    assessment = make_assessment(partnership_a, title=r"Review $\undefinedcommand$ 2025")
+    client.force_login(alice)
+    response = client.get(f"/assessments/{assessment.code}/trend")
+    assert response.status_code == 200
+    assert r"Review $\undefinedcommand$ 2025" in _svg_texts(response.content.decode())
+    assert r"$\undefinedcommand$" in _svg_texts(pdf.render_html(assessment))
