@@ -24,7 +24,7 @@ from assessment.models import (
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "is_staff", "is_active", "last_login"]
     search_fields = ["email", "name"]
@@ -36,6 +36,12 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     filter_horizontal = ["groups"]
+
+    def save_model(self, request, obj, form, change):
+        if change and "email" in form.changed_data:
+            obj.change_email(obj.email)
+        else:
+            super().save_model(request, obj, form, change)
 
 
 class MembershipFormSet(BaseInlineFormSet):

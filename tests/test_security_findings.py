@@ -142,3 +142,63 @@ def test_a_dollar_sign_in_a_title_is_drawn_as_typed(client, alice, partnership_a
     assert response.status_code == 200
     assert r"Review $\undefinedcommand$ 2025" in _svg_texts(response.content.decode())
     assert r"$\undefinedcommand$" in _svg_texts(pdf.render_html(assessment))
+
+
+# Medium: anyone could change their sign-in email to any address, unverified ---------------
+
+
+def test_people_cannot_change_their_own_sign_in_email(client, alice):
+    from allauth.account.models import EmailAddress
+
+    client.force_login(alice)
+    page = client.get("/accounts/email/")
+    assert page.status_code == 302 and page["Location"] == "/account"
+    response = client.post("/accounts/email/", {"action_add": "", "email": "boss@example.org"})
+    assert response.status_code == 302
+    assert not EmailAddress.objects.filter(email="boss@example.org").exists()
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.org"
+    assert "ask an administrator" in client.get("/account").content.decode()
+
+
+def test_making_another_members_address_primary_changes_nothing(client, alice, bob):
+    from allauth.account.models import EmailAddress
+
+    theirs = EmailAddress.objects.create(user=bob, email=bob.email, primary=True, verified=True)
+    client.force_login(alice)
+    response = client.post("/accounts/email/", {"action_primary": "", "email": bob.email})
+    assert response.status_code < 500
+    theirs.refresh_from_db()
+    assert theirs.user == bob and theirs.primary
+
+
+def test_an_administrator_changes_an_email_and_it_is_recorded(client, staff, bob):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=bob, email=bob.email, primary=True, verified=True)
+    complete_two_factor(client, staff)
+    response = client.post(
+        f"/admin/assessment/user/{bob.pk}/change/",
+        {
+            "email": "Robert@Example.org",
+            "name": bob.name,
+            "is_active": "on",
+            "last_login_0": "",
+            "last_login_1": "",
+            "date_joined_0": "2025-01-01",
+            "date_joined_1": "09:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    bob.refresh_from_db()
+    assert bob.email == "robert@example.org"
+    change = bob.history.order_by("-history_date").first()
+    assert change.history_user == staff and change.email == "robert@example.org"
+    assert "password" not in {f.name for f in change._meta.fields}
+    # The old address no longer signs in: allauth looks people up by its own records too.
+    assert not EmailAddress.objects.filter(email="bob@example.org").exists()
+    client.logout()
+    client.post("/accounts/login/", {"login": "bob@example.org", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    client.post("/accounts/login/", {"login": "robert@example.org", "password": PASSWORD})
+    assert client.session["_auth_user_id"] == str(bob.pk)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from assessment.access import partnerships_of
+from assessment.access import has_two_factor, partnerships_of
 
 
 @login_required
@@ -42,3 +42,13 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "assessment/pages/privacy.html")
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """The person's name, sign-in email, password and two-factor authentication."""
+    return render(
+        request,
+        "assessment/pages/account.html",
+        {"has_2fa": has_two_factor(request.user), "memberships": partnerships_of(request.user)},
+    )
