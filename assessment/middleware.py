@@ -1,4 +1,5 @@
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from assessment.access import TwoFactorRequired
 from assessment.accounts import two_factor_step
@@ -22,3 +23,17 @@ class TwoFactorRequiredMiddleware:
                 next_url=request.get_full_path(),
             )
         return None
+
+
+class PrivatePagesMiddleware:
+    """Pages and downloads for a signed-in person hold a partnership's data: no browser or proxy
+    keeps a copy (the back button on a shared computer after signing out, a caching proxy)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

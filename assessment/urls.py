@@ -117,3 +117,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = pages.permission_denied
+handler500 = pages.server_error

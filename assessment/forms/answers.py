@@ -43,7 +43,7 @@ class GOVUKDateField(DateInputField):
         try:
             day, month, year = (int(part) for part in data_list)
             return date(year, month, day)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a year of 25 digits
             raise forms.ValidationError(
                 f"{self.label} must be a real date, like 31 3 2024"
             ) from None
