@@ -1,3 +1,9 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -37,3 +43,31 @@ class PrivatePagesMiddleware:
         if request.user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class IdleTimeoutMiddleware:
+    """Signs a person out after ``SESSION_IDLE_SECONDS`` without a request.
+
+    The time of the last request is written at most once a minute, so that most requests do
+    not write the session.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            last_seen = request.session.get("last_seen", now)
+            idle = settings.SESSION_IDLE_SECONDS
+            if now - last_seen > idle:
+                logout(request)
+                messages.info(
+                    request,
+                    f"You were signed out after {idle // 60} minutes without activity. "
+                    "Sign in again to continue.",
+                )
+                return redirect_to_login(request.get_full_path())
+            if now - last_seen >= 60 or "last_seen" not in request.session:
+                request.session["last_seen"] = now
+        return self.get_response(request)

@@ -431,3 +431,47 @@ def test_the_personal_data_check_still_finds_addresses_after_long_words():
         "jo@example.org",
         "cd@ef.org",
     ]
+
+
+def test_debug_is_off_unless_development_is_chosen():
+    from tests.test_settings import run_manage
+
+    unset = run_manage("check", DEBUG=None)
+    assert unset.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in unset.stderr
+
+
+def test_seed_demo_refuses_in_production_unless_told():
+    from tests.test_settings import PRODUCTION, run_manage
+
+    refused = run_manage("seed_demo", **PRODUCTION)
+    assert refused.returncode != 0
+    assert "demo accounts with a published password" in refused.stderr
+    assert "Demo logins" not in refused.stdout
+
+
+def test_the_proxy_header_is_trusted_only_when_configured():
+    from tests.test_settings import PRODUCTION, run_manage
+
+    show = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+    untrusted = run_manage("shell", "--no-imports", "-c", show, **PRODUCTION)
+    assert untrusted.stdout.strip() == "None", untrusted.stderr
+    trusted = run_manage(
+        "shell", "--no-imports", "-c", show, **PRODUCTION, PROXY_SSL_HEADER="X-Forwarded-Proto"
+    )
+    assert trusted.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')", trusted.stderr
+
+
+def test_an_idle_session_ends(client, alice, partnership_a, settings):
+    import time
+
+    settings.SESSION_IDLE_SECONDS = 30 * 60
+    client.force_login(alice)
+    assert client.get(f"/partnerships/{partnership_a.code}/").status_code == 200
+    session = client.session
+    session["last_seen"] = time.time() - 31 * 60
+    session.save()
+    response = client.get(f"/partnerships/{partnership_a.code}/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")
+    assert "You were signed out after 30 minutes without activity" in response.content.decode()
+    assert "_auth_user_id" not in client.session
