@@ -92,14 +92,11 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         )
 
     rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
-    theme_chart = charts.data_uri(
-        charts.cached(f"report-themes:{rows}", lambda: charts.horizontal_bars(rows))
-    )
+    theme_chart = charts.data_uri(charts.cached(charts.horizontal_bars, rows))
 
     benchmarks = benchmark_rows(data)
     for row in benchmarks:
-        key = f"report-benchmark:{row['bars']}:{row['unit']}"
-        row["chart"] = charts.data_uri(charts.cached(key, lambda row=row: charts.benchmark(row)))
+        row["chart"] = charts.data_uri(charts.cached(charts.benchmark, row))
     by_theme_benchmarks: dict = {}
     for row in benchmarks:
         by_theme_benchmarks.setdefault(row["question"].theme.code, []).append(row)
@@ -129,11 +126,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
             next((t.percentage for t in s.result.themes if t.code == code), None)
             for s in scored_cycles
         ]
-    trend_chart = charts.data_uri(
-        charts.cached(
-            f"report-trend:{series}", lambda: charts.lines(series, [c.title for c in cycles])
-        )
-    )
+    trend_chart = charts.data_uri(charts.cached(charts.lines, series, [c.title for c in cycles]))
 
     open_by_status = Counter(a.status for a in actions if a.is_open)
 
