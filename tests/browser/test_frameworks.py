@@ -35,9 +35,7 @@ def test_the_real_framework_pages_are_accessible(page, live_server):
         assert_accessible(page)
 
 
-def test_the_2022_2_pages_with_reasons_bases_scopes_and_documents_are_accessible(
-    page, live_server
-):
+def test_the_2022_2_pages_with_reasons_bases_scopes_and_documents_are_accessible(page, live_server):
     from tests.test_question_bank import BANK_2022_2
 
     load(read(BANK))
