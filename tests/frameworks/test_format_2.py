@@ -463,3 +463,12 @@ def test_read_refuses_a_previous_file_of_another_version(data, tmp_path):
         FrameworkError, match=r"old\.yaml is test-framework 0\.9, not test-framework 1\.0"
     ):
         read(tmp_path / "new.yaml")
+
+
+def test_read_refuses_a_previous_file_that_leads_back_to_itself(data, tmp_path):
+    from assessment.frameworks import FrameworkError, read
+
+    data["previous"] = {"version": "1.0", "file": "new.yaml"}
+    write(tmp_path / "new.yaml", data)
+    with pytest.raises(FrameworkError, match=r"previous: new\.yaml leads back here"):
+        read(tmp_path / "new.yaml")
