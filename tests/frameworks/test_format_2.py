@@ -372,6 +372,15 @@ def test_a_range_named_in_a_descriptor_must_all_be_referenced(data):
     )
 
 
+def test_a_paragraph_spelt_out_in_full_is_checked_too(data):
+    question(data, "AA-01")["guidance"] = "As G.5 paragraph 26 says."
+    data["sections"].append({"section": "G.5", "first": 25, "last": 26})
+    assert (
+        "bank.yaml: question AA-01: field 'guidance' names G.5 para 26, which its references "
+        "do not list" in problems_of(data)
+    )
+
+
 def test_a_paragraph_without_its_section_is_named(data):
     question(data, "AA-01")["guidance"] = "Children placed far away (paras 13, 29)."
     assert (
