@@ -26,8 +26,8 @@ from assessment.results import (
     practice_for,
     previous_of,
     scored,
-    scored_many,
     theme_titles,
+    trend,
 )
 from assessment.scoring import MINIMUM_COVERAGE, RATING_TEXT, rating_label, rating_table
 
@@ -114,24 +114,11 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         moved = [t for t in comparison["themes"] if t["delta"] is not None]
         improvements = sorted((t for t in moved if t["delta"] > 0), key=lambda t: -t["delta"])[:3]
         declines = sorted((t for t in moved if t["delta"] < 0), key=lambda t: t["delta"])[:3]
-    cycles = list(
-        Assessment.objects.filter(
-            partnership=assessment.partnership, period_end__lte=assessment.period_end
-        )
-        .select_related("framework", "partnership")
-        .order_by("period_end")
-    )
-    others = {s.assessment.pk: s for s in scored_many([c for c in cycles if c.pk != assessment.pk])}
-    scored_cycles = [data if c.pk == assessment.pk else others[c.pk] for c in cycles]
-    series = {"Overall": [s.result.percentage for s in scored_cycles]}
-    for code, theme in titles.items():
-        series[theme.title] = [
-            next((t.percentage for t in s.result.themes if t.code == code), None)
-            for s in scored_cycles
-        ]
+    shown = trend(assessment, data)
+    series = shown.series
     trend_chart = charts.data_uri(
         charts.cached(
-            f"report-trend:{series}", lambda: charts.lines(series, [c.title for c in cycles])
+            f"report-trend:{shown.labels}:{series}", lambda: charts.lines(series, shown.labels)
         )
     )
 
@@ -165,8 +152,8 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "comparison": comparison,
         "improvements": improvements,
         "declines": declines,
-        "progress": little_or_no_progress(scored_cycles),
-        "cycles": cycles,
+        "progress": little_or_no_progress(shown.cycles),
+        "labels": shown.labels,
         "series": series,
         "trend_chart": trend_chart,
         "actions": actions,

@@ -22,6 +22,7 @@ from assessment.models import (
     PracticeExample,
     Question,
     Snapshot,
+    Status,
     Theme,
 )
 from assessment.scoring import AnswerData, QuestionSpec, Result
@@ -167,17 +168,62 @@ def checks(cycles: list[Scored]) -> list[tuple[str, snapshots.Check]]:
 
 
 def previous_of(assessment: Assessment) -> Assessment | None:
-    """The cycle before this one: the one it was carried from, or else the latest that ended before it."""
-    if assessment.carried_from_id:
-        return assessment.carried_from
+    """The baseline of a cycle: the latest one before it that the board signed off (the one it
+    was carried from, when that is signed off). A draft is never a baseline."""
+    carried = assessment.carried_from
+    if carried is not None and carried.status == Status.SIGNED_OFF:
+        return carried
     return (
         Assessment.objects.filter(
-            partnership=assessment.partnership, period_end__lt=assessment.period_end
+            partnership=assessment.partnership,
+            status=Status.SIGNED_OFF,
+            period_end__lt=assessment.period_end,
         )
         .exclude(pk=assessment.pk)
         .order_by("-period_end")
         .first()
     )
+
+
+def baselines(assessment: Assessment) -> list[Assessment]:
+    """The partnership's signed-off cycles other than ``assessment``, oldest first."""
+    return list(
+        Assessment.objects.filter(partnership=assessment.partnership, status=Status.SIGNED_OFF)
+        .exclude(pk=assessment.pk)
+        .select_related("framework", "partnership")
+        .order_by("period_end")
+    )
+
+
+def cycle_label(assessment: Assessment) -> str:
+    return assessment.title if assessment.is_locked else f"{assessment.title} (current draft)"
+
+
+@dataclass
+class Trend:
+    """The overall and theme scores of a cycle and the signed-off cycles before it, oldest
+    first: what the trend page and the report's "Progress over time" both show. The cycle
+    itself is the last point, labelled as the current draft when it is not signed off."""
+
+    cycles: list[Scored]
+    labels: list[str]
+    series: dict[str, list[float | None]]
+
+    @property
+    def assessments(self) -> list[Assessment]:
+        return [s.assessment for s in self.cycles]
+
+
+def trend(assessment: Assessment, current: Scored | None = None) -> Trend:
+    earlier = [c for c in baselines(assessment) if c.period_end <= assessment.period_end]
+    cycles = [*scored_many(earlier), current or scored(assessment)]
+    titles = theme_titles(assessment.framework)
+    series = {"Overall": [s.result.percentage for s in cycles]}
+    for code, theme in titles.items():
+        series[theme.title] = [
+            next((t.percentage for t in s.result.themes if t.code == code), None) for s in cycles
+        ]
+    return Trend(cycles, [cycle_label(s.assessment) for s in cycles], series)
 
 
 # Comparing two cycles --------------------------------------------------------------------

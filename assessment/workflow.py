@@ -31,6 +31,7 @@ from assessment.models import (
     Theme,
     User,
 )
+from assessment.models.lock import OPEN
 from assessment.results import compute, framework_questions
 
 logger = logging.getLogger(__name__)
@@ -172,6 +173,12 @@ def start_assessment(
     Carried answers are marked to be confirmed or changed.
     """
     with transaction.atomic():
+        if carried_from is not None and carried_from.status != Status.SIGNED_OFF:
+            raise ValidationError(
+                f"{carried_from.title} is not signed off. A new self-assessment can only carry "
+                "over from one the board has signed off."
+            )
+        refuse_second_open_cycle(partnership)
         assessment = Assessment.objects.create(
             partnership=partnership,
             framework=framework,
@@ -190,6 +197,23 @@ def start_assessment(
                 action._change_reason = f"carried into {assessment.title}"
                 action.save()
     return assessment
+
+
+def refuse_second_open_cycle(partnership: Partnership, *, besides: Assessment | None = None):
+    """A partnership works on one self-assessment at a time (a draft or one in review), so that
+    every baseline it compares with is one its board signed off. Call inside a transaction:
+    the partnership row is locked, so two starts at once cannot both pass."""
+    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
+    others = Assessment.objects.filter(partnership=partnership, status__in=OPEN)
+    if besides is not None:
+        others = others.exclude(pk=besides.pk)
+    open_cycle = others.first()
+    if open_cycle is not None:
+        raise ValidationError(
+            f"{open_cycle.title} is still open ({open_cycle.get_status_display().lower()}). "
+            "Sign it off before starting or reopening another: a partnership works on one "
+            "self-assessment at a time."
+        )
 
 
 def _carry_over(source: Assessment, target: Assessment) -> None:
@@ -358,6 +382,7 @@ def reopen(*, assessment: Assessment, user: User, reason: str) -> Reopening:
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.status != Status.SIGNED_OFF:
             raise ValidationError("Only a signed-off assessment can be reopened.")
+        refuse_second_open_cycle(locked.partnership, besides=locked)
         reopening = Reopening.objects.create(
             assessment=locked,
             snapshot=locked.latest_snapshot,

@@ -21,6 +21,7 @@ from tests.factories import (
     make_partnership,
     make_user,
     option_id,
+    sign_off_as_is,
 )
 from tests.views.test_results import answer_all
 
@@ -120,6 +121,7 @@ def test_the_json_export_has_the_documented_shape(client, alice, assessment):
 
 def test_export_import_export_is_lossless(alice, partnership_a, assessment):
     first = exports.export_assessment(assessment)
+    sign_off_as_is(assessment, alice)  # one open cycle at a time
     imported = exports.import_assessment(
         json.loads(json.dumps(first)), partnership=partnership_a, user=alice
     )
@@ -139,6 +141,7 @@ def test_the_web_import_is_for_leads_and_creates_a_draft(
     client.force_login(charlie)
     assert client.post(url, {"file": SimpleUploadedFile("a.json", body)}).status_code == 404
     client.force_login(alice)
+    sign_off_as_is(assessment, alice)
     response = client.post(url, {"file": SimpleUploadedFile("a.json", body)})
     assert response.status_code == 302
     assert Assessment.objects.count() == 2
@@ -224,6 +227,7 @@ def test_the_commands_export_and_import(alice, partnership_a, assessment, tmp_pa
     path = tmp_path / "export.json"
     path.write_text(out.getvalue())
     done = StringIO()
+    sign_off_as_is(assessment, alice)
     call_command(
         "import_assessment", str(path), "--partnership", str(partnership_a.code), stdout=done
     )
@@ -289,6 +293,7 @@ class RoundTrip(TestCase):
             assessment=assessment, changes=changes, user=self.lead, agency="police"
         ).ok
         first = exports.export_assessment(assessment)
+        sign_off_as_is(assessment, self.lead)
         again = exports.import_assessment(
             json.loads(json.dumps(first)), partnership=self.partnership, user=self.lead
         )
@@ -308,6 +313,7 @@ def test_imported_records_are_the_importers_with_the_files_claims_labelled(
     data["actions"][0]["notes"][0]["author"] = "nia.scrutineer@example.org"
     lead = make_user("lead2@example.org")
     make_member(partnership_a, lead, "lead", "police")
+    sign_off_as_is(assessment, alice)
     imported = exports.import_assessment(data, partnership=partnership_a, user=lead)
     answer = imported.answers.get(question__code="AA-01")
     assert answer.answered_by == lead and answer.updated.year == imported.created.year
@@ -325,6 +331,7 @@ def test_imported_records_are_the_importers_with_the_files_claims_labelled(
     again = exports.export_assessment(imported)
     assert again["answers"][0]["originally_recorded"]["by"] == "nia.scrutineer@example.org"
     # Imported once more, the first origin stays.
+    sign_off_as_is(imported, lead)
     twice = exports.import_assessment(again, partnership=partnership_a, user=alice)
     assert twice.answers.get(question__code="AA-01").original["by"] == (
         "nia.scrutineer@example.org"
@@ -407,3 +414,10 @@ def test_structure_problems_name_the_item_and_field(alice, partnership_a, assess
         "answers[2] (AA-03).numerator: must be a whole number",
         "actions[0].notes[0].kind: must be one of 'progress' or 'comment'",
     ]
+
+
+def test_an_import_is_refused_while_another_cycle_is_open(alice, partnership_a, assessment):
+    data = exports.export_assessment(assessment)
+    with pytest.raises(exports.ImportProblem, match="Self-assessment 2025 is still open"):
+        exports.import_assessment(data, partnership=partnership_a, user=alice)
+    assert Assessment.objects.count() == 1

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -37,6 +38,7 @@ from assessment.models import (
     Question,
     User,
 )
+from assessment.workflow import refuse_second_open_cycle
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 8
@@ -507,6 +509,10 @@ def import_assessment(data: dict, *, partnership: Partnership, user: User) -> As
     checked = plan(data, partnership)
     now = timezone.now()
     with transaction.atomic():
+        try:
+            refuse_second_open_cycle(partnership)
+        except DjangoValidationError as error:
+            raise ImportProblem(error.messages) from None
         assessment = Assessment.objects.create(
             partnership=partnership,
             framework=checked.framework,

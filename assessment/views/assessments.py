@@ -22,6 +22,7 @@ from assessment.models import (
     Framework,
     Option,
     Question,
+    Status,
     Theme,
 )
 from assessment.workflow import (
@@ -59,23 +60,30 @@ def _progress(assessment: Assessment):
 def start(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = partnership_access(request, code, Right.MANAGE)
     frameworks = sorted(Framework.objects.all(), key=lambda f: f.loaded_at, reverse=True)
-    previous = list(access.partnership.assessments.order_by("-period_end"))
+    # Only a cycle the board signed off is a baseline to carry over from.
+    previous = list(
+        access.partnership.assessments.filter(status=Status.SIGNED_OFF).order_by("-period_end")
+    )
     form = StartAssessmentForm(request.POST or None, frameworks=frameworks, previous=previous)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         framework = next(f for f in frameworks if str(f.pk) == data["framework"])
         carried = next((a for a in previous if str(a.pk) == data["carried_from"]), None)
-        assessment = start_assessment(
-            partnership=access.partnership,
-            framework=framework,
-            title=data["title"],
-            period_start=data["period_start"],
-            period_end=data["period_end"],
-            created_by=request.user,
-            carried_from=carried,
-        )
-        messages.success(request, f"{assessment.title} has started")
-        return redirect("assessment_home", code=assessment.code)
+        try:
+            assessment = start_assessment(
+                partnership=access.partnership,
+                framework=framework,
+                title=data["title"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                created_by=request.user,
+                carried_from=carried,
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, f"{assessment.title} has started")
+            return redirect("assessment_home", code=assessment.code)
     return render(
         request,
         "assessment/assessments/start.html",

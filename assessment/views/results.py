@@ -11,6 +11,7 @@ from assessment import charts
 from assessment.access import assessment_access
 from assessment.models import Action, Assessment
 from assessment.results import (
+    baselines,
     benchmark_rows,
     checks,
     compare,
@@ -18,9 +19,9 @@ from assessment.results import (
     practice_for,
     previous_of,
     scored,
-    scored_many,
     theme_titles,
 )
+from assessment.results import trend as results_trend
 from assessment.scoring import RATING_TEXT, rating_label
 
 
@@ -128,11 +129,8 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code)
     assessment = access.assessment
-    cycles = list(
-        Assessment.objects.filter(partnership=assessment.partnership)
-        .select_related("framework")
-        .order_by("period_end")
-    )
+    # Only signed-off cycles are baselines; this one may be the current draft.
+    cycles = baselines(assessment)
     other_code = request.GET.get("with")
     if other_code:
         other = next((a for a in cycles if str(a.code) == other_code), None)
@@ -143,7 +141,7 @@ def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     context = {
         "access": access,
         "assessment": assessment,
-        "cycles": [c for c in cycles if c.pk != assessment.pk],
+        "cycles": cycles,
         "other": other,
     }
     if other is not None:
@@ -186,23 +184,12 @@ def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 @login_required
 def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    """Every cycle of the partnership, oldest first: overall and theme scores, indicators."""
+    """The signed-off cycles up to this one and this one, oldest first: overall and theme
+    scores, indicators (the same figures as the report's "Progress over time")."""
     access = assessment_access(request, code)
     assessment = access.assessment
-    cycles = list(
-        Assessment.objects.filter(partnership=assessment.partnership)
-        .select_related("framework", "partnership")
-        .order_by("period_end")
-    )
-    scored_cycles = scored_many(cycles)
-    labels = [c.title for c in cycles]
-    titles = theme_titles(assessment.framework)
-    series = {"Overall": [s.result.percentage for s in scored_cycles]}
-    for theme_code, theme in titles.items():
-        series[theme.title] = [
-            next((t.percentage for t in s.result.themes if t.code == theme_code), None)
-            for s in scored_cycles
-        ]
+    shown = results_trend(assessment)
+    scored_cycles, labels, series = shown.cycles, shown.labels, shown.series
     # The chart changes when any cycle's answers or status do (from the rows already loaded).
     key = "trend:" + ":".join(
         f"{s.assessment.pk}.{s.assessment.status}.{len(s.answers)}.{max((a.updated for a in s.answers.values()), default='')}"
@@ -228,7 +215,7 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         {
             "access": access,
             "assessment": assessment,
-            "cycles": cycles,
+            "labels": labels,
             "series": series,
             "chart": charts.data_uri(svg),
             "chart_alt": "Line chart of the overall and theme scores across cycles: "
