@@ -22,11 +22,10 @@ from assessment.models.framework import cite
 from assessment.results import (
     benchmark_rows,
     compare,
+    findings,
     little_or_no_progress,
-    practice_for,
     previous_of,
     scored,
-    theme_titles,
     trend,
 )
 from assessment.scoring import MINIMUM_COVERAGE, RATING_TEXT, rating_label, rating_table
@@ -40,8 +39,6 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     """Everything the report templates need, from the same results the web pages show."""
     data = scored(assessment)
     by_code = data.by_code
-    titles = theme_titles(assessment.framework)
-    examples = practice_for(data.questions)
     comments: dict = {}
     for comment in _comments(assessment, data.record):
         comments.setdefault(comment.question or comment.theme, []).append(comment)
@@ -55,39 +52,27 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         ]
 
     themes = []
-    for theme in data.result.themes:
-        entries = []
-        for q in theme.questions:
-            question = by_code[q.code]
-            answer = data.answers.get(question.pk)
-            entries.append(
-                {
-                    "question": question,
-                    "result": q,
-                    "label": rating_label(q.level),
-                    "answer": answer,
-                    "chosen": answer.chosen_options(question.options.all()) if answer else [],
-                    "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
-                    "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
-                    "comments": comments.get(question.code, []),
-                }
-            )
-        unscored = [
-            {"question": q, "answer": data.answers.get(q.pk), "comments": comments.get(q.code, [])}
-            for q in data.questions
-            if q.theme.code == theme.code and q.code not in {e["question"].code for e in entries}
-        ]
+    for found in findings(data, comments):
+        scored_codes = {e.question.code for e in found.entries}
         themes.append(
             {
-                "theme": titles[theme.code],
-                "result": theme,
-                "label": rating_label(theme.rating),
-                "text": RATING_TEXT[theme.rating],
-                "entries": entries,
-                "unscored": unscored,
-                "strengths": [e for e in entries if e["result"].level in ("good", "established")],
-                "gaps": [e for e in entries if e["result"].level in ("poor", "developing")],
-                "comments": comments.get(theme.code, []),
+                "theme": found.theme,
+                "result": found.result,
+                "label": found.label,
+                "text": found.text,
+                "entries": found.entries,
+                "unscored": [
+                    {
+                        "question": q,
+                        "answer": data.answers.get(q.pk),
+                        "comments": comments.get(q.code, []),
+                    }
+                    for q in data.questions
+                    if q.theme.code == found.theme.code and q.code not in scored_codes
+                ],
+                "strengths": found.strengths,
+                "gaps": found.gaps,
+                "comments": comments.get(found.theme.code, []),
             }
         )
 

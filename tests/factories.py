@@ -165,6 +165,15 @@ def make_assessment(
     )
 
 
+def put_in_review(assessment) -> None:
+    """As if submitted, for tests about review and sign-off, whatever is still unanswered
+    (``workflow.submit`` refuses gaps; tests/test_workflow.py tests that)."""
+    from assessment.models import Status
+
+    assessment.status = Status.IN_REVIEW
+    assessment.save()
+
+
 def sign_off_as_is(assessment, user):
     """Submit (whatever is missing) and sign off: a baseline for the tests that need one."""
     from django.utils import timezone

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,44 +15,19 @@ from assessment.access import AssessmentAccess, Right, assessment_access, partne
 from assessment.forms.assessments import AssignmentForm, ReopenForm, StartAssessmentForm
 from assessment.models import (
     Answer,
-    Assessment,
     Assignment,
     Comment,
     Framework,
-    Option,
-    Question,
     Status,
-    Theme,
 )
+from assessment.progress import task_list
 from assessment.workflow import (
-    progress,
     reopen,
     return_to_draft,
     sign_off,
     start_assessment,
     submit,
 )
-
-
-def _themes(framework: Framework) -> list[Theme]:
-    return list(
-        framework.themes.order_by("order").prefetch_related(
-            Prefetch(
-                "questions",
-                Question.objects.order_by("order").prefetch_related(
-                    Prefetch("options", Option.objects.order_by("order"))
-                ),
-            )
-        )
-    )
-
-
-def _progress(assessment: Assessment):
-    themes = _themes(assessment.framework)
-    answers = list(
-        Answer.objects.filter(assessment=assessment).select_related("answered_by", "question")
-    )
-    return progress(assessment, themes, answers, assessment.assignments.all())
 
 
 @login_required
@@ -95,7 +69,7 @@ def start(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 def assessment_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """The task list: one row per theme with status, assigned agencies and progress."""
     access = assessment_access(request, code)
-    rows = _progress(access.assessment)
+    rows = task_list(access.assessment)
     mine = access.membership.agency
     if access.membership.role == "contributor":
         # Contributors see the themes given to their agency first.
@@ -158,7 +132,7 @@ def assign(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 def check_answers(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """ "Check your answers" before submitting: every answer, and every gap."""
     access = assessment_access(request, code)
-    rows = _progress(access.assessment)
+    rows = task_list(access.assessment)
     gaps = [(row.theme, q) for row in rows for q in row.missing]
     return render(
         request,
@@ -181,8 +155,7 @@ def _transition(request, access: AssessmentAccess, action, success: str, **kwarg
 @require_POST
 def submit_for_review(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.MANAGE)
-    gaps = sum(len(r.missing) for r in _progress(access.assessment))
-    return _transition(request, access, submit, "Submitted for review", gaps=gaps)
+    return _transition(request, access, submit, "Submitted for review")
 
 
 @login_required

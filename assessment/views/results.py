@@ -15,11 +15,11 @@ from assessment.results import (
     benchmark_rows,
     checks,
     compare,
+    findings,
     little_or_no_progress,
     practice_for,
     previous_of,
     scored,
-    theme_titles,
 )
 from assessment.results import trend as results_trend
 from assessment.scoring import RATING_TEXT, rating_label
@@ -31,45 +31,14 @@ def _state_key(assessment: Assessment, kind: str) -> str:
     return f"{kind}:{assessment.pk}:{assessment.status}:{latest}:{assessment.answers.count()}"
 
 
-def _chosen(question, answer) -> list:
-    return answer.chosen_options(question.options.all()) if answer else []
-
-
 @login_required
 def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code)
     assessment = access.assessment
     data = scored(assessment)
-    titles = theme_titles(assessment.framework)
+    themes = findings(data)
     examples = practice_for(data.questions)
     by_code = data.by_code
-    themes = []
-    for theme in data.result.themes:
-        strengths, gaps = [], []
-        for q in theme.questions:
-            question = by_code[q.code]
-            entry = {
-                "question": question,
-                "result": q,
-                "answer": data.answers.get(question.pk),
-                "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
-                "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
-                "option": next(iter(_chosen(question, data.answers.get(question.pk))), None),
-            }
-            if q.level in ("good", "established"):
-                strengths.append(entry)
-            elif q.level in ("poor", "developing"):
-                gaps.append(entry)
-        themes.append(
-            {
-                "theme": titles[theme.code],
-                "result": theme,
-                "strengths": strengths,
-                "gaps": gaps,
-                "label": rating_label(theme.rating),
-                "text": RATING_TEXT[theme.rating],
-            }
-        )
     critical = [
         {
             "question": by_code[c],
@@ -78,7 +47,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         }
         for c in data.result.critical_findings
     ]
-    rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
+    rows = [(f"{t.theme.order}. {t.theme.title}", t.result.percentage) for t in themes]
     svg = charts.cached(_state_key(assessment, "themes"), lambda: charts.horizontal_bars(rows))
     alt = "Bar chart of the score of each theme: " + "; ".join(
         f"{label} {value:.0f}%" if value is not None else f"{label} no score"

@@ -13,12 +13,13 @@ from assessment.models import (
     Snapshot,
     Status,
 )
-from assessment.workflow import save_answers, sign_off, submit
+from assessment.workflow import save_answers, sign_off
 from tests.factories import (
     make_assessment,
     make_framework,
     make_member,
     make_user,
+    put_in_review,
     sign_off_as_is,
 )
 from tests.test_workflow import change
@@ -277,7 +278,7 @@ def test_signing_off_twice_or_from_draft_is_refused(client, alice, assessment):
 
 def test_a_lead_can_return_a_submitted_assessment_to_draft(client, alice, assessment):
     complete_everything(assessment, alice)
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     client.force_login(alice)
     client.post(f"/assessments/{assessment.code}/return")
     assessment.refresh_from_db()
@@ -294,7 +295,7 @@ def test_the_partnership_page_lists_its_assessments_only(client, alice, partners
 
 def test_a_locked_assessment_keeps_its_answers_after_sign_off(alice, assessment):
     complete_everything(assessment, alice)
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     sign_off(assessment=assessment, user=alice)
     assert Answer.objects.filter(assessment=assessment).count() == 5
 

@@ -13,8 +13,14 @@ from django.test.utils import CaptureQueriesContext
 
 from assessment import scoring
 from assessment.models import Question
-from assessment.workflow import Change, save_answers, sign_off, submit, values_of
-from tests.factories import make_assessment, make_framework, option_id, start_next_cycle
+from assessment.workflow import Change, save_answers, sign_off, values_of
+from tests.factories import (
+    make_assessment,
+    make_framework,
+    option_id,
+    put_in_review,
+    start_next_cycle,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +96,7 @@ def test_a_critical_finding_comes_first_and_caps_its_theme(client, alice, partne
 def test_signed_off_results_never_change_even_if_the_scoring_does(
     client, alice, scored_assessment, monkeypatch
 ):
-    submit(assessment=scored_assessment, user=alice, gaps=0)
+    put_in_review(scored_assessment)
     snapshot = sign_off(assessment=scored_assessment, user=alice)
     assert snapshot.data["scores"]["percentage"] == pytest.approx(100 * 8 / 15)
     monkeypatch.setattr(
