@@ -77,14 +77,11 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         )
 
     rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
-    theme_chart = charts.data_uri(
-        charts.cached(f"report-themes:{rows}", lambda: charts.horizontal_bars(rows))
-    )
+    theme_chart = charts.data_uri(charts.cached(charts.horizontal_bars, rows))
 
     benchmarks = benchmark_rows(data)
     for row in benchmarks:
-        key = f"report-benchmark:{row['bars']}:{row['unit']}"
-        row["chart"] = charts.data_uri(charts.cached(key, lambda row=row: charts.benchmark(row)))
+        row["chart"] = charts.data_uri(charts.cached(charts.benchmark, row))
     by_theme_benchmarks: dict = {}
     for row in benchmarks:
         by_theme_benchmarks.setdefault(row["question"].theme.code, []).append(row)
@@ -101,11 +98,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         declines = sorted((t for t in moved if t["delta"] < 0), key=lambda t: t["delta"])[:3]
     shown = trend(assessment, data)
     series = shown.series
-    trend_chart = charts.data_uri(
-        charts.cached(
-            f"report-trend:{shown.labels}:{series}", lambda: charts.lines(series, shown.labels)
-        )
-    )
+    trend_chart = charts.data_uri(charts.cached(charts.lines, series, shown.labels))
 
     open_by_status = Counter(a.status for a in actions if a.is_open)
 

@@ -9,6 +9,7 @@ import csv
 import io
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 
 from assessment.results import scored
 
@@ -30,7 +31,9 @@ def csv_text(header: list[str], rows: list[list]) -> str:
 
 def csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
     response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
     return response
 
 

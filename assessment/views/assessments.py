@@ -5,8 +5,7 @@ from itertools import chain
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -15,7 +14,7 @@ from assessment.access import AssessmentAccess, Right, assessment_access, partne
 from assessment.forms.assessments import AssignmentForm, ReopenForm, StartAssessmentForm
 from assessment.models import (
     Answer,
-    Assignment,
+    AssessmentLocked,
     Comment,
     Framework,
     Status,
@@ -112,13 +111,10 @@ def assign(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         current.setdefault(assignment.theme_id, []).append(assignment.agency)
     form = AssignmentForm(request.POST or None, themes=themes, current=current)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            assessment.assignments.all().delete()
-            Assignment.objects.bulk_create(
-                Assignment(assessment=assessment, theme=theme, agency=agency)
-                for theme, agencies in form.assignments().items()
-                for agency in agencies
-            )
+        try:
+            assessment.assign(form.assignments())
+        except AssessmentLocked as error:
+            raise PermissionDenied(error.messages[0]) from None
         messages.success(request, "Theme assignments saved")
         return redirect("assessment_home", code=assessment.code)
     return render(

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 
 from assessment import exports, pdf, snapshots
 from assessment.access import Right, assessment_access, partnership_access
@@ -15,13 +17,15 @@ from assessment.forms.assessments import ImportForm
 
 
 def _filename(assessment, suffix: str) -> str:
-    safe = "".join(c if c.isalnum() else "-" for c in assessment.title.lower()).strip("-")
-    return f"{safe or 'self-assessment'}-{suffix}"
+    # Letters of any language stay (Welsh titles): content_disposition_header encodes them.
+    return f"{slugify(assessment.title, allow_unicode=True) or 'self-assessment'}-{suffix}"
 
 
 def _attachment(response: HttpResponse, assessment, suffix: str) -> HttpResponse:
     """The response as a download named after the assessment."""
-    response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, suffix)}"'
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_filename(assessment, suffix)
+    )
     return response
 
 

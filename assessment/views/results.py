@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from assessment import charts
 from assessment.access import assessment_access
-from assessment.models import Action, Assessment
+from assessment.models import Action
 from assessment.results import (
     baselines,
     benchmark_rows,
@@ -23,12 +23,6 @@ from assessment.results import (
 )
 from assessment.results import trend as results_trend
 from assessment.scoring import RATING_TEXT, rating_label
-
-
-def _state_key(assessment: Assessment, kind: str) -> str:
-    """Changes whenever the answers (or status) do, so cached charts are never stale."""
-    latest = assessment.answers.order_by("-updated").values_list("updated", flat=True).first()
-    return f"{kind}:{assessment.pk}:{assessment.status}:{latest}:{assessment.answers.count()}"
 
 
 @login_required
@@ -48,7 +42,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         for c in data.result.critical_findings
     ]
     rows = [(f"{t.theme.order}. {t.theme.title}", t.result.percentage) for t in themes]
-    svg = charts.cached(_state_key(assessment, "themes"), lambda: charts.horizontal_bars(rows))
+    svg = charts.cached(charts.horizontal_bars, rows)
     alt = "Bar chart of the score of each theme: " + "; ".join(
         f"{label} {value:.0f}%" if value is not None else f"{label} no score"
         for label, value in rows
@@ -78,15 +72,10 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     assessment = access.assessment
     data = scored(assessment)
     rows = benchmark_rows(data)
-    state = _state_key(assessment, "benchmark")
-    drawings = {}
-    for row in rows:
-        row["key"] = f"{state}:{row['question'].code}"
-        drawings[row["key"]] = lambda row=row: charts.benchmark(row)
+    svgs = charts.cached_many([(charts.benchmark, (row,), {}) for row in rows])
+    for row, svg in zip(rows, svgs, strict=True):
         row["alt"] = charts.benchmark_alt(row)
-    svgs = charts.cached_many(drawings)
-    for row in rows:
-        row["chart"] = charts.data_uri(svgs[row["key"]])
+        row["chart"] = charts.data_uri(svg)
     return render(
         request,
         "assessment/results/benchmarks.html",
@@ -159,12 +148,7 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     assessment = access.assessment
     shown = results_trend(assessment)
     scored_cycles, labels, series = shown.cycles, shown.labels, shown.series
-    # The chart changes when any cycle's answers or status do (from the rows already loaded).
-    key = "trend:" + ":".join(
-        f"{s.assessment.pk}.{s.assessment.status}.{len(s.answers)}.{max((a.updated for a in s.answers.values()), default='')}"
-        for s in scored_cycles
-    )
-    svg = charts.cached(key, lambda: charts.lines(series, labels))
+    svg = charts.cached(charts.lines, series, labels)
     indicators = []
     for question in scored_cycles[-1].questions if scored_cycles else []:
         if question.kind != "indicator":
