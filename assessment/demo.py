@@ -9,6 +9,7 @@ from functools import cache
 import yaml
 from django.conf import settings
 
+from assessment import scoring
 from assessment.models import Action, Assessment, Framework, Kind, Partnership, Question, User
 from assessment.workflow import (
     Change,
@@ -20,7 +21,7 @@ from assessment.workflow import (
     values_of,
 )
 
-LEVELS = ["poor", "developing", "established", "good"]
+LEVELS = scoring.LEVELS
 
 
 @cache
@@ -138,7 +139,9 @@ def seed_assessments(
         if previous is None:
             _demo_actions(assessment, questions, lead)
         if spec.get("signed_off"):
-            submit(assessment=assessment, user=lead, gaps=0)
+            # Before signing off, the lead confirms what was carried over unchanged.
+            confirm_answers(assessment=assessment, questions=questions, user=lead)
+            submit(assessment=assessment, user=lead)
             sign_off(assessment=assessment, user=lead)
         created.append(spec["title"])
         previous = assessment

@@ -22,12 +22,11 @@ from assessment.models.framework import cite
 from assessment.results import (
     benchmark_rows,
     compare,
+    findings,
     little_or_no_progress,
-    practice_for,
     previous_of,
     scored,
-    scored_many,
-    theme_titles,
+    trend,
 )
 from assessment.scoring import MINIMUM_COVERAGE, RATING_TEXT, rating_label, rating_table
 
@@ -40,8 +39,6 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     """Everything the report templates need, from the same results the web pages show."""
     data = scored(assessment)
     by_code = data.by_code
-    titles = theme_titles(assessment.framework)
-    examples = practice_for(data.questions)
     comments: dict = {}
     for comment in _comments(assessment, data.record):
         comments.setdefault(comment.question or comment.theme, []).append(comment)
@@ -55,39 +52,27 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         ]
 
     themes = []
-    for theme in data.result.themes:
-        entries = []
-        for q in theme.questions:
-            question = by_code[q.code]
-            answer = data.answers.get(question.pk)
-            entries.append(
-                {
-                    "question": question,
-                    "result": q,
-                    "label": rating_label(q.level),
-                    "answer": answer,
-                    "chosen": answer.chosen_options(question.options.all()) if answer else [],
-                    "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
-                    "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
-                    "comments": comments.get(question.code, []),
-                }
-            )
-        unscored = [
-            {"question": q, "answer": data.answers.get(q.pk), "comments": comments.get(q.code, [])}
-            for q in data.questions
-            if q.theme.code == theme.code and q.code not in {e["question"].code for e in entries}
-        ]
+    for found in findings(data, comments):
+        scored_codes = {e.question.code for e in found.entries}
         themes.append(
             {
-                "theme": titles[theme.code],
-                "result": theme,
-                "label": rating_label(theme.rating),
-                "text": RATING_TEXT[theme.rating],
-                "entries": entries,
-                "unscored": unscored,
-                "strengths": [e for e in entries if e["result"].level in ("good", "established")],
-                "gaps": [e for e in entries if e["result"].level in ("poor", "developing")],
-                "comments": comments.get(theme.code, []),
+                "theme": found.theme,
+                "result": found.result,
+                "label": found.label,
+                "text": found.text,
+                "entries": found.entries,
+                "unscored": [
+                    {
+                        "question": q,
+                        "answer": data.answers.get(q.pk),
+                        "comments": comments.get(q.code, []),
+                    }
+                    for q in data.questions
+                    if q.theme.code == found.theme.code and q.code not in scored_codes
+                ],
+                "strengths": found.strengths,
+                "gaps": found.gaps,
+                "comments": comments.get(found.theme.code, []),
             }
         )
 
@@ -111,22 +96,9 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         moved = [t for t in comparison["themes"] if t["delta"] is not None]
         improvements = sorted((t for t in moved if t["delta"] > 0), key=lambda t: -t["delta"])[:3]
         declines = sorted((t for t in moved if t["delta"] < 0), key=lambda t: t["delta"])[:3]
-    cycles = list(
-        Assessment.objects.filter(
-            partnership=assessment.partnership, period_end__lte=assessment.period_end
-        )
-        .select_related("framework", "partnership")
-        .order_by("period_end")
-    )
-    others = {s.assessment.pk: s for s in scored_many([c for c in cycles if c.pk != assessment.pk])}
-    scored_cycles = [data if c.pk == assessment.pk else others[c.pk] for c in cycles]
-    series = {"Overall": [s.result.percentage for s in scored_cycles]}
-    for code, theme in titles.items():
-        series[theme.title] = [
-            next((t.percentage for t in s.result.themes if t.code == code), None)
-            for s in scored_cycles
-        ]
-    trend_chart = charts.data_uri(charts.cached(charts.lines, series, [c.title for c in cycles]))
+    shown = trend(assessment, data)
+    series = shown.series
+    trend_chart = charts.data_uri(charts.cached(charts.lines, series, shown.labels))
 
     open_by_status = Counter(a.status for a in actions if a.is_open)
 
@@ -158,8 +130,8 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "comparison": comparison,
         "improvements": improvements,
         "declines": declines,
-        "progress": little_or_no_progress(scored_cycles),
-        "cycles": cycles,
+        "progress": little_or_no_progress(shown.cycles),
+        "labels": shown.labels,
         "series": series,
         "trend_chart": trend_chart,
         "actions": actions,
