@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 FRAMEWORKS := $(wildcard fixtures/frameworks/*.yaml)
+RECOMMENDATIONS := $(wildcard fixtures/recommendations/*.yaml)
 DEBIAN_TEST_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 .PHONY: install run test lint format bench lock system-deps clean
@@ -24,11 +25,12 @@ static/dist/.built: node_modules/.installed build.mjs $(wildcard static/src/*)
 	npm run --silent build
 	@touch $@
 
-## run: install, prepare the SQLite database, load the question bank and demo data, serve on :8000
+## run: install, prepare the SQLite database, load the question bank, recommendation sets and demo data, serve on :8000
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	@for f in $(FRAMEWORKS); do $(PY) manage.py load_framework "$$f" || exit 1; done
+	$(PY) manage.py load_recommendations $(RECOMMENDATIONS)
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver 127.0.0.1:8000
 
@@ -37,6 +39,7 @@ test: install system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@for f in $(FRAMEWORKS); do $(PY) manage.py load_framework --check "$$f" || exit 1; done
+	$(PY) manage.py load_recommendations --check $(RECOMMENDATIONS)
 	$(VENV)/bin/pytest
 
 ## system-deps: Debian packages the browser tests need (installed only when missing and root)
