@@ -9,6 +9,7 @@ from assessment.views import (
     invitations,
     pages,
     partnerships,
+    recommendations,
     reports,
     results,
 )
@@ -28,6 +29,11 @@ urlpatterns = [
     path(f"{FRAMEWORK}/methodology", frameworks.methodology, name="methodology"),
     path(f"{FRAMEWORK}/sources", frameworks.sources, name="sources"),
     path(f"{FRAMEWORK}/themes/<str:theme>", frameworks.theme_detail, name="theme_detail"),
+    path(
+        "recommendations/<slug:slug>/<str:version>/",
+        recommendations.recommendation_set,
+        name="recommendation_set",
+    ),
     path("partnerships/", partnerships.partnership_list, name="partnership_list"),
     path("partnerships/<uuid:code>/", partnerships.partnership_home, name="partnership_home"),
     path("partnerships/<uuid:code>/welcome", partnerships.joined, name="joined"),

@@ -81,6 +81,7 @@ NOT_PARTNERSHIP_DATA = {
     "methodology",
     "sources",
     "theme_detail",
+    "recommendation_set",
     "accept_invitation",
 }
 
