@@ -227,3 +227,12 @@ def stored_report(assessment: Assessment) -> StoredReport:
         )
         report.save()
     return report
+
+
+def render_published_response(view) -> bytes:
+    """The tagged PDF of a published response ("Our response to the recommendations"), drawn
+    from the same ``register.PublishedView`` as its web page."""
+    html = render_to_string(
+        "report/response.html", {"view": view, "css": REPORT_CSS.read_text(encoding="utf-8")}
+    )
+    return html_to_pdf(html)[0]

@@ -64,6 +64,61 @@ urlpatterns = [
         partnerships.partnership_settings,
         name="partnership_settings",
     ),
+    path(
+        "partnerships/<uuid:code>/recommendations/",
+        recommendations.recommendation_register,
+        name="recommendation_register",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/respond/<int:recommendation>",
+        recommendations.respond_to_recommendation,
+        name="respond_to_recommendation",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/local",
+        recommendations.add_local_recommendation,
+        name="add_local_recommendation",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/register.csv",
+        recommendations.register_csv,
+        name="register_csv",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/publish",
+        recommendations.publish_response,
+        name="publish_response",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/published/<int:version>/",
+        recommendations.published_response,
+        name="published_response",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/published/<int:version>/response.pdf",
+        recommendations.published_response_pdf,
+        name="published_response_pdf",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/<uuid:entry>/",
+        recommendations.register_entry,
+        name="register_entry",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/<uuid:entry>/edit",
+        recommendations.edit_register_entry,
+        name="edit_register_entry",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/<uuid:entry>/milestones",
+        recommendations.add_milestone,
+        name="add_milestone",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/<uuid:entry>/milestones/<uuid:milestone>/done",
+        recommendations.complete_milestone,
+        name="complete_milestone",
+    ),
     path("partnerships/<uuid:code>/assessments/new", assessments.start, name="start_assessment"),
     path("assessments/<uuid:code>/", assessments.assessment_home, name="assessment_home"),
     path("assessments/<uuid:code>/assign", assessments.assign, name="assign_themes"),

@@ -28,6 +28,7 @@ from assessment.models import (
     Theme,
     User,
 )
+from assessment.register import register_data
 from assessment.results import compute, framework_questions, result_to_data
 
 VALUE_FIELDS = Answer.VALUE_FIELDS
@@ -360,6 +361,8 @@ def snapshot_data(assessment: Assessment) -> dict:
             a.as_data()
             for a in Action.objects.filter(assessment=assessment).select_related("owner")
         ],
+        # The partnership's register as it stood at sign-off (it lives on with the partnership).
+        "register": register_data(assessment.partnership),
     }
 
 

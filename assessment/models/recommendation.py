@@ -129,6 +129,8 @@ class RecommendationResponse(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What a published response shows instead of the owner's name (unless names are chosen).
+    owner_role = models.CharField("owner's role", max_length=200, blank=True)
     status = models.CharField(
         max_length=14, choices=ResponseStatus.choices, default=ResponseStatus.NOT_STARTED
     )
@@ -186,6 +188,10 @@ class RecommendationResponse(models.Model):
     @property
     def question_codes(self) -> list[str]:
         return [] if self.is_local else list(self.recommendation.questions)
+
+    @property
+    def next_milestone(self) -> "Milestone | None":
+        return next((m for m in self.milestones.all() if not m.done), None)
 
     @property
     def is_applicable(self) -> bool:
