@@ -14,7 +14,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assessment import charts
+from assessment import charts, register
 from assessment.models import Action, Assessment, Comment, GlossaryTerm, StoredReport
 from assessment.models.framework import cite
 from assessment.results import (
@@ -137,6 +137,13 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         )
     )
 
+    register_section = register.report_section(
+        assessment,
+        {t["theme"].code: {e["question"].code for e in t["gaps"]} for t in themes},
+    )
+    for theme in themes:
+        theme["recommendations"] = register_section.by_theme.get(theme["theme"].code, [])
+
     open_by_status: dict = {}
     for action in actions:
         if action["status"] in ("not_started", "in_progress"):
@@ -176,6 +183,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "trend_chart": trend_chart,
         "actions": actions,
         "open_by_status": open_by_status,
+        "register": register_section,
         "thresholds": rating_table(),
         "minimum_coverage": round(MINIMUM_COVERAGE * 100),
         "glossary": GlossaryTerm.objects.filter(framework=assessment.framework).order_by("term"),

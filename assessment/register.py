@@ -27,6 +27,7 @@ from assessment.models import (
     User,
 )
 from assessment.recommendation_sets import newest_sets
+from assessment.recommendation_sets import related_to_questions as related_to_questions_for
 
 PUBLISHED_SCHEMA = 1
 REGISTER_SCHEMA = 1
@@ -263,4 +264,60 @@ def published_view(published: PublishedResponse) -> PublishedView:
             )
             for e in data["entries"]
         ],
+    )
+
+
+# The review report's section ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelatedRecommendation:
+    source: str
+    number: str
+    title: str
+    questions: list[str]
+    status: str  # the register's status label, or that no response is recorded
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """What the review report says about the register: its summary (as frozen at sign-off for a
+    signed-off cycle) and, per theme, the recommendations that relate to the theme's gaps."""
+
+    recorded: bool  # False for a snapshot taken before the register was part of it
+    summary: Summary | None
+    by_theme: dict[str, list[RelatedRecommendation]]
+
+
+def report_section(assessment, gaps_by_theme: dict[str, set[str]]) -> ReportSection:
+    """``gaps_by_theme``: theme code -> the question codes rated poor or developing."""
+    snapshot = assessment.latest_snapshot if assessment.is_locked else None
+    if snapshot is not None:
+        frozen = snapshot.data.get("register")
+        data = frozen["entries"] if frozen else None
+    else:
+        data = [entry_data(e) for e in entries(assessment.partnership)]
+    status = {(e["set"]["slug"], e["number"]): e["status_label"] for e in data or [] if e["set"]}
+    related = related_to_questions_for(assessment.framework.slug)
+    by_theme: dict[str, list[RelatedRecommendation]] = {}
+    for theme, codes in gaps_by_theme.items():
+        found: dict[int, RelatedRecommendation] = {}
+        for code in sorted(codes):
+            for r in related.get(code, []):
+                if r.pk in found:
+                    continue
+                found[r.pk] = RelatedRecommendation(
+                    source=r.set.title,
+                    number=r.number,
+                    title=r.title,
+                    questions=sorted(set(r.questions) & codes),
+                    status=status.get((r.set.slug, r.number), "No response recorded")
+                    if r.local_action
+                    else "National only",
+                )
+        by_theme[theme] = list(found.values())
+    return ReportSection(
+        recorded=data is not None,
+        summary=summary(data) if data is not None else None,
+        by_theme=by_theme,
     )
