@@ -176,7 +176,7 @@ def publish(
         "approved_on": approved_on.isoformat(),
         "published_at": now.isoformat(),
         "show_names": show_names,
-        "entries": [entry_data(e, now.date()) for e in published_entries(register)],
+        "entries": [entry_data(e, timezone.localdate(now)) for e in published_entries(register)],
     }
     with transaction.atomic():
         # Lock the partnership so that two leads publishing at once get different versions.

@@ -120,7 +120,9 @@ def _entry_form_page(
 def _save_entry(request, access: Access, entry: RecommendationResponse, form, local: bool):
     _apply(entry, form.cleaned_data, local)
     with transaction.atomic():
-        entry._change_reason = f"status {entry.get_status_display().lower()}"
+        entry._change_reason = (
+            f"status {entry.get_status_display().lower()}" if entry.pk else "created"
+        )
         entry.save()
         entry.actions.set([int(pk) for pk in form.cleaned_data["actions"]])
     messages.success(request, "Response saved")

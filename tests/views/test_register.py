@@ -87,6 +87,7 @@ def test_a_lead_records_a_response_with_actions_and_it_is_in_the_history(
     assert list(entry.actions.all()) == [action]
     record = entry.history.get()
     assert record.history_user == alice and record.history_type == "+"
+    assert record.history_change_reason == "created"
     page = client.get(url(partnership_a, f"{entry.code}/")).content.decode()
     assert "We will refresh the profile every year" in page and "Refresh" in page
     # A second visit to "record a response" goes to the existing entry instead of a duplicate.
