@@ -368,3 +368,59 @@ def test_an_approval_date_in_the_future_is_refused(client, alice, partnership_a)
     )
     assert "The date approved must be today or in the past" in response.content.decode()
     assert not PublishedResponse.objects.exists()
+
+
+# A published response stored with schema version 1, as it would be read years later.
+STORED_V1 = {
+    "partnership": {"name": "Northdale Safeguarding Partnership", "area": "Northdale"},
+    "approved_on": "2026-01-15",
+    "published_at": "2026-01-16T09:30:00+00:00",
+    "show_names": False,
+    "entries": [
+        {
+            "code": "3f1c2f8e-2b7a-4c1e-9d59-0d5b3c1f7a10",
+            "source": "Test recommendations",
+            "set": {"slug": "test-recommendations", "version": "1.0"},
+            "number": "1",
+            "title": "Profile every year",
+            "summary": "Refresh the problem profile at least once a year.",
+            "citation": "Test, recommendation 1",
+            "local_source": "",
+            "questions": ["AA-01"],
+            "applies": "yes",
+            "applies_how": "",
+            "response": "Every spring.",
+            "lead_agency": "police",
+            "lead_agency_label": "Police",
+            "owner": "olu@example.org",
+            "owner_name": "Olu Owner",
+            "owner_role": "",
+            "status": "in_progress",
+            "status_label": "In progress",
+            "not_accepted_reason": "",
+            "milestones": [{"due": "2026-04-30", "text": "Data", "done": False, "overdue": False}],
+            "actions": [],
+            "updated": "2026-01-10T12:00:00+00:00",
+        }
+    ],
+}
+
+
+def test_a_stored_version_1_response_is_read_back(partnership_a):
+    from assessment.register import published_view
+
+    stored = PublishedResponse(
+        partnership=partnership_a,
+        version=3,
+        approved_on=date(2026, 1, 15),
+        schema_version=1,
+        data=STORED_V1,
+    )
+    view = published_view(stored)
+    assert (view.version, view.approved_on) == (3, date(2026, 1, 15))
+    [entry] = view.entries
+    assert entry.owner == "Not yet named"  # no role given and names not chosen
+    assert entry.milestones[0]["due"] == date(2026, 4, 30)
+    stored.schema_version = 99
+    with pytest.raises(ValueError):
+        published_view(stored)
