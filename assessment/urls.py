@@ -11,6 +11,7 @@ from assessment.views import (
     partnerships,
     recommendations,
     reports,
+    responses,
     results,
 )
 
@@ -66,57 +67,57 @@ urlpatterns = [
     ),
     path(
         "partnerships/<uuid:code>/recommendations/",
-        recommendations.recommendation_register,
+        responses.recommendation_register,
         name="recommendation_register",
     ),
     path(
         "partnerships/<uuid:code>/recommendations/respond/<int:recommendation>",
-        recommendations.respond_to_recommendation,
+        responses.respond_to_recommendation,
         name="respond_to_recommendation",
     ),
     path(
         "partnerships/<uuid:code>/recommendations/local",
-        recommendations.add_local_recommendation,
+        responses.add_local_recommendation,
         name="add_local_recommendation",
     ),
     path(
         "partnerships/<uuid:code>/recommendations/register.csv",
-        recommendations.register_csv,
+        responses.register_csv,
         name="register_csv",
     ),
     path(
         "partnerships/<uuid:code>/recommendations/publish",
-        recommendations.publish_response,
+        responses.publish_response,
         name="publish_response",
     ),
     path(
         "partnerships/<uuid:code>/recommendations/published/<int:version>/",
-        recommendations.published_response,
+        responses.published_response,
         name="published_response",
     ),
     path(
         "partnerships/<uuid:code>/recommendations/published/<int:version>/response.pdf",
-        recommendations.published_response_pdf,
+        responses.published_response_pdf,
         name="published_response_pdf",
     ),
     path(
         "partnerships/<uuid:code>/recommendations/<uuid:entry>/",
-        recommendations.register_entry,
+        responses.register_entry,
         name="register_entry",
     ),
     path(
         "partnerships/<uuid:code>/recommendations/<uuid:entry>/edit",
-        recommendations.edit_register_entry,
+        responses.edit_register_entry,
         name="edit_register_entry",
     ),
     path(
         "partnerships/<uuid:code>/recommendations/<uuid:entry>/milestones",
-        recommendations.add_milestone,
+        responses.add_milestone,
         name="add_milestone",
     ),
     path(
         "partnerships/<uuid:code>/recommendations/<uuid:entry>/milestones/<uuid:milestone>/done",
-        recommendations.complete_milestone,
+        responses.complete_milestone,
         name="complete_milestone",
     ),
     path("partnerships/<uuid:code>/assessments/new", assessments.start, name="start_assessment"),
