@@ -107,6 +107,10 @@ def test_an_action_can_serve_several_recommendations(client, alice, partnership_
     for item in items:
         client.post(url(partnership_a, f"respond/{item.pk}"), entry_post(actions=[str(action.pk)]))
     assert action.recommendation_responses.count() == 2
+    page = client.get(f"/assessments/{action.assessment.code}/actions/{action.code}/")
+    html = page.content.decode()
+    assert "Recommendations it delivers" in html
+    assert "1: Profile every year" in html and "2: A national law" in html
 
 
 def test_not_accepted_needs_a_reason_and_keeps_what_was_typed(
