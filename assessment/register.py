@@ -289,12 +289,11 @@ class ReportSection:
     by_theme: dict[str, list[RelatedRecommendation]]
 
 
-def report_section(assessment, gaps_by_theme: dict[str, set[str]]) -> ReportSection:
-    """``gaps_by_theme``: theme code -> the question codes rated poor or developing."""
-    snapshot = assessment.latest_snapshot if assessment.is_locked else None
-    if snapshot is not None:
-        frozen = snapshot.data.get("register")
-        data = frozen["entries"] if frozen else None
+def report_section(assessment, gaps_by_theme: dict[str, set[str]], record=None) -> ReportSection:
+    """``gaps_by_theme``: theme code -> the question codes rated poor or developing;
+    ``record``: the signed-off ``snapshots.SignedRecord`` (None for an open cycle)."""
+    if record is not None:
+        data = list(record.register) if record.register is not None else None
     else:
         data = [entry_data(e) for e in entries(assessment.partnership)]
     status = {(e["set"]["slug"], e["number"]): e["status_label"] for e in data or [] if e["set"]}

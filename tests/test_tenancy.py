@@ -104,6 +104,8 @@ NOT_PARTNERSHIP_DATA = {
     "theme_detail",
     "recommendation_set",
     "accept_invitation",
+    "account",
+    "account_email",  # allauth's own page, sent to "account": people cannot change it
 }
 
 

@@ -12,6 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assessment', '0007_framework_format'),
+        ('assessment', '0010_user_history'),
     ]
 
     operations = [

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
+from assessment import snapshots
 from assessment.models import (
     Action,
     Agency,
@@ -270,9 +271,9 @@ def test_the_register_carries_across_cycles_and_the_snapshot_keeps_it_as_it_was(
     second = start_next_cycle(first, alice)
     entry.response, entry.status = "Changed later", "implemented"
     entry.save()
-    frozen = snapshot.data["register"]["entries"]
+    frozen = snapshots.read(snapshot.data).register
     assert [(e["response"], e["status"]) for e in frozen] == [("As signed", "in_progress")]
-    assert snapshot.verify()
+    assert snapshots.check(snapshot).ok
     # The register belongs to the partnership: the next cycle sees the same, current entry.
     assert second.partnership.register.get().response == "Changed later"
 
@@ -428,3 +429,17 @@ def test_a_stored_version_1_response_is_read_back(partnership_a):
     stored.schema_version = 99
     with pytest.raises(ValueError):
         published_view(stored)
+
+
+def test_a_snapshot_before_version_3_has_no_register_and_the_report_says_so(
+    alice, partnership_a, recommendation
+):
+    from assessment.register import report_section
+
+    make_entry(partnership_a, recommendation)
+    record = snapshots.read({"schema_version": 2, "assessment": {}, "answers": []})
+    assert record.register is None
+    section = report_section(make_assessment(partnership_a), {"AA": {"AA-01"}}, record)
+    assert not section.recorded and section.summary is None
+    # The recommendations related to the gaps are content, so they are still listed.
+    assert [r.number for r in section.by_theme["AA"]] == ["1"]
