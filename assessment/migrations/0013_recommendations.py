@@ -11,7 +11,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0007_framework_format'),
         ('assessment', '0010_user_history'),
     ]
 
