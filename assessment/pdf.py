@@ -16,7 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assessment import charts, snapshots
+from assessment import charts, register, snapshots
 from assessment.models import Action, Assessment, Comment, GlossaryTerm, StoredReport
 from assessment.models.framework import cite
 from assessment.results import (
@@ -100,6 +100,14 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     series = shown.series
     trend_chart = charts.data_uri(charts.cached(charts.lines, series, shown.labels))
 
+    register_section = register.report_section(
+        assessment,
+        {t["theme"].code: {e["question"].code for e in t["gaps"]} for t in themes},
+        data.record,
+    )
+    for theme in themes:
+        theme["recommendations"] = register_section.by_theme.get(theme["theme"].code, [])
+
     open_by_status = Counter(a.status for a in actions if a.is_open)
 
     cited: set = set()
@@ -136,6 +144,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "trend_chart": trend_chart,
         "actions": actions,
         "open_by_status": open_by_status,
+        "register": register_section,
         "thresholds": rating_table(),
         "minimum_coverage": round(MINIMUM_COVERAGE * 100),
         "glossary": GlossaryTerm.objects.filter(framework=assessment.framework).order_by("term"),
@@ -231,3 +240,12 @@ def render_signed_report(assessment_id: int) -> StoredReport:
 def stored_report(assessment: Assessment) -> StoredReport:
     """The stored report of a signed-off assessment (rendered now if sign-off's did not run)."""
     return render_signed_report(assessment.pk)
+
+
+def render_published_response(view) -> bytes:
+    """The tagged PDF of a published response ("Our response to the recommendations"), drawn
+    from the same ``register.PublishedView`` as its web page."""
+    html = render_to_string(
+        "report/response.html", {"view": view, "css": REPORT_CSS.read_text(encoding="utf-8")}
+    )
+    return html_to_pdf(html)[0]

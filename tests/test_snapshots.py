@@ -71,7 +71,7 @@ def test_sign_off_writes_the_current_version_with_comments_and_scores(alice, par
     Comment.objects.create(assessment=assessment, theme=theme, author=alice, text="Which audit?")
     put_in_review(assessment)
     snapshot = sign_off(assessment=assessment, user=alice)
-    assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 2
+    assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 3
     record = snapshots.read(snapshot.data)
     assert [(c.theme, c.text) for c in record.comments] == [("AA", "Which audit?")]
     assert record.result.question("AA-01").level == "good"
@@ -171,4 +171,4 @@ def test_an_unchanged_export_says_so(client, alice, signed):
     client.force_login(alice)
     exported = client.get(f"/assessments/{signed.code}/export.json").json()
     assert exported["snapshot"]["unchanged"] is True
-    assert exported["snapshot"]["schema_version"] == 2
+    assert exported["snapshot"]["schema_version"] == snapshots.SCHEMA_VERSION

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessment import register
 from assessment.access import Right, has_two_factor, partnership_access, partnerships_of
 from assessment.forms.partnerships import InvitationForm, MembershipForm, PartnershipSettingsForm
 from assessment.models import Invitation, LastLeadError, Partnership, Role
@@ -36,7 +37,11 @@ def partnership_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         .prefetch_related("snapshots")
         .order_by("-period_end")
     )
-    context = {"access": access, "assessments": assessments}
+    context = {
+        "access": access,
+        "assessments": assessments,
+        "register_flags": register.flags(list(register.entries(access.partnership))),
+    }
     if assessments:
         context.update(dashboard(assessments))
     return render(request, "assessment/partnerships/partnership_home.html", context)
