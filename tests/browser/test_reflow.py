@@ -26,14 +26,18 @@ def assert_reflows(page, width: int) -> None:
 
 
 @pytest.mark.parametrize("width", [320, 1280])
-def test_public_and_error_pages_reflow(page, live_server, width):
-    for path in ("/", "/accessibility", "/no-such-page", "/accounts/login/"):
+def test_public_and_error_pages_reflow(page, other_person, live_server, width):
+    for path in ("/", "/accessibility", "/accounts/login/"):
         page.goto(f"{live_server.url}{path}")
         assert_reflows(page, width)
+    # The browser logs every 404 as an error, so the page not found opens in a page of its own.
+    missing = other_person.blank()
+    assert missing.goto(f"{live_server.url}/no-such-page").status == 404
+    assert_reflows(missing, width)
 
 
 @pytest.mark.parametrize("width", [320, 1280])
-def test_the_widest_pages_reflow(page, live_server, width):
+def test_the_widest_pages_reflow(page, other_person, live_server, width):
     load(read(BANK))
     call_command("seed_demo", verbosity=0, stdout=StringIO())
     current = Assessment.objects.get(partnership__nation="england", status="draft")
@@ -52,8 +56,10 @@ def test_the_widest_pages_reflow(page, live_server, width):
     ):
         page.goto(f"{live_server.url}{path}")
         assert_reflows(page, width)
-    # A 403 in the service's layout, with its reason.
+    # A 403 in the service's layout, with its reason (in a page of its own: the browser logs
+    # a 403 as an error).
     signed_off = Assessment.objects.filter(partnership=partnership, status="signed_off").first()
-    page.goto(f"{live_server.url}/assessments/{signed_off.code}/actions/new")
-    assert "signed off" in page.locator("main").inner_text()
-    assert_reflows(page, width)
+    refused = other_person("lead@northmoor.example", "demo-password-2026")
+    assert refused.goto(f"{live_server.url}/assessments/{signed_off.code}/actions/new").status == 403
+    assert "signed off" in refused.locator("main").inner_text()
+    assert_reflows(refused, width)
