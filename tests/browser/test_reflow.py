@@ -60,6 +60,8 @@ def test_the_widest_pages_reflow(page, other_person, live_server, width):
     # a 403 as an error).
     signed_off = Assessment.objects.filter(partnership=partnership, status="signed_off").first()
     refused = other_person("lead@northmoor.example", "demo-password-2026")
-    assert refused.goto(f"{live_server.url}/assessments/{signed_off.code}/actions/new").status == 403
+    assert (
+        refused.goto(f"{live_server.url}/assessments/{signed_off.code}/actions/new").status == 403
+    )
     assert "signed off" in refused.locator("main").inner_text()
     assert_reflows(refused, width)
