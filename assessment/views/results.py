@@ -12,6 +12,7 @@ from assessment.access import assessment_access
 from assessment.models import Action, Assessment
 from assessment.results import (
     benchmark_rows,
+    checks,
     compare,
     little_or_no_progress,
     practice_for,
@@ -21,6 +22,10 @@ from assessment.results import (
     theme_titles,
 )
 from assessment.scoring import RATING_TEXT, rating_label
+
+
+def _chosen(question, answer) -> list:
+    return answer.chosen_options(question.options.all()) if answer else []
 
 
 @login_required
@@ -42,15 +47,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
                 "answer": data.answers.get(question.pk),
                 "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
                 "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
-                "option": next(
-                    (
-                        o
-                        for o in question.options.all()
-                        if data.answers.get(question.pk)
-                        and o.pk in data.answers[question.pk].selected
-                    ),
-                    None,
-                ),
+                "option": next(iter(_chosen(question, data.answers.get(question.pk))), None),
             }
             if q.level in ("good", "established"):
                 strengths.append(entry)
@@ -88,6 +85,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "assessment": assessment,
             "result": data.result,
             "frozen": data.frozen,
+            "checks": checks([data]),
             "overall_label": rating_label(data.result.rating),
             "overall_text": RATING_TEXT[data.result.rating],
             "themes": themes,
@@ -111,7 +109,7 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "assessment/results/benchmarks.html",
-        {"access": access, "assessment": assessment, "rows": rows},
+        {"access": access, "assessment": assessment, "rows": rows, "checks": checks([data])},
     )
 
 
@@ -143,7 +141,9 @@ def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             if other.period_end <= assessment.period_end
             else (other, assessment)
         )
-        comparison = compare(scored(newer), scored(older))
+        newer_scored, older_scored = scored(newer), scored(older)
+        comparison = compare(newer_scored, older_scored)
+        context["checks"] = checks([older_scored, newer_scored])
         # Gaps that had an action raised by the time of the older cycle: did they improve?
         acted = {
             code
@@ -222,5 +222,6 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             ),
             "indicators": indicators,
             "progress": little_or_no_progress(scored_cycles),
+            "checks": checks(scored_cycles),
         },
     )
