@@ -6,8 +6,12 @@ PY := $(VENV)/bin/python
 # DEBUG is off unless set: the commands here that start Django choose development mode.
 DEV := DEBUG=true $(PY)
 FRAMEWORKS := $(wildcard fixtures/frameworks/*.yaml)
+<<<<<<< HEAD
 RECOMMENDATIONS := $(wildcard fixtures/recommendations/*.yaml)
 DEBIAN_TEST_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+=======
+DEBIAN_TEST_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 default-jre-headless
+>>>>>>> h21
 
 .PHONY: install run test lint format bench lock system-deps clean
 
@@ -48,6 +52,7 @@ test: install system-deps
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	fc-list 2>/dev/null | grep -qi "liberation sans" || missing="$$missing fonts-liberation"; \
 	ldconfig -p 2>/dev/null | grep -q libpangoft2 || missing="$$missing libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \

@@ -459,7 +459,7 @@ def test_autosave_saves_valid_answers_and_returns_new_versions(client, alice, as
     html = response.content.decode()
     assert response.status_code == 200
     assert "Saved automatically" in html and "AA-02" in html  # AA-02 waits for a proper save
-    assert 'name="AA-01-version" id="id_AA-01-version" value="1" hx-swap-oob="true"' in html
+    assert 'name="AA-01-version" id="id_AA-01-version" value="1" data-hx-swap-oob="true"' in html
     assert Answer.objects.get().question.code == "AA-01"
 
 
