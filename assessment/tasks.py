@@ -15,6 +15,10 @@ except ImportError:
 from assessment.models import Assessment
 
 
+def _assessment(code: str) -> Assessment:
+    return Assessment.objects.select_related("partnership", "framework").get(code=code)
+
+
 @task()
 def render_stored_report(assessment_code: str) -> str | None:
     """Render and store the signed-off report of the assessment's latest snapshot, once.
@@ -22,11 +26,26 @@ def render_stored_report(assessment_code: str) -> str | None:
     Enqueued at sign-off. Returns the stored file's SHA-256, or None when the assessment was
     reopened before a worker got to it (there is then no signed-off report to render).
     """
-    from assessment import pdf  # WeasyPrint is heavy: only workers need it
+    from assessment import pdf, reports  # WeasyPrint is heavy: only workers need it
 
-    assessment = Assessment.objects.select_related("partnership", "framework").get(
-        code=assessment_code
-    )
+    assessment = _assessment(assessment_code)
     if not assessment.is_locked:
         return None
-    return pdf.stored_report(assessment).sha256
+    with reports.recording_failure(assessment):
+        return pdf.stored_report(assessment).sha256
+
+
+@task()
+def render_draft_report(assessment_code: str) -> str | None:
+    """Render the draft report of the assessment as it is now, unless that state has one.
+
+    Returns the file's SHA-256, or None when the assessment changed while it rendered.
+    """
+    from assessment import reports
+
+    assessment = _assessment(assessment_code)
+    if assessment.is_locked:
+        return None
+    with reports.recording_failure(assessment):
+        report = reports.render_draft(assessment)
+    return report.sha256 if report else None

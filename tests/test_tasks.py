@@ -10,12 +10,7 @@ from tests.factories import make_assessment
 from tests.views.test_results import answer_all
 from tests.worker import run_worker_until_idle
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = pytest.mark.usefixtures("media")
 
 
 @pytest.fixture
@@ -57,9 +52,8 @@ def test_sign_off_enqueues_the_report_only_once_it_is_committed(
 
 
 def test_the_task_renders_the_stored_report_once(
-    settings, alice, partnership_a, django_capture_on_commit_callbacks
+    immediate_tasks, alice, partnership_a, django_capture_on_commit_callbacks
 ):
-    settings.TASKS = IMMEDIATE
     assessment = make_assessment(partnership_a)
     answer_all(assessment, alice, {"AA-01": "good"})
     submit(assessment=assessment, user=alice, gaps=0)
@@ -70,8 +64,9 @@ def test_the_task_renders_the_stored_report_once(
     assert StoredReport.objects.count() == 1
 
 
-def test_a_report_reopened_before_the_worker_ran_is_not_rendered(settings, alice, signed_off):
-    settings.TASKS = IMMEDIATE
+def test_a_report_reopened_before_the_worker_ran_is_not_rendered(
+    immediate_tasks, alice, signed_off
+):
     reopen(assessment=signed_off, user=alice, reason="A late correction from the police")
     assert render_stored_report.enqueue(str(signed_off.code)).return_value is None
     assert not StoredReport.objects.exists()
