@@ -37,7 +37,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     data = scored(assessment)
     by_code = data.by_code
     titles = theme_titles(assessment.framework)
-    examples = practice_for(data.questions)
+    examples = practice_for(assessment.framework)
     comments: dict = {}
     for comment in Comment.objects.filter(assessment=assessment).select_related(
         "author", "question", "theme"

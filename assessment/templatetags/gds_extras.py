@@ -1,7 +1,9 @@
 """Template helpers for GOV.UK Design System markup."""
 
+from functools import lru_cache
+
 from django import forms, template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
 
@@ -28,17 +30,31 @@ def first_input_id(bound_field: forms.BoundField | None) -> str:
     return bound_field.auto_id or ""
 
 
+@lru_cache(maxsize=64)
+def _sources_url(slug: str, version: str, prefix: str) -> str:
+    return reverse("sources", args=[slug, version])
+
+
+@lru_cache(maxsize=256)
+def _section_slug(section: str) -> str:
+    return slugify(section)
+
+
 @register.simple_tag
 def citation(reference: dict, framework) -> str:
-    """A report citation ('Annex 4 para 62') linking to where the framework lists that paragraph."""
+    """A report citation ('Annex 4 para 62') linking to where the framework lists that paragraph.
+
+    A page cites hundreds of paragraphs of one framework: the URL of its sources page is looked
+    up once (per script prefix), not once per citation.
+    """
     anchor = paragraph_anchor(reference)
-    url = reverse("sources", args=[framework.slug, framework.version])
+    url = _sources_url(framework.slug, framework.version, get_script_prefix())
     return format_html('<a class="govuk-link" href="{}#{}">{}</a>', url, anchor, cite(reference))
 
 
 @register.filter
 def paragraph_anchor(reference: dict) -> str:
-    return f"{slugify(reference['section'])}-para-{reference['paragraph']}"
+    return f"{_section_slug(reference['section'])}-para-{reference['paragraph']}"
 
 
 @register.filter

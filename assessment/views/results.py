@@ -35,7 +35,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     assessment = access.assessment
     data = scored(assessment)
     titles = theme_titles(assessment.framework)
-    examples = practice_for(data.questions)
+    examples = practice_for(assessment.framework)
     by_code = data.by_code
     themes = []
     for theme in data.result.themes:

@@ -29,6 +29,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import include, path
 from django.utils import timezone
 
+NOTES = "<!-- Written by hand from here on: the benchmark command keeps it when it rewrites the figures. -->"
+
 BUDGETS = {
     "theme": "A theme page issues a constant number of SQL queries whatever the number of questions; render <= 3x a bare Django view",
     "results": "Results and trend pages: constant query count",
@@ -661,6 +663,9 @@ class Command(BaseCommand):
             *[f"- {text}" for text in BUDGETS.values()],
             "",
         ]
+        # What the figures mean (profiles, findings) is written by hand below a marker, and kept.
+        existing = target.read_text(encoding="utf-8") if target.exists() else ""
+        lines.append(existing[existing.index(NOTES) :] if NOTES in existing else NOTES + "\n")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("\n".join(lines), encoding="utf-8")
         self.stdout.write(f"Wrote {target}")
