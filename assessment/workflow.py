@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from assessment import snapshots
+from assessment.answer_rules import EMPTY, is_blank, normalise
 from assessment.models import (
     OPEN_STATUSES,
     Action,
@@ -29,17 +31,10 @@ from assessment.models import (
     Theme,
     User,
 )
-from assessment.results import compute, framework_questions, result_to_data
+from assessment.results import compute, framework_questions
 from assessment.tasks import render_stored_report
 
 VALUE_FIELDS = Answer.VALUE_FIELDS
-EMPTY = {f: None for f in VALUE_FIELDS} | {
-    "selected": [],
-    "text": "",
-    "evidence": "",
-    "not_applicable": False,
-    "not_applicable_reason": "",
-}
 
 
 @dataclass
@@ -72,28 +67,14 @@ def values_of(answer: Answer | None) -> dict:
     return dict(EMPTY) if answer is None else answer.values
 
 
-def _normalise(values: dict) -> dict:
-    out = dict(EMPTY)
-    out.update({k: v for k, v in values.items() if k in VALUE_FIELDS})
-    out["selected"] = sorted(out["selected"] or [])
-    for key in ("text", "evidence", "not_applicable_reason"):
-        out[key] = (out[key] or "").strip()
-    out["not_applicable"] = bool(out["not_applicable"])
-    return out
-
-
-def is_blank(values: dict) -> bool:
-    return _normalise(values) == _normalise(EMPTY)
-
-
 def _base_values(answer: Answer | None, version: int) -> dict:
     """What the answer said at ``version`` (the one the person's page was drawn from)."""
     if version == 0 or answer is None:
-        return _normalise(EMPTY)
+        return normalise(EMPTY)
     record = Answer.history.filter(id=answer.pk, version=version).order_by("-history_date").first()
     if record is None:
         return {}  # unknown base: treat any difference as a conflict
-    return _normalise({f: getattr(record, f) for f in VALUE_FIELDS})
+    return normalise({f: getattr(record, f) for f in VALUE_FIELDS})
 
 
 def save_answers(
@@ -120,8 +101,8 @@ def save_answers(
         to_write = []
         for change in changes:
             answer = current.get(change.question.pk)
-            stored = _normalise(values_of(answer))
-            mine = _normalise(change.values)
+            stored = normalise(values_of(answer))
+            mine = normalise(change.values)
             if mine == stored:
                 continue  # nothing new: no write, no conflict
             if answer is None and is_blank(mine):
@@ -336,35 +317,6 @@ def return_to_draft(*, assessment: Assessment, user: User) -> None:
     assessment.refresh_from_db()
 
 
-def snapshot_data(assessment: Assessment) -> dict:
-    """Everything the assessment says, as plain data (later issues add scores and actions)."""
-    answers = (
-        Answer.objects.filter(assessment=assessment)
-        .select_related("question", "answered_by")
-        .prefetch_related("question__options")
-        .order_by("question__theme__order", "question__order")
-    )
-    return {
-        "assessment": {
-            "code": str(assessment.code),
-            "title": assessment.title,
-            "period_start": assessment.period_start.isoformat(),
-            "period_end": assessment.period_end.isoformat(),
-            "partnership": assessment.partnership.name,
-            "nation": assessment.partnership.nation,
-            "framework": {
-                "slug": assessment.framework.slug,
-                "version": assessment.framework.version,
-            },
-        },
-        "answers": [a.as_data(list(a.question.options.all())) for a in answers],
-        "actions": [
-            a.as_data()
-            for a in Action.objects.filter(assessment=assessment).select_related("owner")
-        ],
-    }
-
-
 def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
     """In review -> signed off: freeze a snapshot with its SHA-256 and lock the assessment."""
     with transaction.atomic():
@@ -372,23 +324,19 @@ def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
         if locked.status != Status.IN_REVIEW:
             raise ValidationError("Only an assessment in review can be signed off.")
         now = timezone.now()
-        data = snapshot_data(locked)
-        data["signed_off"] = {"by": user.email, "at": now.isoformat()}
         # Scores are frozen with the answers: the results of a signed-off cycle never change.
         questions = framework_questions(locked.framework, locked.partnership.nation)
         answers = list(Answer.objects.filter(assessment=locked))
-        data["scores"] = result_to_data(
-            compute(locked, questions, answers, timezone.localdate(now))
-        )
-        snapshot = Snapshot.objects.create(
-            assessment=locked, signed_off_by=user, data=data, sha256=Snapshot.digest(data)
-        )
+        result = compute(locked, questions, answers, timezone.localdate(now))
+        snapshot = snapshots.freeze(locked, result=result, user=user, at=now)
         locked.status = Status.SIGNED_OFF
         locked.signed_off_at = now
         locked.signed_off_by = user
         locked._change_reason = f"signed off by {user}"
         locked.save()
-        # The stored report is rendered by a worker, once the sign-off is committed and visible.
+        # The report is rendered from the snapshot by a worker once the sign-off is committed
+        # (and visible to it), so what the board downloads is what it signed, whatever happens
+        # to live rows afterwards, and no request waits for WeasyPrint.
         transaction.on_commit(partial(render_stored_report.enqueue, str(locked.code)))
     assessment.refresh_from_db()
     return snapshot

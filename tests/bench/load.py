@@ -57,6 +57,7 @@ def load_test(add, broken, codes: list[str], lead) -> None:
         # The production settings, unchanged: the proxy's X-Forwarded-Proto header (sent by
         # the locustfile) is what makes plain HTTP on loopback count as HTTPS.
         "DEBUG": "0",
+        "PROXY_SSL_HEADER": "X-Forwarded-Proto",
         "SECRET_KEY": secret_key,
         "ALLOWED_HOSTS": "127.0.0.1",
         "STATIC_ROOT": str(work / "static"),
