@@ -9,8 +9,8 @@ from pypdf import PdfReader
 
 from assessment import pdf
 from assessment.models import Action, Comment, StoredReport
-from assessment.workflow import sign_off, submit
-from tests.factories import make_assessment
+from assessment.workflow import sign_off
+from tests.factories import make_assessment, put_in_review
 from tests.views.test_results import answer_all
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
@@ -150,7 +150,7 @@ def test_the_demo_report_of_the_real_framework_renders(db, tmp_path):
 def test_sign_off_stores_the_report_as_soon_as_the_task_runs(
     immediate_tasks, alice, assessment, django_capture_on_commit_callbacks
 ):
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     with django_capture_on_commit_callbacks(execute=True):
         snapshot = sign_off(assessment=assessment, user=alice)
     stored = StoredReport.objects.get(snapshot=snapshot)
@@ -159,7 +159,7 @@ def test_sign_off_stores_the_report_as_soon_as_the_task_runs(
 
 
 def test_the_signed_report_is_rendered_from_the_snapshot_not_live_rows(alice, assessment):
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     sign_off(assessment=assessment, user=alice)
     # Rows written behind the lock's back (raw SQL, a bad migration) must not reach the report.
     comment = Comment.objects.get()

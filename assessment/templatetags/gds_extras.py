@@ -5,10 +5,9 @@ from functools import lru_cache
 from django import forms, template
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
-from django.utils.text import slugify
 
 from assessment.models import Agency, Nation
-from assessment.models.framework import cite
+from assessment.models.framework import anchor, cite
 
 register = template.Library()
 
@@ -35,26 +34,18 @@ def _sources_url(slug: str, version: str, prefix: str) -> str:
     return reverse("sources", args=[slug, version])
 
 
-@lru_cache(maxsize=256)
-def _section_slug(section: str) -> str:
-    return slugify(section)
-
-
 @register.simple_tag
 def citation(reference: dict, framework) -> str:
-    """A report citation ('Annex 4 para 62') linking to where the framework lists that paragraph.
+    """A citation ('Annex 4 para 62', 'HMICFRS 2023, recommendation 3') linking to where the
+    framework's sources page lists it.
 
-    A page cites hundreds of paragraphs of one framework: the URL of its sources page is looked
-    up once (per script prefix), not once per citation.
+    A page cites hundreds of references of one framework: the URL of its sources page is
+    looked up once (per script prefix), not once per citation.
     """
-    anchor = paragraph_anchor(reference)
     url = _sources_url(framework.slug, framework.version, get_script_prefix())
-    return format_html('<a class="govuk-link" href="{}#{}">{}</a>', url, anchor, cite(reference))
-
-
-@register.filter
-def paragraph_anchor(reference: dict) -> str:
-    return f"{_section_slug(reference['section'])}-para-{reference['paragraph']}"
+    return format_html(
+        '<a class="govuk-link" href="{}#{}">{}</a>', url, anchor(reference), cite(reference)
+    )
 
 
 @register.filter
@@ -89,3 +80,9 @@ def agency_label(code: str) -> str:
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key)
+
+
+@register.filter
+def thousands(number: int) -> str:
+    """10000 -> '10,000'."""
+    return f"{number:,}"

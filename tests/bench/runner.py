@@ -102,7 +102,7 @@ def measure(partnerships: int, cycles: int, repeat: int, quick: bool):
     from assessment.models import Answer, Assessment
     from assessment.results import data_of, framework_questions, spec_of
     from assessment.tasks import render_draft_report, render_stored_report
-    from assessment.workflow import sign_off, submit
+    from assessment.workflow import confirm_answers, sign_off, submit
 
     started = time.perf_counter()
     framework, lead, assessments = build(partnerships, cycles)
@@ -326,7 +326,12 @@ def measure(partnerships: int, cycles: int, repeat: int, quick: bool):
 
     # A signed-off report: rendered once by a worker after sign-off (here the task runs in
     # this process, as the worker would), then served from storage.
-    submit(assessment=current, user=lead, gaps=0)
+    confirm_answers(
+        assessment=current,
+        questions=framework_questions(current.framework, current.partnership.nation),
+        user=lead,
+    )
+    submit(assessment=current, user=lead)
     sign_off(assessment=current, user=lead)
     current = Assessment.objects.get(pk=current.pk)
     start = time.perf_counter()
