@@ -5,15 +5,15 @@ the assessment row first, so that saves, sign-off and reopening of one assessmen
 after another: an edit either lands before the sign-off snapshot or is refused after it.
 """
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessment import pdf, progress, snapshots
+from assessment import progress, snapshots
 from assessment.answer_rules import EMPTY, is_blank, normalise
 from assessment.models import (
     OPEN_STATUSES,
@@ -32,8 +32,7 @@ from assessment.models import (
 )
 from assessment.models.lock import OPEN
 from assessment.results import compute, framework_questions
-
-logger = logging.getLogger(__name__)
+from assessment.tasks import render_stored_report
 
 VALUE_FIELDS = Answer.VALUE_FIELDS
 
@@ -296,19 +295,12 @@ def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
         locked.signed_off_by = user
         locked._change_reason = f"signed off by {user}"
         locked.save()
-        # The report is rendered from the snapshot once the sign-off is committed, so what
-        # the board downloads is what it signed, whatever happens to live rows afterwards.
-        transaction.on_commit(lambda: _render_report(locked.pk))
+        # The report is rendered from the snapshot by a worker once the sign-off is committed
+        # (and visible to it), so what the board downloads is what it signed, whatever happens
+        # to live rows afterwards, and no request waits for WeasyPrint.
+        transaction.on_commit(partial(render_stored_report.enqueue, str(locked.code)))
     assessment.refresh_from_db()
     return snapshot
-
-
-def _render_report(assessment_id: int) -> None:
-    try:
-        pdf.render_signed_report(assessment_id)
-    except Exception:
-        # The sign-off stands; the first download renders the report from the same snapshot.
-        logger.exception("Could not render the report of assessment %s", assessment_id)
 
 
 def reopen(*, assessment: Assessment, user: User, reason: str) -> Reopening:

@@ -159,6 +159,7 @@ def test_a_changed_record_is_flagged_logged_and_its_report_refused(client, alice
 
 
 def test_a_changed_report_file_is_refused(client, alice, signed):
+    pdf.render_signed_report(signed.pk)  # what the worker does after sign-off
     client.force_login(alice)
     assert client.get(f"/assessments/{signed.code}/report.pdf").status_code == 200
     stored = signed.latest_snapshot.report

@@ -31,7 +31,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     assessment = access.assessment
     data = scored(assessment)
     themes = findings(data)
-    examples = practice_for(data.questions)
+    examples = practice_for(assessment.framework)
     by_code = data.by_code
     critical = [
         {
