@@ -76,6 +76,9 @@ class AnswerForm(forms.Form):
             "max_length": f"The reason must be {Answer.REASON_LIMIT} characters or fewer"
         },
     )
+    # Only on a carried-over answer: confirmed with the save, never by a button of its own (Enter
+    # in any box submits a form with its first button, which must be "Save and continue").
+    still_true = forms.BooleanField(required=False)
     confirm_personal_data = forms.BooleanField(
         label="I have checked: this text does not identify a child, a family or a suspect",
         required=False,
@@ -100,6 +103,10 @@ class AnswerForm(forms.Form):
         self.pii_findings: list = []
         super().__init__(data, prefix=question.code, initial=self._initial())
         self._add_value_fields()
+        if answer is not None and answer.needs_reconfirmation:
+            self.fields["still_true"].label = f"I have checked {question.code} is still true"
+        else:
+            del self.fields["still_true"]
         if not editable:
             for field in self.fields.values():
                 field.disabled = True
@@ -220,6 +227,8 @@ class AnswerForm(forms.Form):
             govuk.checkbox(self["not_applicable"]),
             govuk.textarea(self["not_applicable_reason"], rows=2),
         ]
+        if "still_true" in self.fields:
+            parts.append(govuk.checkbox(self["still_true"]))
         if self.pii_findings:
             parts.append(govuk.checkbox(self["confirm_personal_data"]))
         return mark_safe("".join(parts))  # noqa: S308 - every part built with format_html

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from assessment.models import Agency, Answer, Assignment, Comment, Role, Status
+from assessment.models import Agency, Answer, Assignment, CarryOutcome, Comment, Role, Status
 from assessment.workflow import save_answers, sign_off, submit
 from tests.factories import (
     PASSWORD,
@@ -453,33 +453,82 @@ def test_autosave_reports_a_conflict_without_saving(client, alice, bob, partners
 # Carried answers, locking, history -----------------------------------------------------------
 
 
-def test_carried_answers_are_confirmed_one_by_one_or_by_theme(client, alice, assessment):
+def carried(assessment, alice, codes=("AA-01", "AA-02")):
     save_answers(
         assessment=assessment,
-        changes=[change(assessment, "AA-01"), change(assessment, "AA-02")],
+        changes=[change(assessment, code) for code in codes],
         user=alice,
         agency="police",
     )
     Answer.objects.update(needs_reconfirmation=True)
+
+
+def test_carried_answers_are_confirmed_with_the_answers_one_by_one_or_all_at_once(
+    client, alice, partnership_a, assessment
+):
+    carried(assessment, alice)
     client.force_login(alice)
     html = client.get(url(assessment)).content.decode()
     assert "Carried over \N{EN DASH} confirm or change" in html
-    client.post(url(assessment, action="confirm"), {"question": "AA-01"})
-    assert list(
-        Answer.objects.filter(needs_reconfirmation=True).values_list("question__code", flat=True)
-    ) == ["AA-02"]
-    client.post(url(assessment, action="confirm"))
-    assert not Answer.objects.filter(needs_reconfirmation=True).exists()
+    assert "I have checked AA-01 is still true" in html
+    assert "I have checked these 2 carried-over answers are still true" in html
+    # No button of its own: the page's first button, the one Enter presses, saves the answers.
+    form = html[html.index('id="theme-form"') :]
+    buttons = re.findall(r"<button(?![^>]* form=)[^>]*>([^<]*)", form)  # its own buttons
+    assert buttons[0] == "Save and continue"
 
-
-def test_changing_a_carried_answer_confirms_it(client, alice, assessment):
-    save_answers(
-        assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
+    as_saved = {code: good_answer(code, evidence="Audit 2024") for code in ("AA-01", "AA-02")}
+    response = post(
+        client, assessment, {**as_saved, "AA-01": {**as_saved["AA-01"], "still_true": "on"}}
     )
-    Answer.objects.update(needs_reconfirmation=True)
+    assert response.status_code == 302
+    first = Answer.objects.get(question__code="AA-01")
+    assert (first.needs_reconfirmation, first.carry_outcome) == (False, CarryOutcome.CONFIRMED)
+    assert (first.confirmed_by, first.answered_by) == (alice, alice)
+    assert Answer.objects.get(question__code="AA-02").needs_reconfirmation
+    follow = client.get(url(assessment)).content.decode()
+    assert "1 carried-over answer confirmed" in follow
+    assert "I have checked the carried-over answer is still true" in follow
+
+    dana = contributor(partnership_a, Agency.POLICE)
+    client.force_login(dana)
+    data = theme_post(assessment, "AA", as_saved)
+    assert client.post(url(assessment), {**data, "confirm_all": "1"}).status_code == 302
+    second = Answer.objects.get(question__code="AA-02")
+    assert (second.carry_outcome, second.confirmed_by) == (CarryOutcome.CONFIRMED, dana)
+
+
+def test_changing_a_carried_answer_records_it_as_changed(client, alice, assessment):
+    carried(assessment, alice, codes=["AA-01"])
     client.force_login(alice)
-    post(client, assessment, {"AA-01": good_answer("AA-01", evidence="Updated for this year")})
-    assert not Answer.objects.get().needs_reconfirmation
+    data = theme_post(
+        assessment, "AA", {"AA-01": good_answer("AA-01", evidence="Updated for this year")}
+    )
+    client.post(url(assessment), {**data, "confirm_all": "1"})
+    answer = Answer.objects.get()
+    assert (answer.needs_reconfirmation, answer.carry_outcome) == (False, CarryOutcome.CHANGED)
+    assert answer.confirmed_by is None
+
+
+def test_a_carried_answer_changed_by_someone_else_is_not_confirmed_unseen(
+    client, alice, partnership_a, assessment
+):
+    carried(assessment, alice, codes=["AA-01"])
+    stale = theme_post(
+        assessment,
+        "AA",
+        {"AA-01": {**good_answer("AA-01", evidence="Audit 2024"), "still_true": "on"}},
+    )
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-01", "poor", version=1)],
+        user=alice,
+        agency="police",
+    )
+    client.force_login(contributor(partnership_a))
+    assert client.post(url(assessment), stale).status_code == 302
+    answer = Answer.objects.get()
+    assert (answer.carry_outcome, answer.confirmed_by) == (CarryOutcome.CHANGED, None)
 
 
 def test_a_locked_assessment_refuses_saves_through_the_page(client, alice, assessment):
@@ -501,7 +550,6 @@ def test_a_locked_assessment_refuses_saves_through_the_page(client, alice, asses
         theme_post(assessment, "AA", {"AA-01": good_answer("AA-01", evidence="Late")}),
     )
     assert "Not saved: this self-assessment can no longer be changed" in autosave.content.decode()
-    assert client.post(url(assessment, action="confirm")).status_code == 403
     assert Answer.objects.get().evidence == "Audit 2024"
 
 
