@@ -16,8 +16,8 @@ from django.utils.text import slugify
 
 from assessment.forms import govuk
 from assessment.models import Answer, Kind, Option, Question
-from assessment.pii import find_personal_data
-from assessment.workflow import values_of
+from assessment.pii import find_personal_data, text_digest
+from assessment.workflow import normalise, values_at, values_of
 
 EARLIEST = date(1990, 1, 1)
 
@@ -51,6 +51,7 @@ class GOVUKDateField(DateInputField):
 
 class AnswerForm(forms.Form):
     use_required_attribute = False
+    TEXTS = ("evidence", "text", "not_applicable_reason")  # the free texts, in this order
 
     question_code = forms.CharField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -101,6 +102,8 @@ class AnswerForm(forms.Form):
         self.complete = complete  # "save and continue": an answer begun must be finished
         self.framework_url = framework_url
         self.pii_findings: list = []
+        self.personal_data_confirmed = ""  # see _check_personal_data
+        self.changed = True  # until clean() finds otherwise
         super().__init__(data, prefix=question.code, initial=self._initial())
         self._add_value_fields()
         if answer is not None and answer.needs_reconfirmation:
@@ -281,25 +284,48 @@ class AnswerForm(forms.Form):
                 "period_end", "The end of the period must be the same as or after the start"
             )
 
-        values = self.answer_values() if not self.errors else None
-        if values and self.complete and not values["not_applicable"] and self._begun(values):
+        base = self._base_values(data.get("version"))
+        self._check_personal_data(data, base)
+        if self.errors:
+            return data
+        values = self.answer_values()
+        # Only what the person changed is questioned: an answer left as they found it (theirs
+        # or someone else's, in or outside their remit) never blocks their save.
+        self.changed = normalise(values) != base
+        if self.changed and self.complete and not values["not_applicable"] and self._begun(values):
             self._require_complete(values)
-
-        texts = [data.get("evidence"), data.get("not_applicable_reason"), data.get("text")]
-        self.pii_findings = [f for text in texts if text for f in find_personal_data(text)]
-        # With findings, as_govuk adds the box to confirm the text identifies nobody.
-        if self.pii_findings and not data.get("confirm_personal_data"):
-            kinds = ", ".join(sorted({f.description for f in self.pii_findings}))
-            target = next(
-                n
-                for n in ("evidence", "text", "not_applicable_reason")
-                if find_personal_data(data.get(n) or "")
-            )
-            self.add_error(
-                target,
-                f"{q.code} may contain personal details ({kinds}). Remove them, or tick the box to confirm the text does not identify anyone",
-            )
         return data
+
+    def _base_values(self, version: int | None) -> dict:
+        """The answer as the person's page showed it (normalised), to tell what they changed."""
+        if self.answer is not None and version == self.answer.version:
+            return normalise(self.answer.values)
+        return values_at(self.answer, version or 0)
+
+    def _check_personal_data(self, data: dict, base: dict) -> None:
+        """Texts the person changed that look like personal details need their word that they
+        identify nobody; that word is kept with a digest of the texts (see Answer)."""
+        texts = {name: (data.get(name) or "").strip() for name in self.TEXTS}
+        changed = [name for name in self.TEXTS if texts[name] != base.get(name, "")]
+        if not changed and self.answer is not None:
+            self.personal_data_confirmed = self.answer.personal_data_confirmed
+            return
+        found = {name: find_personal_data(texts[name]) for name in changed}
+        self.pii_findings = [f for findings in found.values() for f in findings]
+        if not self.pii_findings:
+            return
+        if data.get("confirm_personal_data"):
+            self.personal_data_confirmed = text_digest(list(texts.values()))
+            return
+        for name, findings in found.items():
+            if findings:
+                kinds = ", ".join(sorted({f.description for f in findings}))
+                self.add_error(
+                    name,
+                    f"{self.question.code}: {self.fields[name].label} may contain personal "
+                    f"details ({kinds}). Remove them, or tick the box to confirm the text does "
+                    "not identify anyone",
+                )
 
     def _begun(self, values: dict) -> bool:
         return any(values[k] not in (None, "", []) for k in values if k != "not_applicable")

@@ -18,7 +18,7 @@ from assessment.forms.answers import AnswerForm
 from assessment.forms.assessments import CommentForm
 from assessment.models import Answer, AssessmentLocked, Comment, Option, Question, Theme
 from assessment.pii import WARNING
-from assessment.workflow import Change, SaveResult, save_answers, values_of
+from assessment.workflow import Change, SaveResult, normalise, save_answers, values_of
 
 
 class ThemePage:
@@ -89,6 +89,7 @@ class ThemePage:
                 f.answer_values(),
                 f.cleaned_data["version"],
                 still_true=everything or bool(f.cleaned_data.get("still_true")),
+                personal_data_confirmed=f.personal_data_confirmed,
             )
             for f in forms
         ]
@@ -120,10 +121,21 @@ class ThemePage:
                 "errors": [error for f in forms for error in _errors(f)],
                 "pii_warning": WARNING if any(f.pii_findings for f in forms) else None,
                 "to_confirm": sum(1 for a in self.answers.values() if a.needs_reconfirmation),
+                "conflicted": [f.question.code for f in forms if _conflicts(f)],
                 **extra,
             },
             status=status,
         )
+
+
+def _conflicts(form: AnswerForm) -> bool:
+    """A valid answer the person changed on a page drawn before someone else changed it too,
+    differently: shown at the top even while other answers on the page have errors."""
+    if not form.is_bound or form.errors or not form.changed or form.answer is None:
+        return False
+    return form.cleaned_data["version"] != form.answer.version and normalise(
+        form.answer_values()
+    ) != normalise(form.answer.values)
 
 
 def _errors(form: AnswerForm) -> list[tuple[str, str]]:

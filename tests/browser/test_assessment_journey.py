@@ -186,7 +186,7 @@ def test_a_full_cycle(javascript, page, other_person, live_server, settings, tmp
     police.get_by_role("button", name="Save as draft").click()
     expect(police.get_by_text("answers saved")).to_be_visible()
     if javascript:  # no autosave: a stale page (without scripts, it is one already)
-        page.evaluate("document.getElementById('theme-form').removeAttribute('hx-post')")
+        page.evaluate("document.getElementById('theme-form').removeAttribute('data-hx-post')")
         page.evaluate("htmx.process(document.body)")
     answer(page, "AA-02", "Developing answer", "Lead view")
     page.get_by_role("button", name="Save as draft").click()

@@ -75,3 +75,71 @@ def test_enter_in_a_number_box_saves_and_confirms_nothing(javascript, page, live
     assert [a.needs_reconfirmation for a in carried] == [True, True]
     if javascript:
         assert_accessible(page)
+
+
+def open_theme(page, base: str, assessment, theme: str = "AA") -> None:
+    page.goto(f"{base}/assessments/{assessment.code}/themes/{theme}/")
+
+
+def save_as_draft(page) -> None:
+    page.get_by_role("button", name="Save as draft").click()
+
+
+@BOTH
+def test_one_persons_personal_data_confirmation_never_blocks_another(
+    javascript, page, other_person, live_server
+):
+    partnership = make_partnership("Northdale Safeguarding Partnership")
+    make_member(partnership, make_user("alice@example.org", "Alice Lead"), Role.LEAD)
+    make_member(
+        partnership, make_user("pat@example.org", "Pat Police"), Role.CONTRIBUTOR, Agency.POLICE
+    )
+    assessment = make_assessment(partnership)
+    sign_in(page, live_server.url, "alice@example.org")
+    open_theme(page, live_server.url, assessment)
+
+    # Alice's evidence looks like a name next to a date: she is asked, and gives her word.
+    mine = page.locator("#AA-01")
+    mine.get_by_label("Good answer", exact=True).check()
+    mine.get_by_label("How do you know?").fill("Swan Lake project began 01/02/2024")
+    save_as_draft(page)
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "AA-01: How do you know? may contain personal details"
+    )
+    page.get_by_label("I have checked: this text does not identify").check()
+    save_as_draft(page)
+    expect(page.get_by_text("1 answer saved")).to_be_visible()
+
+    # Pat, from the police, answers AA-02 on a page that shows Alice's AA-01: nothing is asked
+    # about AA-01, which Pat did not touch.
+    police = other_person("pat@example.org")
+    open_theme(police, live_server.url, assessment)
+    theirs = police.locator("#AA-02")
+    theirs.get_by_label("Good answer", exact=True).check()
+    theirs.get_by_label("How do you know?").fill("Police audit of 12 cases")
+    if javascript:
+        expect(police.locator("#status-AA-02")).to_contain_text("Saved at")
+        expect(police.locator("#autosave-status")).not_to_contain_text("attention")
+    save_as_draft(police)
+    expect(police.locator(".govuk-error-summary")).to_have_count(0)
+    expect(police.get_by_text("may contain personal details")).to_have_count(0)
+    saved = Answer.objects.get(question__code="AA-02")
+    assert saved.answered_by.email == "pat@example.org"
+    assert Answer.objects.get(question__code="AA-01").answered_by.email == "alice@example.org"
+
+    # Alice's page is now out of date for AA-02: her change there is a conflict, always shown.
+    mine = page.locator("#AA-02")
+    mine.get_by_label("Poor answer", exact=True).check()
+    mine.get_by_label("How do you know?").fill("Lead view")
+    if javascript:
+        banner = page.locator("#conflict-banner")
+        expect(banner).to_contain_text("Someone else has changed AA-02")
+        expect(page.locator("#status-AA-02")).to_contain_text("Not saved")
+        assert_accessible(page)
+        banner.get_by_role("link", name="AA-02").click()
+        expect(page.locator("#AA-02")).to_be_in_viewport()
+    save_as_draft(page)
+    expect(
+        page.get_by_role("heading", name="Someone else changed 1 answer while you were working")
+    ).to_be_visible()
+    assert Answer.objects.get(question__code="AA-02").evidence == "Police audit of 12 cases"

@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from assessment.models import Agency, Answer, Assignment, CarryOutcome, Comment, Role, Status
+from assessment.pii import text_digest
 from assessment.workflow import save_answers, sign_off, submit
 from tests.factories import (
     PASSWORD,
@@ -331,7 +332,10 @@ def test_personal_details_are_flagged_before_saving_and_can_be_confirmed(client,
     response = post(client, assessment, {"AA-01": good_answer("AA-01", evidence=evidence)})
     html = response.content.decode()
     assert "This service must not hold information that identifies a child" in html
-    assert "AA-01 may contain personal details (a name next to a date, a phone number)" in html
+    assert (
+        "AA-01: How do you know? may contain personal details (a name next to a date, a phone number)"
+        in html
+    )
     assert "I have checked: this text does not identify a child" in html
     assert "07700 900123" in html  # kept so it can be edited
     assert not Answer.objects.exists()
@@ -345,10 +349,61 @@ def test_personal_details_are_flagged_before_saving_and_can_be_confirmed(client,
 
 def test_a_person_may_confirm_a_false_alarm(client, alice, assessment):
     client.force_login(alice)
-    evidence = "Operation Pine Tree started 01/02/2024"
+    evidence = "Swan Lake project began 01/02/2024"
     answers = {"AA-01": {**good_answer("AA-01", evidence=evidence), "confirm_personal_data": "on"}}
     assert post(client, assessment, answers).status_code == 302
     assert Answer.objects.get().evidence == evidence
+
+
+def test_a_personal_data_confirmation_is_kept_with_the_text_it_confirmed(client, alice, assessment):
+    client.force_login(alice)
+    evidence = "Swan Lake project began 01/02/2024"
+    confirmed = {**good_answer("AA-01", evidence=evidence), "confirm_personal_data": "on"}
+    assert post(client, assessment, {"AA-01": confirmed}).status_code == 302
+    answer = Answer.objects.get()
+    assert answer.personal_data_confirmed == text_digest([evidence, "", ""])
+    assert answer.personal_data_confirmed_version == answer.version == 1
+
+    # The same text is not questioned again, with another answer or by autosave.
+    again = {"option": str(option_id("AA-01", "poor")), "evidence": evidence}
+    assert post(client, assessment, {"AA-01": again}).status_code == 302
+    autosaved = client.post(
+        url(assessment, action="autosave"),
+        theme_post(assessment, "AA", {"AA-01": {**again, "option": confirmed["option"]}}),
+    ).content.decode()
+    assert "attention" not in autosaved and "Saved automatically" in autosaved
+    # A changed text is checked again.
+    changed = {**again, "evidence": f"{evidence}, and Jane Smith 14/02/2009"}
+    html = post(client, assessment, {"AA-01": changed}).content.decode()
+    assert "AA-01: How do you know? may contain personal details" in html
+    assert Answer.objects.get().evidence == evidence
+
+
+def test_an_untouched_question_never_blocks_anyone_else(client, alice, partnership_a, assessment):
+    """Alice confirmed text that looks personal on AA-01, and left AA-02 half done; Pat, from
+    the police, answers AA-03 and is asked about nothing else."""
+    client.force_login(alice)
+    evidence = "Swan Lake project began 01/02/2024"
+    answers = {
+        "AA-01": {**good_answer("AA-01", evidence=evidence), "confirm_personal_data": "on"},
+        "AA-02": {"option": str(option_id("AA-02", "good"))},
+    }
+    assert post(client, assessment, answers).status_code == 302
+    pat = contributor(partnership_a, Agency.POLICE)
+    client.force_login(pat)
+    seen = {
+        "AA-01": good_answer("AA-01", evidence=evidence),
+        "AA-02": {"option": str(option_id("AA-02", "good"))},
+        "AA-03": indicator(),
+    }
+    response = post(client, assessment, seen, action="continue")
+    assert response.status_code == 302, re.findall(
+        r'<a href="#[^"]+">([^<]+)', response.content.decode()
+    )
+    assert Answer.objects.get(question__code="AA-03").answered_by == pat
+    assert Answer.objects.get(question__code="AA-01").answered_by == alice
+    autosaved = client.post(url(assessment, action="autosave"), theme_post(assessment, "AA", seen))
+    assert "attention" not in autosaved.content.decode()
 
 
 def test_comments_are_checked_for_personal_details_too(client, alice, assessment):
@@ -422,6 +477,31 @@ def test_keeping_their_answer_discards_mine_for_that_question_only(
     assert Answer.objects.get(question__code="AA-02").answered_by == dana
 
 
+def test_a_conflict_is_shown_at_the_top_even_while_other_answers_have_errors(
+    client, alice, partnership_a, assessment
+):
+    stale = theme_post(
+        assessment,
+        "AA",
+        {"AA-02": good_answer("AA-02", evidence="Mine"), "AA-03": indicator("12", "10")},
+    )
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-02", evidence="Theirs")],
+        user=alice,
+        agency="police",
+    )
+    client.force_login(contributor(partnership_a))
+    html = client.post(url(assessment), stale).content.decode()
+    assert "There is a problem" in html
+    banner = html[html.index('id="conflict-banner"') : html.index("</main>")]
+    assert (
+        'Someone else has changed <a class="govuk-notification-banner__link" href="#AA-02">'
+        in banner
+    )
+    assert Answer.objects.get().evidence == "Theirs"
+
+
 def test_autosave_saves_valid_answers_and_returns_new_versions(client, alice, assessment):
     client.force_login(alice)
     data = theme_post(
@@ -431,7 +511,7 @@ def test_autosave_saves_valid_answers_and_returns_new_versions(client, alice, as
     html = response.content.decode()
     assert response.status_code == 200
     assert "Saved automatically" in html and "AA-02" in html  # AA-02 waits for a proper save
-    assert 'name="AA-01-version" id="id_AA-01-version" value="1" hx-swap-oob="true"' in html
+    assert 'name="AA-01-version" id="id_AA-01-version" value="1" data-hx-swap-oob="true"' in html
     assert Answer.objects.get().question.code == "AA-01"
 
 
