@@ -23,19 +23,20 @@ EARLIEST = date(1990, 1, 1)
 
 
 class GOVUKDateField(DateInputField):
-    """GOV.UK date input with plain-English errors naming the date."""
+    """GOV.UK date input with plain-English errors naming the date, whose example is the one
+    in its hint."""
 
-    def __init__(self, *, label: str, **kwargs):
+    def __init__(self, *, label: str, example: str = "31 3 2024", **kwargs):
+        kwargs.setdefault("help_text", f"For example, {example}")
         super().__init__(label=label, require_all_fields=False, required=False, **kwargs)
-        self.error_messages["invalid"] = f"{label} must be a real date"
+        self.example = example
+        self.error_messages["invalid"] = f"{label} must be a real date, like {example}"
 
     def clean(self, value):
         try:
             return super().clean(value)
         except forms.ValidationError:
-            raise forms.ValidationError(
-                f"{self.label} must be a real date, like 31 3 2024"
-            ) from None
+            raise forms.ValidationError(self.error_messages["invalid"]) from None
 
     def compress(self, data_list):
         if not data_list or not any(data_list):
@@ -44,9 +45,7 @@ class GOVUKDateField(DateInputField):
             day, month, year = (int(part) for part in data_list)
             return date(year, month, day)
         except (TypeError, ValueError):
-            raise forms.ValidationError(
-                f"{self.label} must be a real date, like 31 3 2024"
-            ) from None
+            raise forms.ValidationError(self.error_messages["invalid"]) from None
 
 
 class AnswerForm(forms.Form):
@@ -62,7 +61,7 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="The evidence behind this answer: audits, data, reports, minutes. Describe practice, never individual children.",
         error_messages={
-            "max_length": f"How do you know must be {Answer.EVIDENCE_LIMIT} characters or fewer"
+            "max_length": f"How do you know? must be {Answer.EVIDENCE_LIMIT:,} characters or fewer"
         },
     )
     not_applicable = forms.BooleanField(
@@ -74,7 +73,7 @@ class AnswerForm(forms.Form):
         max_length=Answer.REASON_LIMIT,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={
-            "max_length": f"The reason must be {Answer.REASON_LIMIT} characters or fewer"
+            "max_length": f"Why does it not apply? must be {Answer.REASON_LIMIT:,} characters or fewer"
         },
     )
     # Only on a carried-over answer: confirmed with the save, never by a button of its own (Enter
@@ -142,7 +141,7 @@ class AnswerForm(forms.Form):
                 choices=self._choices(),
                 widget=forms.RadioSelect,
                 required=False,
-                error_messages={"invalid_choice": f"Select one of the answers shown for {q.code}"},
+                error_messages={"invalid_choice": "select one of the answers shown"},
             )
         elif kind == Kind.MULTIPLE:
             self.fields["options"] = forms.MultipleChoiceField(
@@ -151,7 +150,7 @@ class AnswerForm(forms.Form):
                 widget=forms.CheckboxSelectMultiple,
                 required=False,
                 help_text="Select all that apply.",
-                error_messages={"invalid_choice": f"Select only the answers shown for {q.code}"},
+                error_messages={"invalid_choice": "select only the answers shown"},
             )
         elif kind == Kind.INDICATOR:
             numbers = {"min_value": 0, "max_value": 10_000_000, "required": False}
@@ -179,9 +178,7 @@ class AnswerForm(forms.Form):
             )
             self._add_period_fields()
         elif kind == Kind.DATE:
-            self.fields["date_value"] = GOVUKDateField(
-                label="Date", help_text="For example, 27 3 2024"
-            )
+            self.fields["date_value"] = GOVUKDateField(label="Date")
         else:
             self.fields["text"] = forms.CharField(
                 label="Your answer",
@@ -190,13 +187,15 @@ class AnswerForm(forms.Form):
                 max_length=Answer.TEXT_LIMIT,
                 widget=forms.Textarea(attrs={"rows": 5}),
                 error_messages={
-                    "max_length": f"Your answer must be {Answer.TEXT_LIMIT} characters or fewer"
+                    "max_length": f"Your answer must be {Answer.TEXT_LIMIT:,} characters or fewer"
                 },
             )
 
     def _add_period_fields(self) -> None:
-        self.fields["period_start"] = GOVUKDateField(label="Start of the period")
-        self.fields["period_end"] = GOVUKDateField(label="End of the period")
+        self.fields["period_start"] = GOVUKDateField(
+            label="Start of the period", example="1 4 2024"
+        )
+        self.fields["period_end"] = GOVUKDateField(label="End of the period", example="31 3 2025")
 
     def as_govuk(self) -> SafeString:
         """The form in GOV.UK markup (see ``govuk``): the question as the legend of its fieldset,
@@ -238,11 +237,20 @@ class AnswerForm(forms.Form):
 
     # Checking -----------------------------------------------------------------------------
 
+    def add_error(self, field: str | None, error) -> None:
+        """Every message starts with the question's code, so that the error summary of a page
+        of a dozen questions reads as a list of what to do where ("PP-01: enter the date")."""
+        code = self.question.code
+        messages = error.messages if isinstance(error, forms.ValidationError) else [error]
+        super().add_error(
+            field, [m if m.startswith(f"{code}:") else f"{code}: {m}" for m in messages]
+        )
+
     def clean_question_code(self) -> str:
         code = self.cleaned_data["question_code"]
         if code != self.question.code:
             raise forms.ValidationError(
-                "The page was changed before it was sent. Reload the page and answer again"
+                "the page was changed before it was sent. Reload the page and answer again"
             )
         return code
 
@@ -251,7 +259,7 @@ class AnswerForm(forms.Form):
         q, kind = self.question, self.question.kind
         today = timezone.localdate()
         if data.get("not_applicable") and not (data.get("not_applicable_reason") or "").strip():
-            self.add_error("not_applicable_reason", f"Enter why {q.code} does not apply")
+            self.add_error("not_applicable_reason", "enter why it does not apply")
 
         if kind == Kind.INDICATOR:
             numerator, denominator = data.get("numerator"), data.get("denominator")
@@ -271,7 +279,7 @@ class AnswerForm(forms.Form):
                 and "denominator" not in self.errors
             ):
                 missing = "numerator" if numerator is None else "denominator"
-                self.add_error(missing, f"Enter {q.indicator[missing].lower()}")
+                self.add_error(missing, f"enter {q.indicator[missing].lower()}")
         for name in ("date_value", "period_start", "period_end"):
             value = data.get(name)
             if value and value > today:
@@ -281,7 +289,7 @@ class AnswerForm(forms.Form):
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error(
-                "period_end", "The end of the period must be the same as or after the start"
+                "period_end", "the end of the period must be the same as or after the start"
             )
 
         base = self._base_values(data.get("version"))
@@ -322,7 +330,7 @@ class AnswerForm(forms.Form):
                 kinds = ", ".join(sorted({f.description for f in findings}))
                 self.add_error(
                     name,
-                    f"{self.question.code}: {self.fields[name].label} may contain personal "
+                    f"{self.fields[name].label} may contain personal "
                     f"details ({kinds}). Remove them, or tick the box to confirm the text does "
                     "not identify anyone",
                 )
@@ -333,19 +341,19 @@ class AnswerForm(forms.Form):
     def _require_complete(self, values: dict) -> None:
         q, kind = self.question, self.question.kind
         if kind in (Kind.SINGLE, Kind.YES_NO) and not values["selected"]:
-            self.add_error("option", f"Select an answer for {q.code}")
+            self.add_error("option", "select an answer")
         elif kind == Kind.MULTIPLE and not values["selected"]:
-            self.add_error("options", f"Select at least one answer for {q.code}")
+            self.add_error("options", "select at least one answer")
         elif kind == Kind.INDICATOR and values["numerator"] is None:
-            self.add_error("numerator", f"Enter {q.indicator['numerator'].lower()}")
+            self.add_error("numerator", f"enter {q.indicator['numerator'].lower()}")
         elif kind == Kind.COUNT and values["number"] is None:
-            self.add_error("number", f"Enter the number for {q.code}")
+            self.add_error("number", "enter the number")
         elif kind == Kind.DATE and values["date_value"] is None:
-            self.add_error("date_value", f"Enter the date for {q.code}")
+            self.add_error("date_value", "enter the date")
         elif kind == Kind.TEXT and not values["text"].strip():
-            self.add_error("text", f"Enter your answer to {q.code}")
+            self.add_error("text", "enter your answer")
         if not values["evidence"].strip():
-            self.add_error("evidence", f"Enter how you know your answer to {q.code}")
+            self.add_error("evidence", "enter how you know your answer")
 
     def answer_values(self) -> dict:
         """The submitted answer as values for ``workflow.Change``; N/A clears the value fields."""

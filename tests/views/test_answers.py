@@ -162,7 +162,7 @@ def test_save_and_continue_asks_for_the_evidence_of_a_begun_answer(client, alice
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Enter how you know your answer to AA-01" in html
+    assert "AA-01: enter how you know your answer" in html
     assert 'href="#id_AA-01-evidence"' in html
     assert re.search(rf'value="{option_id("AA-01", "good")}"\s+checked', html)  # nothing lost
     assert not Answer.objects.exists()
@@ -230,48 +230,48 @@ FUTURE = date.today() + timedelta(days=40)
     [
         (
             {"AA-03": indicator("12", "10")},
-            "Suspects without ethnicity cannot be more than all suspects",
+            "AA-03: Suspects without ethnicity cannot be more than all suspects",
             'value="12"',
         ),
         (
             {"AA-03": indicator("-3", "10")},
-            "Suspects without ethnicity must be 0 or more",
+            "AA-03: Suspects without ethnicity must be 0 or more",
             'value="-3"',
         ),
         (
             {"AA-03": indicator("lots", "10")},
-            "Suspects without ethnicity must be a whole number, like 12",
+            "AA-03: Suspects without ethnicity must be a whole number, like 12",
             'value="lots"',
         ),
-        ({"AA-03": indicator("0", "0")}, "All suspects must be more than 0", 'value="0"'),
+        ({"AA-03": indicator("0", "0")}, "AA-03: All suspects must be more than 0", 'value="0"'),
         (
             {"AA-03": indicator(end=("31", "3", "2022"))},
-            "The end of the period must be the same as or after the start",
+            "AA-03: the end of the period must be the same as or after the start",
             'value="2022"',
         ),
         (
             {"AA-03": indicator(end=(str(FUTURE.day), str(FUTURE.month), str(FUTURE.year)))},
-            "End of the period must be today or in the past",
+            "AA-03: End of the period must be today or in the past",
             f'value="{FUTURE.year}"',
         ),
         (
             {"AA-03": indicator(start=("31", "2", "2023"))},
-            "Start of the period must be a real date",
+            "AA-03: Start of the period must be a real date, like 1 4 2024",
             'value="31"',
         ),
         (
             {"AA-01": {"option": "1", "evidence": "x" * 5001}},
-            "How do you know must be 5000 characters or fewer",
+            "AA-01: How do you know? must be 5,000 characters or fewer",
             "xxxxxxxxxx",
         ),
         (
             {"AA-01": {"option": "999999", "evidence": "Audit"}},
-            "Select one of the answers shown for AA-01",
+            "AA-01: select one of the answers shown",
             "Audit",
         ),
         (
             {"AA-01": {"not_applicable": "on", "evidence": "Kept"}},
-            "Enter why AA-01 does not apply",
+            "AA-01: enter why it does not apply",
             "Kept",
         ),
     ],
@@ -296,7 +296,7 @@ def test_an_option_of_another_question_is_refused(client, alice, assessment):
     response = post(
         client, assessment, {"AA-01": {"option": str(option_id("AA-02", "good")), "evidence": "x"}}
     )
-    assert "Select one of the answers shown for AA-01" in response.content.decode()
+    assert "AA-01: select one of the answers shown" in response.content.decode()
     assert not Answer.objects.exists()
 
 
@@ -305,7 +305,7 @@ def test_a_tampered_question_code_is_refused(client, alice, assessment):
     data = theme_post(assessment, "AA", {"AA-01": good_answer("AA-01")})
     data["AA-01-question_code"] = "BB-01"
     response = client.post(url(assessment), data)
-    assert "The page was changed before it was sent" in response.content.decode()
+    assert "AA-01: the page was changed before it was sent" in response.content.decode()
     assert not Answer.objects.exists()
 
 
@@ -768,8 +768,20 @@ def test_every_error_summary_link_on_the_real_question_bank_reaches_its_field(cl
         html = post(client, assessment, answers, theme=theme.code).content.decode()
         summary = html[html.index("govuk-error-summary__list") : html.index("</main>")]
         links = re.findall(r'<a href="#([^"]+)"', summary)
+        messages = re.findall(r'<a href="#[^"]+">([^<]+)</a>', summary)
+        codes = {q.code for q in questions}
+        assert [m for m in messages if m.split(":")[0] not in codes] == [], theme.code
         # a link must reach a box that takes the focus, not a group or a missing id
         ids = set(re.findall(r'<(?:input|textarea)[^>]* id="([^"]+)"', html))
         assert len(links) >= len(questions), theme.code
         assert [link for link in links if link not in ids] == [], theme.code
     assert not Answer.objects.exists()
+
+
+def test_date_hints_and_errors_give_the_same_example(client, alice, assessment):
+    client.force_login(alice)
+    answers = {"AA-03": indicator(start=("31", "2", "2023"), end=("30", "2", "2024"))}
+    html = post(client, assessment, answers).content.decode()
+    for label, example in (("Start of the period", "1 4 2024"), ("End of the period", "31 3 2025")):
+        assert f"For example, {example}" in html
+        assert f"AA-03: {label} must be a real date, like {example}" in html
