@@ -97,6 +97,11 @@ class AnswerForm(forms.Form):
     ):
         self.question = question
         self.options = options
+        self.exclusive = (
+            next((o for o in options if o.excludes_others), None)
+            if question.kind == Kind.MULTIPLE
+            else None
+        )
         self.answer = answer
         self.complete = complete  # "save and continue": an answer begun must be finished
         self.framework_url = framework_url
@@ -203,36 +208,40 @@ class AnswerForm(forms.Form):
         q = self.question
         legend = f"{q.code} {q.text}"
         intro = question_intro(q, self.answer, self.framework_url)
+        code = q.code
         if "option" in self.fields or "options" in self.fields:
             field = self["option" if "option" in self.fields else "options"]
             field.help_text = intro  # the hint of the radios or checkboxes
-            value = govuk.choices(field, legend=legend)
+            exclusive = str(self.exclusive.pk) if self.exclusive else ""
+            value = govuk.choices(field, legend=legend, exclusive=exclusive)
         else:
             parts = [
-                govuk.text_input(self[name], width="govuk-!-width-one-quarter")
+                govuk.text_input(self[name], width="govuk-!-width-one-quarter", code=code)
                 for name in ("numerator", "denominator", "number")
                 if name in self.fields
             ]
             parts += [
-                govuk.date_input(self[name])
+                govuk.date_input(self[name], code=code)
                 for name in ("date_value", "period_start", "period_end")
                 if name in self.fields
             ]
             if "text" in self.fields:
-                parts.append(govuk.textarea(self["text"], max_characters=Answer.TEXT_LIMIT))
+                parts.append(
+                    govuk.textarea(self["text"], max_characters=Answer.TEXT_LIMIT, code=code)
+                )
             value = govuk.fieldset(legend=legend, intro=intro, body=parts)
+        reason = govuk.textarea(self["not_applicable_reason"], rows=2, code=code)
         parts = [
             govuk.hidden(self["question_code"]),
             govuk.hidden(self["version"]),
             value,
-            govuk.textarea(self["evidence"], max_characters=Answer.EVIDENCE_LIMIT),
-            govuk.checkbox(self["not_applicable"]),
-            govuk.textarea(self["not_applicable_reason"], rows=2),
+            govuk.textarea(self["evidence"], max_characters=Answer.EVIDENCE_LIMIT, code=code),
+            govuk.checkbox(self["not_applicable"], code=code, reveal=reason),
         ]
         if "still_true" in self.fields:
             parts.append(govuk.checkbox(self["still_true"]))
         if self.pii_findings:
-            parts.append(govuk.checkbox(self["confirm_personal_data"]))
+            parts.append(govuk.checkbox(self["confirm_personal_data"], code=code))
         return mark_safe("".join(parts))  # noqa: S308 - every part built with format_html
 
     # Checking -----------------------------------------------------------------------------
@@ -260,6 +269,10 @@ class AnswerForm(forms.Form):
         today = timezone.localdate()
         if data.get("not_applicable") and not (data.get("not_applicable_reason") or "").strip():
             self.add_error("not_applicable_reason", "enter why it does not apply")
+
+        chosen = data.get("options") or []
+        if self.exclusive and str(self.exclusive.pk) in chosen and len(chosen) > 1:
+            self.add_error("options", f'select "{self.exclusive.label}" on its own, or untick it')
 
         if kind == Kind.INDICATOR:
             numerator, denominator = data.get("numerator"), data.get("denominator")

@@ -143,3 +143,44 @@ def test_one_persons_personal_data_confirmation_never_blocks_another(
         page.get_by_role("heading", name="Someone else changed 1 answer while you were working")
     ).to_be_visible()
     assert Answer.objects.get(question__code="AA-02").evidence == "Police audit of 12 cases"
+
+
+@BOTH
+def test_why_it_does_not_apply_is_asked_when_it_is_ticked(javascript, page, live_server):
+    assessment = carried_cycle()
+    sign_in(page, live_server.url, "alice@example.org")
+    open_theme(page, live_server.url, assessment)
+    question = page.locator("#AA-02")
+    reason = question.get_by_label("Why does it not apply?")
+    if javascript:
+        expect(reason).to_be_hidden()
+    else:  # without the script, the reveal is simply always there
+        expect(reason).to_be_visible()
+    question.get_by_label("This question does not apply to our partnership").check()
+    expect(reason).to_be_visible()
+    reason.fill("No such service in our area")
+    save_as_draft(page)
+    saved = Answer.objects.get(assessment=assessment, question__code="AA-02")
+    assert (saved.not_applicable, saved.not_applicable_reason) == (
+        True,
+        "No such service in our area",
+    )
+
+
+def test_none_of_these_unticks_the_other_answers(page, live_server):
+    from assessment.frameworks import load, read
+    from tests.test_question_bank import BANK
+
+    framework, _ = load(read(BANK))
+    partnership = make_partnership("Northdale Safeguarding Partnership")
+    make_member(partnership, make_user("alice@example.org", "Alice Lead"), Role.LEAD)
+    assessment = make_assessment(partnership, framework)
+    sign_in(page, live_server.url, "alice@example.org")
+    open_theme(page, live_server.url, assessment, "RA")
+    question = page.locator("#RA-09")
+    boxes = question.locator("input[type=checkbox][name='RA-09-options']")
+    boxes.first.check()
+    question.get_by_label("None of these", exact=True).check()
+    expect(boxes.first).not_to_be_checked()
+    expect(question.get_by_text("or", exact=True)).to_be_visible()
+    assert_accessible(page)

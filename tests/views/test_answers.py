@@ -785,3 +785,70 @@ def test_date_hints_and_errors_give_the_same_example(client, alice, assessment):
     for label, example in (("Start of the period", "1 4 2024"), ("End of the period", "31 3 2025")):
         assert f"For example, {example}" in html
         assert f"AA-03: {label} must be a real date, like {example}" in html
+
+
+def test_repeated_labels_name_their_question_for_screen_readers(client, alice, assessment):
+    client.force_login(alice)
+    html = client.get(url(assessment)).content.decode()
+    for code in ("AA-01", "AA-02", "AA-03"):
+        for label in (
+            "How do you know?",
+            "This question does not apply to our partnership",
+            "Why does it not apply?",
+        ):
+            assert f'<span class="govuk-visually-hidden">{code} </span>{label}' in html
+    assert '<span class="govuk-visually-hidden">AA-03 </span>All suspects' in html
+    # A question is not a landmark: a dozen regions would drown the page's own.
+    assert not re.search(r"<section[^>]*aria-label", html[html.index("<main") :])
+
+
+def test_why_it_does_not_apply_is_revealed_by_its_checkbox(client, alice, assessment):
+    client.force_login(alice)
+    html = client.get(url(assessment)).content.decode()
+    assert 'data-aria-controls="conditional-id_AA-01-not_applicable"' in html
+    reveal = html[html.index('id="conditional-id_AA-01-not_applicable"') - 80 :]
+    assert "govuk-checkboxes__conditional--hidden" in reveal[:200]  # hidden only by the script
+    assert reveal.index('for="id_AA-01-not_applicable_reason"') < reveal.index("</section>")
+    ticked = post(client, assessment, {"AA-01": {"not_applicable": "on"}}).content.decode()
+    shown = ticked[ticked.index('id="conditional-id_AA-01-not_applicable"') - 80 :][:200]
+    assert "govuk-checkboxes__conditional--hidden" not in shown  # with its error, in view
+
+
+@pytest.fixture
+def bank_assessment(db):
+    from assessment.frameworks import load, read
+    from tests.factories import make_partnership
+    from tests.test_question_bank import BANK
+
+    framework, _ = load(read(BANK))
+    partnership = make_partnership("Bank partnership")
+    lead = make_user("lead@bank.example")
+    make_member(partnership, lead, Role.LEAD, Agency.POLICE)
+    return make_assessment(partnership, framework), lead
+
+
+def test_none_of_these_is_exclusive_and_refused_with_other_answers(client, bank_assessment):
+    assessment, lead = bank_assessment
+    client.force_login(lead)
+    html = client.get(url(assessment, "RA")).content.decode()
+    question = html[html.index('id="RA-09"') :]
+    question = question[: question.index("</section>")]
+    divider = question.index('<div class="govuk-checkboxes__divider">or</div>')
+    none = question.index('data-behaviour="exclusive"')
+    assert divider < none and question.count('data-behaviour="exclusive"') == 1
+    assert "None of these" in question[none : none + 300]
+
+    from assessment.models import Option
+
+    options = Option.objects.filter(
+        question__code="RA-09", question__theme__framework=assessment.framework
+    )
+    none_of_these = options.get(label__startswith="None of these").pk
+    service = options.exclude(pk=none_of_these).first().pk
+    answers = {"RA-09": {"options": [str(service), str(none_of_these)], "evidence": "Directory"}}
+    response = post(client, assessment, answers, theme="RA")
+    assert (
+        "RA-09: select &quot;None of these&quot; on its own, or untick it"
+        in response.content.decode()
+    )
+    assert not Answer.objects.exists()
