@@ -404,6 +404,23 @@ class AnswerForm(forms.Form):
         return values
 
 
+# The id of the first box of each kind of question, as govuk.py writes it (radios and
+# checkboxes are numbered from 1, date parts from 0): where links to a question land.
+_FIRST_INPUT = {
+    Kind.SINGLE: "option_1",
+    Kind.YES_NO: "option_1",
+    Kind.MULTIPLE: "options_1",
+    Kind.INDICATOR: "numerator",
+    Kind.COUNT: "number",
+    Kind.DATE: "date_value_0",
+    Kind.TEXT: "text",
+}
+
+
+def first_input_id(question: Question) -> str:
+    return f"id_{question.code}-{_FIRST_INPUT[question.kind]}"
+
+
 def question_intro(question: Question, answer: Answer | None, framework_url: str) -> str:
     """Flags, citations and "what good looks like" under a question. Built in Python rather than
     a template: a theme page draws it a dozen times and this is several times faster."""

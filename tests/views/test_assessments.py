@@ -224,6 +224,36 @@ def test_check_your_answers_lists_the_gaps(client, alice, assessment):
     html = client.get(f"/assessments/{assessment.code}/check").content.decode()
     assert "4 required questions still to answer or confirm" in html
     assert "Good answer (good)" in html
+    assert "<strong>How do you know?</strong>" in html and "?:" not in html
+
+
+def test_every_gap_on_check_your_answers_links_to_its_questions_first_input(client):
+    """On the real question bank: each link lands on a box of the theme page that exists."""
+    import re
+
+    from assessment.frameworks import load, read
+    from tests.factories import make_partnership
+    from tests.test_question_bank import BANK
+
+    framework, _ = load(read(BANK))
+    partnership = make_partnership("Check partnership")
+    lead = make_user("lead@check.example")
+    make_member(partnership, lead, Role.LEAD, Agency.POLICE)
+    assessment = make_assessment(partnership, framework)
+    client.force_login(lead)
+    html = client.get(f"/assessments/{assessment.code}/check").content.decode()
+    start = html.index("still to answer or confirm")
+    gaps = html[start : html.index("</ul>", start)]
+    links = re.findall(r'href="/assessments/[^/]+/themes/([^/]+)/#([^"]+)"', gaps)
+    assert len(links) > 30
+    pages = {}
+    for theme, anchor in links:
+        if theme not in pages:
+            pages[theme] = client.get(f"/assessments/{assessment.code}/themes/{theme}/")
+            pages[theme] = set(
+                re.findall(r'<(?:input|textarea)[^>]* id="([^"]+)"', pages[theme].content.decode())
+            )
+        assert anchor in pages[theme], anchor
 
 
 def test_submitting_with_gaps_is_refused(client, alice, assessment):
