@@ -6,7 +6,8 @@ scores are read from the snapshot ever after, so its results never change.
 
 import itertools
 from collections import Counter
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, astuple, dataclass
 from datetime import date
 
 from django.db.models import Prefetch
@@ -17,6 +18,7 @@ from assessment.models import (
     Answer,
     Assessment,
     Benchmark,
+    CarryOutcome,
     Framework,
     Option,
     PracticeExample,
@@ -163,6 +165,49 @@ def previous_of(assessment: Assessment) -> Assessment | None:
         .order_by("-period_end")
         .first()
     )
+
+
+# Carried-over answers ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CarryOver:
+    """What became of the answers carried over from the previous cycle: each is still to
+    confirm, confirmed without change (by whom is on the answer), or changed."""
+
+    carried: int = 0
+    confirmed: int = 0
+    changed: int = 0
+    to_confirm: int = 0
+
+    def __add__(self, other: "CarryOver") -> "CarryOver":
+        return CarryOver(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+def carry_over(answers: Iterable[Answer]) -> CarryOver:
+    outcomes = Counter(
+        "to_confirm" if a.needs_reconfirmation else a.carry_outcome
+        for a in answers
+        if a.needs_reconfirmation or a.carry_outcome
+    )
+    return CarryOver(
+        carried=outcomes.total(),
+        confirmed=outcomes[CarryOutcome.CONFIRMED],
+        changed=outcomes[CarryOutcome.CHANGED],
+        to_confirm=outcomes["to_confirm"],
+    )
+
+
+def carry_over_by_theme(data: "Scored") -> tuple[list[tuple[Theme, CarryOver]], CarryOver]:
+    """Each theme's carry-over, and the total, for the results page and the report alike."""
+    answers: dict[int, list[Answer]] = {}
+    themes: dict[int, Theme] = {}
+    for question in data.questions:
+        themes.setdefault(question.theme_id, question.theme)
+        if question.pk in data.answers:
+            answers.setdefault(question.theme_id, []).append(data.answers[question.pk])
+    rows = [(theme, carry_over(answers.get(pk, []))) for pk, theme in themes.items()]
+    return rows, sum((row for _, row in rows), CarryOver())
 
 
 # Comparing two cycles --------------------------------------------------------------------

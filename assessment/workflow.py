@@ -29,7 +29,13 @@ from assessment.models import (
     Theme,
     User,
 )
-from assessment.results import compute, framework_questions, result_to_data
+from assessment.results import (
+    CarryOver,
+    carry_over,
+    compute,
+    framework_questions,
+    result_to_data,
+)
 
 VALUE_FIELDS = Answer.VALUE_FIELDS
 EMPTY = {f: None for f in VALUE_FIELDS} | {
@@ -290,7 +296,11 @@ class ThemeProgress:
 
     @property
     def to_confirm(self) -> int:
-        return sum(1 for a in self.answers.values() if a.needs_reconfirmation)
+        return self.carry.to_confirm
+
+    @property
+    def carry(self) -> CarryOver:
+        return carry_over(self.answers.values())
 
     @property
     def missing(self) -> list[Question]:

@@ -45,7 +45,7 @@ class ThemePage:
             a.question_id: a
             for a in Answer.objects.filter(
                 assessment=assessment, question__theme=self.theme
-            ).select_related("answered_by", "question")
+            ).select_related("answered_by", "confirmed_by", "question")
         }
         self.agencies = set(
             assessment.assignments.filter(theme=self.theme).values_list("agency", flat=True)

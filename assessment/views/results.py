@@ -12,6 +12,7 @@ from assessment.access import assessment_access
 from assessment.models import Action, Assessment
 from assessment.results import (
     benchmark_rows,
+    carry_over_by_theme,
     compare,
     little_or_no_progress,
     practice_for,
@@ -86,10 +87,13 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         f"{label} {value:.0f}%" if value is not None else f"{label} no score"
         for label, value in rows
     )
+    carry_rows, carry_total = carry_over_by_theme(data)
     return render(
         request,
         "assessment/results/results.html",
         {
+            "carry_rows": carry_rows,
+            "carry_total": carry_total,
             "access": access,
             "assessment": assessment,
             "result": data.result,

@@ -184,3 +184,24 @@ def test_none_of_these_unticks_the_other_answers(page, live_server):
     expect(boxes.first).not_to_be_checked()
     expect(question.get_by_text("or", exact=True)).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_theme_confirmation_comes_after_the_answers_and_is_counted(page, live_server):
+    assessment = carried_cycle()
+    sign_in(page, live_server.url, "alice@example.org")
+    open_theme(page, live_server.url, assessment)
+    confirm = page.get_by_label("I have checked these 2 carried-over answers are still true")
+    last_question = page.locator("#AA-03").bounding_box()
+    assert confirm.bounding_box()["y"] > last_question["y"] + last_question["height"]
+    assert_accessible(page)
+    confirm.check()
+    expect(page.locator("#autosave-status")).to_contain_text("2 carried-over answers confirmed")
+    expect(page.locator("#status-AA-01")).to_contain_text("Confirmed at")
+    page.goto(f"{live_server.url}/assessments/{assessment.code}/")
+    expect(page.get_by_text("2 confirmed without change")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/assessments/{assessment.code}/results")
+    expect(page.get_by_role("heading", name="Answers carried over from")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/assessments/{assessment.code}/check")
+    assert_accessible(page)

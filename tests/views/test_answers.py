@@ -568,6 +568,7 @@ def test_carried_answers_are_confirmed_with_the_answers_one_by_one_or_all_at_onc
     assert Answer.objects.get(question__code="AA-02").needs_reconfirmation
     follow = client.get(url(assessment)).content.decode()
     assert "1 carried-over answer confirmed" in follow
+    assert "Confirmed as still true by Alice Lead" in follow
     assert "I have checked the carried-over answer is still true" in follow
 
     dana = contributor(partnership_a, Agency.POLICE)
