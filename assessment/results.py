@@ -222,9 +222,14 @@ class QuestionChange:
     theme: str
     before: str | None
     after: str | None
+    # No level because the question did not apply, rather than because it was not answered.
+    before_not_applicable: bool = False
+    after_not_applicable: bool = False
 
     @property
     def change(self) -> str:
+        if self.after_not_applicable:
+            return "does not apply"
         if self.before is None and self.after is not None:
             return "newly answered"
         if self.after is None:
@@ -254,6 +259,8 @@ def compare(newer: Scored, older: Scored) -> dict:
                 question.theme.code,
                 before.level if before else None,
                 result.level,
+                bool(before and before.not_applicable),
+                result.not_applicable,
             )
         )
     themes = []

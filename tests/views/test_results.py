@@ -131,6 +131,9 @@ def test_compare_counts_improvements_and_declines_by_question_code(
     assert "1 declined" in html  # AA-01 good -> established
     assert "1 unchanged" in html  # BB-01
     assert "up 42 points" in html  # AA: 6/12 = 50% -> (2 + 6 + 3)/12 = 92%
+    # BB-02 does not apply in either cycle: it says so, rather than "Not answered".
+    row = re.search(r"BB-02 <span.*?</tr>", html, re.S).group(0)
+    assert row.count("Does not apply") >= 2 and "Not answered" not in row
 
 
 def test_compare_refuses_a_cycle_of_another_partnership(
