@@ -1,5 +1,7 @@
 """Starting a cycle, the task list, assigning themes, checking, submitting, signing off, reopening."""
 
+import re
+
 import pytest
 
 from assessment.models import (
@@ -93,6 +95,23 @@ def test_starting_from_a_previous_cycle_carries_its_answers(
     assert new.carried_from == assessment
     assert new.answers.get().needs_reconfirmation
     assert "Needs confirming" in client.get(f"/assessments/{new.code}/").content.decode()
+
+
+def test_the_start_form_suggests_the_next_period_and_title(client, alice, partnership_a):
+    make_assessment(partnership_a)  # 1 April 2024 to 31 March 2025
+    client.force_login(alice)
+    html = client.get(f"/partnerships/{partnership_a.code}/assessments/new").content.decode()
+    assert 'value="Self-assessment 2025 to 2026"' in html
+    for name, value in (
+        ("period_start_0", "1"),
+        ("period_start_1", "4"),
+        ("period_start_2", "2025"),
+        ("period_end_0", "31"),
+        ("period_end_1", "3"),
+        ("period_end_2", "2026"),
+    ):
+        assert re.search(rf'name="{name}"[^>]*value="{value}"', html), name
+    assert "For example, 1 4 2025" in html and "For example, 31 3 2026" in html
 
 
 @pytest.mark.parametrize(
