@@ -79,10 +79,21 @@ def hidden(field: forms.BoundField) -> SafeString:
     )
 
 
-def choices(field: forms.BoundField, *, legend: str, exclusive: str = "") -> SafeString:
+def choices(
+    field: forms.BoundField,
+    *,
+    legend: str,
+    exclusive: str = "",
+    reveals: dict[str, tuple[str, str]] | None = None,
+    heading: bool = True,
+    small: bool = False,
+) -> SafeString:
     """Radios (one answer) or checkboxes (several), each option with its hint, under a legend
-    that is the page's h2 for the question. ``exclusive`` is the value of a checkbox such as
-    "None of these": after an "or" divider, and unticking the others when ticked."""
+    that is the page's h2 for the question (or, without ``heading``, a plain legend).
+    ``exclusive`` is the value of a checkbox such as "None of these": after an "or" divider,
+    and unticking the others when ticked. ``reveals`` maps an option's value to the id and
+    markup of what is shown when it is chosen (the GOV.UK conditional reveal: without JavaScript, always shown)."""
+    reveals = reveals or {}
     multiple = isinstance(field.field.widget, forms.CheckboxSelectMultiple)
     kind = "checkboxes" if multiple else "radios"
     value = field.value()
@@ -104,6 +115,9 @@ def choices(field: forms.BoundField, *, legend: str, exclusive: str = "") -> Saf
             disabled=field.field.disabled,
             aria_describedby=f"{input_id}_hint" if option_hint else None,
             data_behaviour="exclusive" if multiple and option_value == exclusive else None,
+            data_aria_controls=f"conditional-{reveals[option_value][0]}"
+            if option_value in reveals
+            else None,
         )
         if multiple and option_value == exclusive:
             items.append('<div class="govuk-checkboxes__divider">or</div>')
@@ -117,13 +131,19 @@ def choices(field: forms.BoundField, *, legend: str, exclusive: str = "") -> Saf
             )
             + "</div>"
         )
+        if option_value in reveals:
+            reveal_id, markup = reveals[option_value]
+            hidden = "" if str(option_value) in selected else f" govuk-{kind}__conditional--hidden"
+            items.append(
+                f'<div class="govuk-{kind}__conditional{hidden}" id="conditional-{reveal_id}">{markup}</div>'
+            )
     return mark_safe(  # noqa: S308 - every value escaped by _e or _attrs
         _group(
             field,
             f'<fieldset class="govuk-fieldset"{_attrs(aria_describedby=_describedby(hint_ids + error_ids))}>'
             '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">'
-            f'<h2 class="govuk-fieldset__heading">{_e(legend)}</h2></legend>'
-            f'{hint}{errors}<div class="govuk-{kind}" data-module="govuk-{kind}">{"".join(items)}</div>'
+            + (f'<h2 class="govuk-fieldset__heading">{_e(legend)}</h2>' if heading else _e(legend))
+            + f'</legend>{hint}{errors}<div class="govuk-{kind}{" govuk-" + kind + "--small" if small else ""}" data-module="govuk-{kind}">{"".join(items)}</div>'
             "</fieldset>",
         )
     )
