@@ -853,3 +853,10 @@ def test_none_of_these_is_exclusive_and_refused_with_other_answers(client, bank_
         in response.content.decode()
     )
     assert not Answer.objects.exists()
+
+
+def test_the_theme_page_has_a_gov_uk_back_link_to_the_task_list(client, alice, assessment):
+    client.force_login(alice)
+    html = client.get(url(assessment)).content.decode()
+    link = f'<a class="govuk-back-link" href="/assessments/{assessment.code}/">Back to the task list</a>'
+    assert link in html and html.index(link) < html.index("<main")
