@@ -14,12 +14,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
+from assessment import answer_rules
+from assessment.answer_rules import normalise
 from assessment.forms import govuk
 from assessment.models import Answer, Kind, Option, Question
 from assessment.pii import find_personal_data, text_digest
-from assessment.workflow import normalise, values_at, values_of
-
-EARLIEST = date(1990, 1, 1)
+from assessment.workflow import values_at, values_of
 
 
 class GOVUKDateField(DateInputField):
@@ -44,7 +44,7 @@ class GOVUKDateField(DateInputField):
         try:
             day, month, year = (int(part) for part in data_list)
             return date(year, month, day)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # 25-digit years overflow
             raise forms.ValidationError(self.error_messages["invalid"]) from None
 
 
@@ -91,6 +91,7 @@ class AnswerForm(forms.Form):
         question: Question,
         options: list[Option],
         answer: Answer | None,
+        nation: str,
         framework_url: str = "",
         complete: bool = False,
         editable: bool = True,
@@ -103,6 +104,7 @@ class AnswerForm(forms.Form):
             else None
         )
         self.answer = answer
+        self.nation = nation
         self.complete = complete  # "save and continue": an answer begun must be finished
         self.framework_url = framework_url
         self.pii_findings: list = []
@@ -265,56 +267,26 @@ class AnswerForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        q, kind = self.question, self.question.kind
-        today = timezone.localdate()
-        if data.get("not_applicable") and not (data.get("not_applicable_reason") or "").strip():
-            self.add_error("not_applicable_reason", "enter why it does not apply")
-
-        chosen = data.get("options") or []
-        if self.exclusive and str(self.exclusive.pk) in chosen and len(chosen) > 1:
-            self.add_error("options", f'select "{self.exclusive.label}" on its own, or untick it')
-
-        if kind == Kind.INDICATOR:
-            numerator, denominator = data.get("numerator"), data.get("denominator")
-            if numerator is not None and denominator is not None:
-                if denominator == 0:
-                    self.add_error(
-                        "denominator", f"{q.indicator['denominator']} must be more than 0"
-                    )
-                elif numerator > denominator:
-                    self.add_error(
-                        "numerator",
-                        f"{q.indicator['numerator']} cannot be more than {q.indicator['denominator'].lower()}",
-                    )
-            elif (
-                (numerator is None) != (denominator is None)
-                and "numerator" not in self.errors
-                and "denominator" not in self.errors
-            ):
-                missing = "numerator" if numerator is None else "denominator"
-                self.add_error(missing, f"enter {q.indicator[missing].lower()}")
-        for name in ("date_value", "period_start", "period_end"):
-            value = data.get(name)
-            if value and value > today:
-                self.add_error(name, f"{self.fields[name].label} must be today or in the past")
-            elif value and value < EARLIEST:
-                self.add_error(name, f"{self.fields[name].label} must be after 1 January 1990")
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end and end < start:
-            self.add_error(
-                "period_end", "the end of the period must be the same as or after the start"
-            )
-
+        q = self.question
+        values = self._typed_values()
         base = self._base_values(data.get("version"))
-        self._check_personal_data(data, base)
-        if self.errors:
-            return data
-        values = self.answer_values()
         # Only what the person changed is questioned: an answer left as they found it (theirs
         # or someone else's, in or outside their remit) never blocks their save.
-        self.changed = normalise(values) != base
-        if self.changed and self.complete and not values["not_applicable"] and self._begun(values):
-            self._require_complete(values)
+        self.changed = bool(self.errors) or normalise(self.answer_values()) != base
+        if not self.changed:
+            if self.answer is not None:
+                self.personal_data_confirmed = self.answer.personal_data_confirmed
+            return data
+        # The rules every answer keeps (answer_rules), checked on what was typed, before "does
+        # not apply" clears the value fields, so that nothing typed is silently dropped.
+        for problem in answer_rules.problems(
+            q, values, nation=self.nation, today=timezone.localdate(), options=self.options
+        ):
+            self._add_problem(problem)
+        self._check_personal_data(data, base)
+        if not self.errors and self.complete and answer_rules.has_begun(values):
+            for problem in answer_rules.missing(q, values):
+                self._add_problem(problem)
         return data
 
     def _base_values(self, version: int | None) -> dict:
@@ -348,28 +320,18 @@ class AnswerForm(forms.Form):
                     "not identify anyone",
                 )
 
-    def _begun(self, values: dict) -> bool:
-        return any(values[k] not in (None, "", []) for k in values if k != "not_applicable")
+    def _add_problem(self, problem: answer_rules.Problem) -> None:
+        """A rule's problem on the field that shows it, unless that field already has one."""
+        name = problem.field
+        if name == "selected":
+            name = "option" if "option" in self.fields else "options"
+        if name not in self.fields:
+            name = None  # a value this kind of question has no field for: tampering
+        elif name in self.errors:
+            return
+        self.add_error(name, problem.message)
 
-    def _require_complete(self, values: dict) -> None:
-        q, kind = self.question, self.question.kind
-        if kind in (Kind.SINGLE, Kind.YES_NO) and not values["selected"]:
-            self.add_error("option", "select an answer")
-        elif kind == Kind.MULTIPLE and not values["selected"]:
-            self.add_error("options", "select at least one answer")
-        elif kind == Kind.INDICATOR and values["numerator"] is None:
-            self.add_error("numerator", f"enter {q.indicator['numerator'].lower()}")
-        elif kind == Kind.COUNT and values["number"] is None:
-            self.add_error("number", "enter the number")
-        elif kind == Kind.DATE and values["date_value"] is None:
-            self.add_error("date_value", "enter the date")
-        elif kind == Kind.TEXT and not values["text"].strip():
-            self.add_error("text", "enter your answer")
-        if not values["evidence"].strip():
-            self.add_error("evidence", "enter how you know your answer")
-
-    def answer_values(self) -> dict:
-        """The submitted answer as values for ``workflow.Change``; N/A clears the value fields."""
+    def _typed_values(self) -> dict:
         data = self.cleaned_data
         values = {
             "selected": [],
@@ -388,20 +350,11 @@ class AnswerForm(forms.Form):
             values["selected"] = [int(data["option"])]
         elif data.get("options"):
             values["selected"] = sorted(int(pk) for pk in data["options"])
-        if values["not_applicable"]:
-            for key in (
-                "numerator",
-                "denominator",
-                "number",
-                "date_value",
-                "period_start",
-                "period_end",
-            ):
-                values[key] = None
-            values["selected"], values["text"] = [], ""
-        else:
-            values["not_applicable_reason"] = ""
         return values
+
+    def answer_values(self) -> dict:
+        """The submitted answer as values for ``workflow.Change``; N/A clears the value fields."""
+        return answer_rules.clear_for_not_applicable(self._typed_values())
 
 
 # The id of the first box of each kind of question, as govuk.py writes it (radios and

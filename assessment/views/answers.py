@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessment.access import AssessmentAccess, Right, assessment_access
+from assessment.answer_rules import normalise
 from assessment.forms.answers import AnswerForm
-from assessment.forms.assessments import CommentForm
+from assessment.forms.assessments import CommentForm, room_for_a_comment
 from assessment.models import Answer, AssessmentLocked, Comment, Option, Question, Theme
 from assessment.pii import WARNING
-from assessment.workflow import Change, SaveResult, normalise, save_answers, values_of
+from assessment.views.assessments import locked
+from assessment.workflow import Change, SaveResult, save_answers, values_of
 
 
 class ThemePage:
@@ -71,6 +73,7 @@ class ThemePage:
                 question=q,
                 options=list(q.options.all()),
                 answer=self.answers.get(q.pk),
+                nation=self.access.partnership.nation,
                 framework_url=self.framework_url,
                 complete=complete,
                 editable=self.editable,
@@ -308,6 +311,10 @@ def autosave(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
 def comment(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     """A scrutineer's or lead's comment on a question (``question`` in the POST) or the theme."""
     access = assessment_access(request, code, Right.COMMENT)
+    if access.assessment.is_locked:
+        return locked(
+            request, access, "Comment in the next cycle, or ask a lead to reopen this one."
+        )
     page = ThemePage(access, theme)
     question = None
     if request.POST.get("question"):
@@ -315,7 +322,11 @@ def comment(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
         if question is None:
             raise PermissionDenied("That question is not in this theme.")
     form = CommentForm(request.POST)
-    if form.is_valid():
+    existing = Comment.objects.filter(
+        assessment=access.assessment, theme=page.theme, question=question
+    ).count()
+    item = "This question" if question else "This theme"
+    if form.is_valid() and room_for_a_comment(form, existing=existing, item=item):
         Comment.objects.create(
             assessment=access.assessment,
             theme=page.theme,
