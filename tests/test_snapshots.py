@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 # Written by sign-off in the code of main at b29dc03, before snapshots had versions. Never edit
 # it: it stands for every cycle signed off then, which must render for as long as they are kept.
 V1 = json.loads((Path(__file__).parent / "fixtures" / "snapshot-v1.json").read_text())
-# Written by sign-off in the code of h15 at d142860 (version 2, before carry-over outcomes were
-# recorded). Never edit it either.
+# Written by sign-off in the last code that wrote version 2 (main merged into h15), before
+# carry-over outcomes were recorded. Never edit it either.
 V2 = json.loads((Path(__file__).parent / "fixtures" / "snapshot-v2.json").read_text())
 
 
