@@ -115,7 +115,9 @@ def choices(
             disabled=field.field.disabled,
             aria_describedby=f"{input_id}_hint" if option_hint else None,
             data_behaviour="exclusive" if multiple and option_value == exclusive else None,
-            data_aria_controls=f"conditional-{reveals[option_value][0]}"
+            # Radios reveal through our own script (static/src/app.js): GOV.UK's marks them
+            # aria-expanded, which a radio may not carry.
+            data_app_reveal=f"conditional-{reveals[option_value][0]}"
             if option_value in reveals
             else None,
         )

@@ -315,7 +315,7 @@ def test_why_it_was_dropped_is_revealed_by_the_dropped_status(
         client.force_login(user)
         html = client.get(page).content.decode()
         dropped = re.search(r'<input[^>]*value="dropped"[^>]*>', html).group(0)
-        assert 'data-aria-controls="conditional-id_dropped_reason"' in dropped
+        assert 'data-app-reveal="conditional-id_dropped_reason"' in dropped
         reveal = html[html.index('id="conditional-id_dropped_reason"') - 80 :]
         assert "govuk-radios__conditional--hidden" in reveal[:200]
         assert reveal.index('for="id_dropped_reason"') < reveal.index("</fieldset>")
