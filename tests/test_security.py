@@ -18,6 +18,7 @@ POST_VIEWS = [
     *sorted(name for name, (method, _) in EXPECTED.items() if method == "post"),
     "invite", "change_member", "remove_member", "partnership_settings", "start_assessment", "assign_themes",
     "sign_off", "reopen", "theme", "new_action", "edit_action", "import_assessment",
+    "respond_to_recommendation", "add_local_recommendation", "edit_register_entry", "publish_response",
 ]  # fmt: skip
 
 
@@ -165,7 +166,7 @@ def test_payloads_are_escaped_in_every_page_that_shows_them(client, alice, partn
             assessment,
             "AA",
             {
-                "AA-02": {  # AA-01 is critical: it must be answered
+                "AA-02": {
                     "not_applicable": "on",
                     "not_applicable_reason": payload,
                     "confirm_personal_data": "on",

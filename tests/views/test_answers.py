@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assessment.models import Agency, Answer, Assignment, CarryOutcome, Comment, Role, Status
 from assessment.pii import text_digest
-from assessment.workflow import save_answers, sign_off, submit
+from assessment.workflow import save_answers, sign_off
 from tests.factories import (
     PASSWORD,
     good_answer,
@@ -20,6 +20,7 @@ from tests.factories import (
     make_member,
     make_user,
     option_id,
+    put_in_review,
     theme_post,
 )
 from tests.factories import (
@@ -644,7 +645,7 @@ def test_a_locked_assessment_refuses_saves_through_the_page(client, alice, asses
     save_answers(
         assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
     )
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     sign_off(assessment=assessment, user=alice)
     client.force_login(alice)
     assert 'id="theme-form"' not in client.get(url(assessment)).content.decode()
@@ -733,14 +734,16 @@ def test_saving_a_theme_is_one_transaction(client, alice, assessment):
     assert begins and min(begins) < min(writes)
 
 
+@pytest.mark.parametrize("version", ["2022.1", "2022.2"])
 @pytest.mark.parametrize("nation", ["england", "wales"])
-def test_every_theme_of_the_real_question_bank_renders_and_saves(client, nation):
-    """Every kind of question in the real bank, on its theme page, in both nations."""
+def test_every_theme_of_the_real_question_bank_renders_and_saves(client, nation, version):
+    """Every kind of question in each version of the real bank, on its theme page, in both
+    nations."""
     from assessment.frameworks import load, read
     from tests.factories import make_partnership
-    from tests.test_question_bank import BANK
+    from tests.test_question_bank import BANK, BANK_2022_2
 
-    framework, _ = load(read(BANK))
+    framework, _ = load(read(BANK if version == "2022.1" else BANK_2022_2))
     partnership = make_partnership(f"{nation} partnership", nation)
     lead = make_user(f"lead@{nation}.example")
     make_member(partnership, lead, Role.LEAD, Agency.POLICE)
