@@ -26,7 +26,7 @@ from assessment.models import (
     Status,
     Theme,
 )
-from assessment.progress import progress
+from assessment.progress import CarryOver, carry_over, progress
 from assessment.scoring import AnswerData, QuestionSpec, Result
 
 
@@ -232,6 +232,21 @@ def previous_of(assessment: Assessment) -> Assessment | None:
     )
 
 
+# Carried-over answers ----------------------------------------------------------------------
+
+
+def carry_over_by_theme(data: "Scored") -> tuple[list[tuple[Theme, CarryOver]], CarryOver]:
+    """Each theme's carry-over, and the total, for the results page and the report alike."""
+    answers: dict[int, list[Answer]] = {}
+    themes: dict[int, Theme] = {}
+    for question in data.questions:
+        themes.setdefault(question.theme_id, question.theme)
+        if question.pk in data.answers:
+            answers.setdefault(question.theme_id, []).append(data.answers[question.pk])
+    rows = [(theme, carry_over(answers.get(pk, []))) for pk, theme in themes.items()]
+    return rows, sum((row for _, row in rows), CarryOver())
+
+
 def baselines(assessment: Assessment) -> list[Assessment]:
     """The partnership's signed-off cycles other than ``assessment``, oldest first."""
     return list(
@@ -285,9 +300,14 @@ class QuestionChange:
     theme: str
     before: str | None
     after: str | None
+    # No level because the question did not apply, rather than because it was not answered.
+    before_not_applicable: bool = False
+    after_not_applicable: bool = False
 
     @property
     def change(self) -> str:
+        if self.after_not_applicable:
+            return "does not apply"
         if self.before is None and self.after is not None:
             return "newly answered"
         if self.after is None:
@@ -317,6 +337,8 @@ def compare(newer: Scored, older: Scored) -> dict:
                 question.theme.code,
                 before.level if before else None,
                 result.level,
+                bool(before and before.not_applicable),
+                result.not_applicable,
             )
         )
     themes = []
