@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0013_recommendations'),
+        ('assessment', '0009_answer_confirmations'),
     ]
 
     operations = [
