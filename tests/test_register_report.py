@@ -63,7 +63,7 @@ def test_the_report_summarises_the_register_and_relates_recommendations_to_gaps(
 
 
 def test_a_signed_off_report_shows_the_register_as_it_was(assessment, alice):
-    submit(assessment=assessment, user=alice, gaps=0)
+    submit(assessment=assessment, user=alice)
     sign_off(assessment=assessment, user=alice)
     RecommendationResponse.objects.filter(status="in_progress").update(status="implemented")
     section = pdf.report_context(assessment)["register"]

@@ -27,6 +27,7 @@ from tests.factories import (
     make_user,
     start_next_cycle,
 )
+from tests.views.test_results import answer_all
 
 pytestmark = pytest.mark.django_db
 
@@ -265,8 +266,9 @@ def test_the_register_carries_across_cycles_and_the_snapshot_keeps_it_as_it_was(
 ):
     framework = make_framework()
     first = make_assessment(partnership_a, framework)
+    answer_all(first, alice, {"AA-01": "good", "AA-02": "poor", "BB-01": "good"})
     entry = make_entry(partnership_a, recommendation, response="As signed", status="in_progress")
-    submit(assessment=first, user=alice, gaps=0)
+    submit(assessment=first, user=alice)
     snapshot = sign_off(assessment=first, user=alice)
     second = start_next_cycle(first, alice)
     entry.response, entry.status = "Changed later", "implemented"
