@@ -16,11 +16,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assessment import charts, snapshots
+from assessment import charts, register, snapshots
 from assessment.models import Action, Assessment, Comment, GlossaryTerm, StoredReport
 from assessment.models.framework import cite
 from assessment.results import (
     benchmark_rows,
+    carry_over_by_theme,
     compare,
     findings,
     little_or_no_progress,
@@ -100,20 +101,31 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     series = shown.series
     trend_chart = charts.data_uri(charts.cached(charts.lines, series, shown.labels))
 
+    register_section = register.report_section(
+        assessment,
+        {t["theme"].code: {e.question.code for e in t["gaps"]} for t in themes},
+        data.record,
+    )
+    for theme in themes:
+        theme["recommendations"] = register_section.by_theme.get(theme["theme"].code, [])
+
     open_by_status = Counter(a.status for a in actions if a.is_open)
 
     cited: set = set()
     for q in data.questions:
-        cited |= {(r["section"], r["paragraph"]) for r in q.references}
-        for o in q.options.all():
-            cited |= {(r["section"], r["paragraph"]) for r in o.references}
+        # Report paragraphs only: a named document (2022.2 on) is not a paragraph of the report.
+        refs = q.references + [r for o in q.options.all() for r in o.references]
+        cited |= {(r["section"], r["paragraph"]) for r in refs if "section" in r}
     order = [s["section"] for s in assessment.framework.sections]
     paragraphs = [
         cite({"section": s, "paragraph": p})
         for s, p in sorted(cited, key=lambda c: (order.index(c[0]) if c[0] in order else 99, c[1]))
     ]
 
+    carry_rows, carry_total = carry_over_by_theme(data)
     return {
+        "carry_rows": carry_rows,
+        "carry_total": carry_total,
         "assessment": assessment,
         "partnership": assessment.partnership,
         "framework": assessment.framework,
@@ -136,6 +148,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "trend_chart": trend_chart,
         "actions": actions,
         "open_by_status": open_by_status,
+        "register": register_section,
         "thresholds": rating_table(),
         "minimum_coverage": round(MINIMUM_COVERAGE * 100),
         "glossary": GlossaryTerm.objects.filter(framework=assessment.framework).order_by("term"),
@@ -231,3 +244,12 @@ def render_signed_report(assessment_id: int) -> StoredReport:
 def stored_report(assessment: Assessment) -> StoredReport:
     """The stored report of a signed-off assessment (rendered now if sign-off's did not run)."""
     return render_signed_report(assessment.pk)
+
+
+def render_published_response(view) -> bytes:
+    """The tagged PDF of a published response ("Our response to the recommendations"), drawn
+    from the same ``register.PublishedView`` as its web page."""
+    html = render_to_string(
+        "report/response.html", {"view": view, "css": REPORT_CSS.read_text(encoding="utf-8")}
+    )
+    return html_to_pdf(html)[0]

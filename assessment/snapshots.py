@@ -14,6 +14,10 @@ Versions:
 1. assessment, answers, actions, scores (``asdict`` of the scoring result), signed_off.
 2. as 1, plus ``schema_version`` and the comments as they stood at sign-off, and the scores
    written field by field.
+3. as 2, plus the partnership's recommendations register as it stood at sign-off
+   (``register.register_data``: its own ``schema_version`` and entries as plain data). And what became of each answer
+   carried over from the previous cycle (``carry_outcome``: confirmed without change, or
+   changed) and who confirmed it.
 """
 
 import hashlib
@@ -26,10 +30,11 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 
 from assessment.models import Action, Answer, Assessment, Comment, Question, Snapshot, User
+from assessment.register import register_data
 from assessment.scoring import QuestionResult, Result, ThemeResult
 
-SCHEMA_VERSION = 2
-VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+VERSIONS = (1, 2, 3)
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +124,8 @@ class RecordedAnswer:
     updated: datetime | None
     version: int
     needs_reconfirmation: bool = False  # a signed-off answer was confirmed by signing
+    carry_outcome: str = ""  # version 3 on; blank before, as for an answer not carried over
+    confirmed_by: str | None = None
 
     @property
     def percentage(self) -> float | None:
@@ -193,6 +200,8 @@ class SignedRecord:
     result: Result | None
     signed_off_by: str | None
     signed_off_at: datetime | None
+    # The register's entries as plain data (``register.entry_data``); None before version 3.
+    register: tuple[dict, ...] | None = None
 
     def answers_by_question(self, questions: list[Question]) -> dict[int, RecordedAnswer]:
         """The recorded answers keyed by the id of the framework question with the same code."""
@@ -230,7 +239,15 @@ def read(data: dict) -> SignedRecord:
         result=_result(data["scores"]) if "scores" in data else None,
         signed_off_by=signed.get("by"),
         signed_off_at=_datetime(signed.get("at")),
+        register=read_register(data["register"]) if version >= 3 else None,
     )
+
+
+def read_register(stored: dict) -> tuple[dict, ...]:
+    """The register's entries from a version 3 snapshot (register schema 1 is the only one)."""
+    if stored.get("schema_version") != 1:
+        raise ValueError(f"Register schema version {stored.get('schema_version')!r} is unknown")
+    return tuple(stored["entries"])
 
 
 def _date(value: str | None) -> date | None:
@@ -261,6 +278,8 @@ def _answer(a: dict) -> RecordedAnswer:
         agency=a.get("agency", ""),
         updated=_datetime(a.get("updated")),
         version=a.get("version", 1),
+        carry_outcome=a.get("carry_outcome", ""),
+        confirmed_by=a.get("confirmed_by"),
     )
 
 
@@ -360,7 +379,7 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
     """Everything the assessment says now, as the newest version of plain data."""
     answers = (
         Answer.objects.filter(assessment=assessment)
-        .select_related("question", "answered_by")
+        .select_related("question", "answered_by", "confirmed_by")
         .prefetch_related("question__options")
         .order_by("question__theme__order", "question__order")
     )
@@ -381,7 +400,14 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
                 "version": assessment.framework.version,
             },
         },
-        "answers": [a.as_data(list(a.question.options.all())) for a in answers],
+        "answers": [
+            a.as_data(list(a.question.options.all()))
+            | {
+                "carry_outcome": a.carry_outcome,
+                "confirmed_by": a.confirmed_by.email if a.confirmed_by else None,
+            }
+            for a in answers
+        ],
         "comments": [
             {
                 "theme": c.theme.code,
@@ -398,6 +424,8 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
         ],
         "scores": _scores_data(result),
         "signed_off": {"by": user.email, "at": at.isoformat()},
+        # The register lives on with the partnership; the snapshot keeps it as it stood.
+        "register": register_data(assessment.partnership),
     }
 
 

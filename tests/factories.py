@@ -297,3 +297,47 @@ def complete_two_factor(client, user) -> None:
     ]
     session["account_authentication_methods_user"] = str(user.pk)
     session.save()
+
+
+def recommendation_set_data(version: str = "1.0") -> dict:
+    """A small valid recommendation set about the test framework, as YAML would parse it."""
+    from datetime import date
+
+    return {
+        "slug": "test-recommendations",
+        "version": version,
+        "title": "Test recommendations",
+        "source": "Made up for the tests",
+        "published": date(2022, 2, 1),
+        "url": "https://example.org/recommendations",
+        "framework": "test-framework",
+        "recommendations": [
+            {
+                "number": "1",
+                "title": "Profile every year",
+                "summary": "Refresh the problem profile at least once a year.",
+                "addressed_to": ["police_forces"],
+                "local_action": True,
+                "themes": ["AA"],
+                "questions": ["AA-01"],
+                "citation": "Test, recommendation 1",
+            },
+            {
+                "number": "2",
+                "title": "A national law",
+                "summary": "Parliament should change the law.",
+                "addressed_to": ["uk_government"],
+                "local_action": False,
+                "themes": [],
+                "questions": [],
+                "citation": "Test, recommendation 2",
+            },
+        ],
+    }
+
+
+def make_recommendation_set(version: str = "1.0"):
+    from assessment.recommendation_sets import load
+
+    loaded, _ = load(recommendation_set_data(version))
+    return loaded

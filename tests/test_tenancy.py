@@ -36,10 +36,6 @@ EXPECTED = {
     "activity": ("get", ALL),
     "theme": ("get", ALL),
     "autosave": ("post", ALL),  # says "not saved" to those who may not change the theme
-    "confirm_answers": (
-        "post",
-        {Role.LEAD: 302, Role.CONTRIBUTOR: 302, Role.SCRUTINEER: 403, Role.VIEWER: 403},
-    ),
     "comment": (
         "post",
         {Role.LEAD: 400, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 400, Role.VIEWER: 403},
@@ -50,7 +46,9 @@ EXPECTED = {
     "compare": ("get", ALL),
     "trend": ("get", ALL),
     "action_plan": ("get", ALL),
-    "report_pdf": ("get", ALL),
+    "prepare_report": ("get", ALL),
+    # Until a worker has rendered it, the download sends everyone to the page that waits for it.
+    "report_pdf": ("get", dict.fromkeys(ROLES, 302)),
     "export_json": ("get", ALL),
     "export_csv": ("get", ALL),
     "import_assessment": ("get", LEAD_ONLY),
@@ -64,6 +62,27 @@ EXPECTED = {
     "comment_on_action": (
         "post",
         {Role.LEAD: 400, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 400, Role.VIEWER: 403},
+    ),
+    "recommendation_register": ("get", ALL),
+    "respond_to_recommendation": ("get", LEAD_ONLY),
+    "add_local_recommendation": ("get", LEAD_ONLY),
+    "register_csv": ("get", ALL),
+    "publish_response": ("get", LEAD_ONLY),
+    "published_response": ("get", ALL),
+    "published_response_pdf": ("get", ALL),
+    "register_entry": ("get", ALL),
+    # Contributors update the entries their agency leads (the world's entry: police).
+    "edit_register_entry": (
+        "get",
+        {Role.LEAD: 200, Role.CONTRIBUTOR: 200, Role.SCRUTINEER: 403, Role.VIEWER: 403},
+    ),
+    "add_milestone": (
+        "post",
+        {Role.LEAD: 400, Role.CONTRIBUTOR: 400, Role.SCRUTINEER: 403, Role.VIEWER: 403},
+    ),
+    "complete_milestone": (
+        "post",
+        {Role.LEAD: 302, Role.CONTRIBUTOR: 302, Role.SCRUTINEER: 403, Role.VIEWER: 403},
     ),
 }
 # Pages that hold no partnership's data: public, or about the signed-in person only.
@@ -81,6 +100,7 @@ NOT_PARTNERSHIP_DATA = {
     "methodology",
     "sources",
     "theme_detail",
+    "recommendation_set",
     "accept_invitation",
     "account",
     "account_email",  # allauth's own page, sent to "account": people cannot change it
@@ -114,12 +134,18 @@ def url_for(name: str, objects: dict) -> str:
         "cancel_invitation": [partnership, objects["invitation"].code],
         "theme": [assessment, "AA"],
         "autosave": [assessment, "AA"],
-        "confirm_answers": [assessment, "AA"],
         "comment": [assessment, "AA"],
         "answer_history": [assessment, "AA-01"],
         "action_detail": [assessment, objects["action"].code],
         "edit_action": [assessment, objects["action"].code],
         "comment_on_action": [assessment, objects["action"].code],
+        "respond_to_recommendation": [partnership, objects["recommendation"].pk],
+        "published_response": [partnership, 1],
+        "published_response_pdf": [partnership, 1],
+        "register_entry": [partnership, objects["entry"].code],
+        "edit_register_entry": [partnership, objects["entry"].code],
+        "add_milestone": [partnership, objects["entry"].code],
+        "complete_milestone": [partnership, objects["entry"].code, objects["milestone"].code],
     }
     partnership_views = {
         "partnership_home",
@@ -129,6 +155,10 @@ def url_for(name: str, objects: dict) -> str:
         "partnership_settings",
         "start_assessment",
         "import_assessment",
+        "recommendation_register",
+        "add_local_recommendation",
+        "register_csv",
+        "publish_response",
     }
     return reverse(
         name, args=args.get(name, [partnership if name in partnership_views else assessment])

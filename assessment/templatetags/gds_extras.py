@@ -1,12 +1,13 @@
 """Template helpers for GOV.UK Design System markup."""
 
+from functools import lru_cache
+
 from django import forms, template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
-from django.utils.text import slugify
 
 from assessment.models import Agency, Nation
-from assessment.models.framework import cite
+from assessment.models.framework import anchor, cite
 
 register = template.Library()
 
@@ -28,17 +29,23 @@ def first_input_id(bound_field: forms.BoundField | None) -> str:
     return bound_field.auto_id or ""
 
 
+@lru_cache(maxsize=64)
+def _sources_url(slug: str, version: str, prefix: str) -> str:
+    return reverse("sources", args=[slug, version])
+
+
 @register.simple_tag
 def citation(reference: dict, framework) -> str:
-    """A report citation ('Annex 4 para 62') linking to where the framework lists that paragraph."""
-    anchor = paragraph_anchor(reference)
-    url = reverse("sources", args=[framework.slug, framework.version])
-    return format_html('<a class="govuk-link" href="{}#{}">{}</a>', url, anchor, cite(reference))
+    """A citation ('Annex 4 para 62', 'HMICFRS 2023, recommendation 3') linking to where the
+    framework's sources page lists it.
 
-
-@register.filter
-def paragraph_anchor(reference: dict) -> str:
-    return f"{slugify(reference['section'])}-para-{reference['paragraph']}"
+    A page cites hundreds of references of one framework: the URL of its sources page is
+    looked up once (per script prefix), not once per citation.
+    """
+    url = _sources_url(framework.slug, framework.version, get_script_prefix())
+    return format_html(
+        '<a class="govuk-link" href="{}#{}">{}</a>', url, anchor(reference), cite(reference)
+    )
 
 
 @register.filter
@@ -73,3 +80,9 @@ def agency_label(code: str) -> str:
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key)
+
+
+@register.filter
+def thousands(number: int) -> str:
+    """10000 -> '10,000'."""
+    return f"{number:,}"
