@@ -87,11 +87,12 @@ class ThemeProgress:
 
 
 def progress(
-    assessment: Assessment, themes: list[Theme], answers: list[Answer], assignments
+    assessment: Assessment, themes: list[Theme], answers: list[Answer] | dict, assignments
 ) -> list[ThemeProgress]:
     """Each theme's questions that apply to the partnership's nation, with their answers."""
     nation = assessment.partnership.nation
-    by_question = {a.question_id: a for a in answers}
+    # A signed-off cycle's answers come from its snapshot, already keyed by question id.
+    by_question = answers if isinstance(answers, dict) else {a.question_id: a for a in answers}
     agencies: dict[int, list[str]] = {}
     for assignment in assignments:
         agencies.setdefault(assignment.theme_id, []).append(assignment.agency)

@@ -489,7 +489,7 @@ def dashboard(assessments: list[Assessment]) -> dict:
     current = assessments[0]
     data = scored(current)
     themes = list(current.framework.themes.order_by("order").prefetch_related("questions"))
-    rows = progress(current, themes, list(data.answers.values()), current.assignments.all())
+    rows = progress(current, themes, data.answers, current.assignments.all())
     results = {t.code: t for t in data.result.themes}
     agencies = Counter(a.agency for a in data.answers.values() if a.is_complete)
     history = []

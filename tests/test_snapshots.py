@@ -201,3 +201,10 @@ def test_an_unchanged_export_says_so(client, alice, signed):
     exported = client.get(f"/assessments/{signed.code}/export.json").json()
     assert exported["snapshot"]["unchanged"] is True
     assert exported["snapshot"]["schema_version"] == snapshots.SCHEMA_VERSION
+
+
+def test_the_partnership_page_reads_a_signed_off_current_cycle(client, alice, partnership_a):
+    assessment = signed_from_fixture(partnership_a, alice)
+    client.force_login(alice)
+    page = client.get(f"/partnerships/{partnership_a.code}/")
+    assert page.status_code == 200 and assessment.title in page.content.decode()

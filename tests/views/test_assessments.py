@@ -109,7 +109,8 @@ def test_starting_from_a_previous_cycle_carries_its_answers(
 
 
 def test_the_start_form_suggests_the_next_period_and_title(client, alice, partnership_a):
-    make_assessment(partnership_a)  # 1 April 2024 to 31 March 2025
+    # 1 April 2024 to 31 March 2025, signed off: the cycle a new one follows.
+    sign_off_as_is(make_assessment(partnership_a), alice)
     client.force_login(alice)
     html = client.get(f"/partnerships/{partnership_a.code}/assessments/new").content.decode()
     assert 'value="Self-assessment 2025 to 2026"' in html
