@@ -80,21 +80,22 @@ def _scores(cycles: list, questions: list) -> dict:
     """Each cycle's result: from its snapshot once signed off, else scored now."""
     from django.utils import timezone
 
+    from assessment import snapshots
     from assessment.models import Answer, Snapshot
-    from assessment.results import compute, result_from_data
+    from assessment.results import compute
 
     answers: dict = {}
     for answer in Answer.objects.filter(assessment__in=cycles):
         answers.setdefault(answer.assessment_id, []).append(answer)
     frozen = {
-        s.assessment_id: s.data["scores"]
+        s.assessment_id: s.data
         for s in Snapshot.objects.filter(assessment__in=cycles).order_by("created")
     }
     out = {}
     for cycle in cycles:
         applicable = [q for q in questions if cycle.partnership.nation in q.nations]
         if cycle.status == "signed_off" and cycle.pk in frozen:
-            out[cycle.pk] = result_from_data(frozen[cycle.pk])
+            out[cycle.pk] = snapshots.read(frozen[cycle.pk]).result
         else:
             out[cycle.pk] = compute(
                 cycle, applicable, answers.get(cycle.pk, []), timezone.localdate()
