@@ -166,6 +166,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "themes": themes,
         "theme_chart": theme_chart,
         "critical": [by_code[c] for c in data.result.critical_findings],
+        "not_answered": data.critical_not_answered,
         "previous": previous,
         "comparison": comparison,
         "improvements": improvements,

@@ -38,15 +38,17 @@ def framework_questions(framework: Framework, nation: str) -> list[Question]:
     return [q for q in questions if q.applies_to(nation)]
 
 
-def spec_of(question: Question) -> QuestionSpec:
+def spec_of(question: Question, nation: str) -> QuestionSpec:
     return QuestionSpec(
         code=question.code,
         theme=question.theme.code,
         kind=question.kind,
         weight=question.weight,
-        critical=question.critical,
+        critical=question.is_critical_in(nation),
         options={o.pk: (o.level, o.points) for o in question.options.all()},
         bands=question.bands,
+        na_allowed=question.may_be_not_applicable_in(nation),
+        per=question.per,
     )
 
 
@@ -66,8 +68,9 @@ def compute(
     assessment: Assessment, questions: list[Question], answers: list[Answer], as_of: date
 ) -> Result:
     codes = {q.pk: q.code for q in questions}
+    nation = assessment.partnership.nation
     return scoring.score(
-        [spec_of(q) for q in questions],
+        [spec_of(q, nation) for q in questions],
         [data_of(a, codes[a.question_id]) for a in answers if a.question_id in codes],
         as_of,
     )
@@ -78,17 +81,26 @@ def result_to_data(result: Result) -> dict:
 
 
 def result_from_data(data: dict) -> Result:
+    """A result as frozen in a snapshot. Snapshots from before critical questions not answered
+    were counted have no such list: read as none, as they were signed off."""
     themes = tuple(
         ThemeResult(
             **{
                 **theme,
                 "questions": tuple(QuestionResult(**q) for q in theme["questions"]),
                 "critical_findings": tuple(theme["critical_findings"]),
+                "critical_not_answered": tuple(theme.get("critical_not_answered", ())),
             }
         )
         for theme in data["themes"]
     )
-    return Result(themes, data["percentage"], data["rating"], tuple(data["critical_findings"]))
+    return Result(
+        themes,
+        data["percentage"],
+        data["rating"],
+        tuple(data["critical_findings"]),
+        tuple(data.get("critical_not_answered", ())),
+    )
 
 
 @dataclass
@@ -104,6 +116,12 @@ class Scored:
     @property
     def by_code(self) -> dict[str, Question]:
         return {q.code: q for q in self.questions}
+
+    @property
+    def critical_not_answered(self) -> list[Question]:
+        """Critical questions unanswered, or N/A where not allowed: for results, sign-off, PDF."""
+        by_code = self.by_code
+        return [by_code[c] for c in self.result.critical_not_answered]
 
 
 def scored(assessment: Assessment) -> Scored:
@@ -262,20 +280,17 @@ def partnership_figure(question: Question, answer: Answer | None) -> float | Non
     if answer is None or answer.not_applicable:
         return None
     if question.kind == "indicator":
-        return None if answer.percentage is None else float(answer.percentage)
+        return answer.rate
     if question.kind == "count":
         return None if answer.number is None else float(answer.number)
     return None
 
 
 def benchmark_value(benchmark: Benchmark) -> float:
-    """A case study figure in the unit of the partnership's own figure (percent for indicators)."""
-    if (
-        benchmark.unit != "percent"
-        and benchmark.denominator
-        and benchmark.question.kind == "indicator"
-    ):
-        return round(100 * float(benchmark.value) / benchmark.denominator, 1)
+    """A case study figure in the unit of the partnership's own figure (an indicator's rate)."""
+    question = benchmark.question
+    if benchmark.unit != "percent" and benchmark.denominator and question.kind == "indicator":
+        return round(question.per * float(benchmark.value) / benchmark.denominator, 1)
     return float(benchmark.value)
 
 

@@ -219,10 +219,11 @@ class Answer(models.Model):
         return self.has_value and bool(self.evidence.strip())
 
     @property
-    def percentage(self) -> float | None:
+    def rate(self) -> float | None:
+        """An indicator's rate, per 100 or per the framework's base (``Question.per``)."""
         if self.numerator is None or not self.denominator:
             return None
-        return round(100 * self.numerator / self.denominator, 1)
+        return round(self.question.per * self.numerator / self.denominator, 1)
 
     def chosen_options(self, options: list[Option]) -> list[Option]:
         return [o for o in options if o.pk in self.selected]

@@ -143,6 +143,16 @@ class Question(models.Model):
         return nation in self.not_applicable_nations if self.is_critical_in(nation) else True
 
     @property
+    def per(self) -> int:
+        """An indicator's rate is per this many: 100 (a percentage) unless the framework says."""
+        return int((self.indicator or {}).get("per", 100))
+
+    @property
+    def rate_unit(self) -> str:
+        """How an indicator's rate is written after its number: "%" or " per 10,000"."""
+        return "%" if self.per == 100 else f" per {self.per:,}"
+
+    @property
     def citations(self) -> list[str]:
         return [cite(r) for r in self.references]
 

@@ -24,6 +24,7 @@ from assessment.models import (
     Question,
     Theme,
 )
+from assessment.results import scored
 from assessment.workflow import (
     progress,
     reopen,
@@ -182,7 +183,11 @@ def sign_off_assessment(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "assessment/assessments/sign_off.html",
-        {"access": access, "assessment": access.assessment},
+        {
+            "access": access,
+            "assessment": access.assessment,
+            "not_answered": scored(access.assessment).critical_not_answered,
+        },
     )
 
 

@@ -98,6 +98,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "overall_text": RATING_TEXT[data.result.rating],
             "themes": themes,
             "critical": critical,
+            "not_answered": data.critical_not_answered,
             "chart": charts.data_uri(svg),
             "chart_alt": alt,
         },
@@ -217,9 +218,7 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         for s in scored_cycles:
             match = next((q for q in s.questions if q.code == question.code), None)
             answer = s.answers.get(match.pk) if match else None
-            values.append(
-                float(answer.percentage) if answer and answer.percentage is not None else None
-            )
+            values.append(answer.rate if answer and not answer.not_applicable else None)
         if any(v is not None for v in values):
             indicators.append({"question": question, "values": values})
     return render(

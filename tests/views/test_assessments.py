@@ -282,6 +282,26 @@ def test_the_partnership_page_lists_its_assessments_only(client, alice, partners
     assert "Start a self-assessment" in html
 
 
+def test_the_sign_off_page_lists_critical_questions_not_answered(client, alice, assessment):
+    from tests.views.test_results import answer_all
+
+    answer_all(assessment, alice, {"AA-02": "good", "BB-01": "established"})  # AA-01 left empty
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/sign-off").content.decode()
+    listed = html[html.index("Critical questions not answered (1)") :]
+    assert "AA-01" in listed and "BB-01" not in listed[: listed.index("Sign off and lock")]
+
+
+def test_the_sign_off_page_says_when_every_critical_question_is_answered(client, alice, assessment):
+    from tests.views.test_results import answer_all
+
+    answer_all(assessment, alice, {"AA-01": "good", "AA-02": "good", "BB-01": "good"})
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/sign-off").content.decode()
+    assert "Critical questions not answered" not in html
+    assert "Every critical question is answered" in html
+
+
 def test_a_locked_assessment_keeps_its_answers_after_sign_off(alice, assessment):
     complete_everything(assessment, alice)
     submit(assessment=assessment, user=alice, gaps=0)

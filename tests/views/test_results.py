@@ -87,6 +87,33 @@ def test_a_critical_finding_comes_first_and_caps_its_theme(client, alice, partne
     assert "58%" in row and "Poor" in row
 
 
+def test_a_critical_question_not_answered_is_listed_and_its_theme_not_rated(
+    client, alice, partnership_a
+):
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, {"AA-02": "good", "BB-01": "established"})  # AA-01 left empty
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/results").content.decode()
+    listed = html[html.index("Critical questions not answered (1)") : html.index("Theme ratings")]
+    assert f'href="/assessments/{assessment.code}/themes/AA/#AA-01"' in listed
+    assert "BB-01" not in listed
+    # AA is (6 + 1) / 9 = 78% on what is answered, but not rated while AA-01 is unanswered.
+    row = html[html.index('href="#theme-AA"') : html.index('href="#theme-BB"')]
+    assert "78%" in row and "Not enough evidence" in row and "Good" not in row
+    assert "Critical findings" not in html
+
+
+def test_a_critical_question_marked_not_applicable_where_not_allowed_is_listed(
+    client, alice, partnership_a
+):
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, {"AA-02": "good", "BB-01": "good"}, na=("AA-01",))
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/results").content.decode()
+    assert "Critical questions not answered (1)" in html
+    assert "AA-01" in html[html.index("Critical questions not answered") :]
+
+
 def test_signed_off_results_never_change_even_if_the_scoring_does(
     client, alice, scored_assessment, monkeypatch
 ):
