@@ -31,6 +31,10 @@ from assessment.models import (
 from assessment.results import compute, framework_questions, result_to_data
 
 VALUE_FIELDS = Answer.VALUE_FIELDS
+# The answer itself, without its evidence or whether it applies.
+ANSWER_FIELDS = tuple(
+    f for f in VALUE_FIELDS if f not in ("evidence", "not_applicable", "not_applicable_reason")
+)
 EMPTY = {f: None for f in VALUE_FIELDS} | {
     "selected": [],
     "text": "",
@@ -105,6 +109,15 @@ def save_answers(
     the conflicts are returned so the person can choose. Unchanged answers are not rewritten.
     """
     result = SaveResult()
+    nation = assessment.partnership.nation
+    for change in changes:
+        if change.values.get("not_applicable") and not change.question.may_be_not_applicable_in(
+            nation
+        ):
+            # The form says so first; this holds for every other way in (import, scripts).
+            raise ValidationError(
+                f"{change.question.code} is a critical question: it cannot be marked as not applicable"
+            )
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.is_locked:

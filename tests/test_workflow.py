@@ -55,6 +55,31 @@ def test_saving_creates_and_versions_answers(alice, partnership_a):
     assert answer.history.count() == 2
 
 
+def test_saving_refuses_not_applicable_on_a_critical_question_where_not_allowed(
+    alice, partnership_a
+):
+    assessment = make_assessment(partnership_a)
+    hidden = change(assessment, "AA-01")
+    hidden.values |= {"not_applicable": True, "not_applicable_reason": "Not us"}
+    with pytest.raises(ValidationError, match="AA-01 is a critical question"):
+        save_answers(
+            assessment=assessment,
+            changes=[change(assessment, "AA-02"), hidden],
+            user=alice,
+            agency="police",
+        )
+    assert not Answer.objects.exists()
+
+
+def test_saving_keeps_the_answer_under_not_applicable(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    na = change(assessment, "AA-02")
+    na.values |= {"not_applicable": True, "not_applicable_reason": "Not us"}
+    save_answers(assessment=assessment, changes=[na], user=alice, agency="police")
+    answer = Answer.objects.get()
+    assert answer.not_applicable and answer.selected == [option_id("AA-02", "good", assessment)]
+
+
 def test_a_stale_save_is_refused_and_nothing_is_written(alice, bob, partnership_a):
     assessment = make_assessment(partnership_a)
     save_answers(

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from assessment.forms import govuk
 from assessment.models import Answer, Kind, Option, Question
 from assessment.pii import find_personal_data
-from assessment.workflow import values_of
+from assessment.workflow import ANSWER_FIELDS, is_blank, values_of
 
 EARLIEST = date(1990, 1, 1)
 
@@ -91,8 +91,13 @@ class AnswerForm(forms.Form):
         framework_url: str = "",
         complete: bool = False,
         editable: bool = True,
+        nation: str,
     ):
         self.question = question
+        # Critical can differ by nation, and a critical question may be N/A only where the
+        # framework says so: not offered otherwise, and refused if sent anyway.
+        self.critical = question.is_critical_in(nation)
+        self.na_allowed = question.may_be_not_applicable_in(nation)
         self.options = options
         self.answer = answer
         self.complete = complete  # "save and continue": an answer begun must be finished
@@ -193,7 +198,7 @@ class AnswerForm(forms.Form):
         with guidance and citations just under it, then the evidence and "does not apply"."""
         q = self.question
         legend = f"{q.code} {q.text}"
-        intro = question_intro(q, self.answer, self.framework_url)
+        intro = question_intro(q, self.answer, self.framework_url, critical=self.critical)
         if "option" in self.fields or "options" in self.fields:
             field = self["option" if "option" in self.fields else "options"]
             field.help_text = intro  # the hint of the radios or checkboxes
@@ -217,9 +222,16 @@ class AnswerForm(forms.Form):
             govuk.hidden(self["version"]),
             value,
             govuk.textarea(self["evidence"], max_characters=Answer.EVIDENCE_LIMIT),
-            govuk.checkbox(self["not_applicable"]),
-            govuk.textarea(self["not_applicable_reason"], rows=2),
         ]
+        if self.na_allowed:
+            parts += [
+                govuk.checkbox(self["not_applicable"]),
+                govuk.textarea(self["not_applicable_reason"], rows=2),
+            ]
+        else:
+            parts.append(
+                format_html('<p class="govuk-body-s">{}</p>', not_applicable_refused(q.code))
+            )
         if self.pii_findings:
             parts.append(govuk.checkbox(self["confirm_personal_data"]))
         return mark_safe("".join(parts))  # noqa: S308 - every part built with format_html
@@ -238,7 +250,10 @@ class AnswerForm(forms.Form):
         data = super().clean()
         q, kind = self.question, self.question.kind
         today = timezone.localdate()
-        if data.get("not_applicable") and not (data.get("not_applicable_reason") or "").strip():
+        if data.get("not_applicable") and not self.na_allowed:
+            # On the answer itself: the box is not on the page, so the link must reach this.
+            self.add_error(self._value_field(), not_applicable_refused(q.code))
+        elif data.get("not_applicable") and not (data.get("not_applicable_reason") or "").strip():
             self.add_error("not_applicable_reason", f"Enter why {q.code} does not apply")
 
         if kind == Kind.INDICATOR:
@@ -292,6 +307,10 @@ class AnswerForm(forms.Form):
             )
         return data
 
+    def _value_field(self) -> str:
+        names = ("option", "options", "numerator", "number", "date_value", "text")
+        return next(name for name in names if name in self.fields)
+
     def _begun(self, values: dict) -> bool:
         return any(values[k] not in (None, "", []) for k in values if k != "not_applicable")
 
@@ -313,7 +332,11 @@ class AnswerForm(forms.Form):
             self.add_error("evidence", f"Enter how you know your answer to {q.code}")
 
     def answer_values(self) -> dict:
-        """The submitted answer as values for ``workflow.Change``; N/A clears the value fields."""
+        """The submitted answer as values for ``workflow.Change``.
+
+        Ticking "does not apply" keeps the answer under it, so unticking brings it back; if the
+        answer's fields were not sent at all (a script may disable them), the stored ones stay.
+        """
         data = self.cleaned_data
         values = {
             "selected": [],
@@ -332,23 +355,23 @@ class AnswerForm(forms.Form):
             values["selected"] = [int(data["option"])]
         elif data.get("options"):
             values["selected"] = sorted(int(pk) for pk in data["options"])
-        if values["not_applicable"]:
-            for key in (
-                "numerator",
-                "denominator",
-                "number",
-                "date_value",
-                "period_start",
-                "period_end",
-            ):
-                values[key] = None
-            values["selected"], values["text"] = [], ""
-        else:
+        if not values["not_applicable"]:
             values["not_applicable_reason"] = ""
+        elif self.answer is not None and is_blank(
+            {**values, "evidence": "", "not_applicable": False, "not_applicable_reason": ""}
+        ):
+            stored = values_of(self.answer)
+            values |= {k: stored[k] for k in ANSWER_FIELDS}
         return values
 
 
-def question_intro(question: Question, answer: Answer | None, framework_url: str) -> str:
+def not_applicable_refused(code: str) -> str:
+    return f"{code} is a critical question: it cannot be marked as not applicable. Select the answer that fits"
+
+
+def question_intro(
+    question: Question, answer: Answer | None, framework_url: str, *, critical: bool
+) -> str:
     """Flags, citations and "what good looks like" under a question. Built in Python rather than
     a template: a theme page draws it a dozen times and this is several times faster."""
     tags = []
@@ -359,7 +382,7 @@ def question_intro(question: Question, answer: Answer | None, framework_url: str
                 "Carried over \N{EN DASH} confirm or change",
             )
         )
-    if question.critical:
+    if critical:
         tags.append(
             format_html('<strong class="govuk-tag govuk-tag--red">{}</strong> ', "Critical")
         )

@@ -37,7 +37,7 @@ class ThemePage:
             framework=assessment.framework,
             code=theme_code,
         )
-        nation = assessment.partnership.nation
+        self.nation = nation = assessment.partnership.nation
         self.questions = [q for q in self.theme.questions.all() if q.applies_to(nation)]
         self.answers = {
             a.question_id: a
@@ -72,6 +72,7 @@ class ThemePage:
                 framework_url=self.framework_url,
                 complete=complete,
                 editable=self.editable,
+                nation=self.nation,
             )
             for q in self.questions
             if q.code not in skip

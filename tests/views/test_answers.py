@@ -194,7 +194,7 @@ def test_an_indicator_shows_its_percentage_after_saving(client, alice, assessmen
     }
     assert post(client, assessment, answers, action="continue").status_code == 302
     answer = Answer.objects.get()
-    assert (answer.numerator, answer.denominator, answer.percentage) == (28, 100, 28.0)
+    assert (answer.numerator, answer.denominator, answer.rate) == (28, 100, 28.0)
     assert answer.period_start == date(2023, 4, 1)
     assert (
         "28 of 100 (28.0%)" in client.get(f"/assessments/{assessment.code}/check").content.decode()
@@ -269,8 +269,19 @@ FUTURE = date.today() + timedelta(days=40)
             "Audit",
         ),
         (
-            {"AA-01": {"not_applicable": "on", "evidence": "Kept"}},
-            "Enter why AA-01 does not apply",
+            {"AA-03": {"not_applicable": "on", "evidence": "Kept"}},
+            "Enter why AA-03 does not apply",
+            "Kept",
+        ),
+        (
+            {
+                "AA-01": {
+                    "not_applicable": "on",
+                    "not_applicable_reason": "Not for us",
+                    "evidence": "Kept",
+                }
+            },
+            "AA-01 is a critical question: it cannot be marked as not applicable. Select the answer that fits",
             "Kept",
         ),
     ],
@@ -308,18 +319,96 @@ def test_a_tampered_question_code_is_refused(client, alice, assessment):
     assert not Answer.objects.exists()
 
 
-def test_not_applicable_with_a_reason_is_saved_without_a_value(client, alice, assessment):
+def test_not_applicable_with_a_reason_is_complete_and_keeps_the_answer_under_it(
+    client, alice, assessment
+):
     client.force_login(alice)
     answers = {
-        "AA-01": {
-            "option": str(option_id("AA-01", "good")),
+        "AA-02": {
+            "option": str(option_id("AA-02", "good")),
             "not_applicable": "on",
             "not_applicable_reason": "We have no police force of our own",
         }
     }
     post(client, assessment, answers, action="continue")
     answer = Answer.objects.get()
-    assert answer.not_applicable and answer.selected == [] and answer.is_complete
+    assert answer.not_applicable and answer.is_complete
+    assert answer.selected == [option_id("AA-02", "good")]
+
+
+def test_unticking_not_applicable_brings_the_previous_answer_back(client, alice, assessment):
+    client.force_login(alice)
+    good = str(option_id("AA-02", "good"))
+    post(client, assessment, {"AA-02": {"option": good, "evidence": "Audit"}})
+    # The page still shows the chosen radio when N/A is ticked, and the browser sends it.
+    post(
+        client,
+        assessment,
+        {"AA-02": {"option": good, "evidence": "Audit", "not_applicable": "on",
+                   "not_applicable_reason": "No such service"}},
+    )  # fmt: skip
+    assert Answer.objects.get().not_applicable
+    html = client.get(url(assessment)).content.decode()
+    radio = re.search(rf'<input[^>]*value="{good}"[^>]*>', html).group(0)
+    assert "checked" in radio  # still on the page under the ticked box
+    post(client, assessment, {"AA-02": {"option": good, "evidence": "Audit"}})
+    answer = Answer.objects.get()
+    assert not answer.not_applicable and answer.selected == [int(good)]
+    assert answer.evidence == "Audit"
+
+
+def test_ticking_not_applicable_with_the_answer_fields_left_out_keeps_the_stored_answer(
+    client, alice, assessment
+):
+    """A script that disables the fields under a ticked box must not erase the answer."""
+    client.force_login(alice)
+    good = str(option_id("AA-02", "good"))
+    post(client, assessment, {"AA-02": {"option": good, "evidence": "Audit"}})
+    post(
+        client,
+        assessment,
+        {"AA-02": {"evidence": "Audit", "not_applicable": "on", "not_applicable_reason": "None"}},
+    )
+    answer = Answer.objects.get()
+    assert answer.not_applicable and answer.selected == [int(good)]
+
+
+def test_a_critical_question_is_not_offered_not_applicable(client, alice, assessment):
+    client.force_login(alice)
+    html = client.get(url(assessment)).content.decode()
+    assert 'name="AA-01-not_applicable"' not in html
+    assert 'name="AA-02-not_applicable"' in html
+    assert "AA-01 is a critical question: it cannot be marked as not applicable" in html
+
+
+def test_a_question_critical_only_in_england_is_an_ordinary_question_in_wales(
+    client, charlie, partnership_b
+):
+    from assessment.models import Question
+
+    assessment = make_assessment(partnership_b)
+    Question.objects.filter(code="AA-01").update(critical_nations=["england"])
+    client.force_login(charlie)
+    html = client.get(url(assessment)).content.decode()
+    assert 'name="AA-01-not_applicable"' in html
+    section = html[html.index('id="AA-01"') : html.index('id="AA-02"')]
+    assert ">Critical<" not in section
+
+
+def test_a_critical_question_may_be_not_applicable_where_the_framework_allows(
+    client, alice, assessment
+):
+    from assessment.models import Question
+
+    Question.objects.filter(code="AA-01").update(not_applicable_nations=["england"])
+    client.force_login(alice)
+    assert 'name="AA-01-not_applicable"' in client.get(url(assessment)).content.decode()
+    post(
+        client,
+        assessment,
+        {"AA-01": {"not_applicable": "on", "not_applicable_reason": "Allowed in England"}},
+    )
+    assert Answer.objects.get().not_applicable
 
 
 # Personal data ------------------------------------------------------------------------------
