@@ -15,14 +15,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from assessment import charts
+from assessment.benchmarks import benchmark_rows
 from assessment.models import Action, Assessment, Comment, GlossaryTerm, StoredReport
 from assessment.models.framework import cite
 from assessment.results import (
-    benchmark_rows,
     compare,
     little_or_no_progress,
     practice_for,
     previous_of,
+    score_series,
     scored,
     scored_many,
     theme_titles,
@@ -95,16 +96,19 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
 
     rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
     theme_chart = charts.data_uri(
-        charts.cached(f"report-themes:{rows}", lambda: charts.horizontal_bars(rows))
+        charts.cached(
+            f"report-themes:{rows}", lambda: charts.horizontal_bars(charts.percent_bars(rows))
+        )
     )
 
     benchmarks = benchmark_rows(data)
     for row in benchmarks:
-        key = f"report-benchmark:{row['bars']}:{row['unit']}"
-        row["chart"] = charts.data_uri(charts.cached(key, lambda row=row: charts.benchmark(row)))
+        row.key = f"report-benchmark:{row.question.code}:{row.bars}:{row.limit}"
+    svgs = charts.cached_many({row.key: row.draw for row in benchmarks})
     by_theme_benchmarks: dict = {}
     for row in benchmarks:
-        by_theme_benchmarks.setdefault(row["question"].theme.code, []).append(row)
+        row.chart = charts.data_uri(svgs[row.key])
+        by_theme_benchmarks.setdefault(row.question.theme.code, []).append(row)
     for theme in themes:
         theme["benchmarks"] = by_theme_benchmarks.get(theme["theme"].code, [])
 
@@ -125,17 +129,8 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     )
     others = {s.assessment.pk: s for s in scored_many([c for c in cycles if c.pk != assessment.pk])}
     scored_cycles = [data if c.pk == assessment.pk else others[c.pk] for c in cycles]
-    series = {"Overall": [s.result.percentage for s in scored_cycles]}
-    for code, theme in titles.items():
-        series[theme.title] = [
-            next((t.percentage for t in s.result.themes if t.code == code), None)
-            for s in scored_cycles
-        ]
-    trend_chart = charts.data_uri(
-        charts.cached(
-            f"report-trend:{series}", lambda: charts.lines(series, [c.title for c in cycles])
-        )
-    )
+    series = score_series(scored_cycles, titles)
+    trend_charts = charts.line_charts(series, [c.title for c in cycles], f"report-trend:{series}")
 
     open_by_status: dict = {}
     for action in actions:
@@ -174,7 +169,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "progress": little_or_no_progress(scored_cycles),
         "cycles": cycles,
         "series": series,
-        "trend_chart": trend_chart,
+        "trend_charts": trend_charts,
         "actions": actions,
         "open_by_status": open_by_status,
         "thresholds": rating_table(),

@@ -16,7 +16,6 @@ from assessment import scoring
 from assessment.models import (
     Answer,
     Assessment,
-    Benchmark,
     Framework,
     Option,
     PracticeExample,
@@ -273,90 +272,14 @@ def little_or_no_progress(cycles: list[Scored]) -> dict:
     return {"themes": themes, "questions": questions, "steps": len(steps)}
 
 
-# Benchmarks ------------------------------------------------------------------------------
-
-
-def partnership_figure(question: Question, answer: Answer | None) -> float | None:
-    if answer is None or answer.not_applicable:
-        return None
-    if question.kind == "indicator":
-        return answer.rate
-    if question.kind == "count":
-        return None if answer.number is None else float(answer.number)
-    return None
-
-
-def benchmark_value(benchmark: Benchmark) -> float:
-    """A case study figure in the unit of the partnership's own figure (an indicator's rate)."""
-    question = benchmark.question
-    if benchmark.unit != "percent" and benchmark.denominator and question.kind == "indicator":
-        return round(question.per * float(benchmark.value) / benchmark.denominator, 1)
-    return float(benchmark.value)
-
-
-def benchmark_rows(scored_assessment: Scored) -> list[dict]:
-    questions = [q for q in scored_assessment.questions if q.kind in ("indicator", "count")]
-    benchmarks = (
-        Benchmark.objects.filter(question__in=questions)
-        .select_related("question")
-        .order_by("order")
-    )
-    by_question: dict[int, list[Benchmark]] = {}
-    for benchmark in benchmarks:
-        by_question.setdefault(benchmark.question_id, []).append(benchmark)
-    rows = []
-    for question in questions:
-        figures = by_question.get(question.pk, [])
-        if not figures:
-            continue
-        direction = (question.bands or {}).get("direction") or figures[0].direction
-        ours = partnership_figure(question, scored_assessment.answers.get(question.pk))
-        values = [(b.area, benchmark_value(b)) for b in figures]
-        ordered = sorted(
-            zip(values, figures, strict=True),
-            key=lambda pair: pair[0][1],
-            reverse=direction == "higher",
-        )
-        comparison = (
-            scoring.compare_with_benchmarks(ours, values, direction) if ours is not None else None
-        )
-        unit = "%" if question.kind == "indicator" else ""
-        rows.append(
-            {
-                "question": question,
-                "unit": unit,
-                # The chart's bars: ours first, then the areas, best first.
-                "bars": [("Your partnership", ours)]
-                + [(b.area, dict(values)[b.area]) for _, b in ordered],
-                "direction": direction,
-                "ours": ours,
-                "answer": scored_assessment.answers.get(question.pk),
-                "benchmarks": [b for _, b in ordered],
-                "values": dict(values),
-                "comparison": comparison,
-                "sentence": sentence(question, ours, comparison, len(figures)),
-            }
-        )
-    return rows
-
-
-def sentence(question: Question, ours: float | None, comparison: dict | None, count: int) -> str:
-    if ours is None or comparison is None:
-        return f"Your partnership has not given this figure yet. The report gives {count} area figure{'s' if count != 1 else ''}."
-    unit = "%" if question.kind == "indicator" else ""
-    label = question.indicator["numerator"] if question.indicator else question.text
-    parts = [f"{ours:g}{unit} ({label.lower()})"]
-    better, worse, same = comparison["better_than"], comparison["worse_than"], comparison["same_as"]
-    details = []
-    if better:
-        details.append(
-            f"better than {len(better)} of the {count} areas with a figure ({', '.join(better)})"
-        )
-    if worse:
-        details.append(f"worse than {', '.join(worse)}")
-    if same:
-        details.append(f"the same as {', '.join(same)}")
-    return parts[0] + ": " + "; ".join(details) + "."
+def score_series(cycles: list[Scored], titles: dict[str, Theme]) -> dict[str, list]:
+    """The overall and each theme's score in every cycle, oldest first, for the trend charts."""
+    series = {"Overall": [s.result.percentage for s in cycles]}
+    for code, theme in titles.items():
+        series[f"{theme.order}. {theme.title}"] = [
+            next((t.percentage for t in s.result.themes if t.code == code), None) for s in cycles
+        ]
+    return series
 
 
 def theme_titles(framework: Framework) -> dict[str, Theme]:

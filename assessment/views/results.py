@@ -9,13 +9,14 @@ from django.shortcuts import render
 
 from assessment import charts
 from assessment.access import assessment_access
+from assessment.benchmarks import benchmark_rows
 from assessment.models import Action, Assessment
 from assessment.results import (
-    benchmark_rows,
     compare,
     little_or_no_progress,
     practice_for,
     previous_of,
+    score_series,
     scored,
     scored_many,
     theme_titles,
@@ -81,7 +82,10 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         for c in data.result.critical_findings
     ]
     rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
-    svg = charts.cached(_state_key(assessment, "themes"), lambda: charts.horizontal_bars(rows))
+    svg = charts.cached(
+        _state_key(assessment, "themes"),
+        lambda: charts.horizontal_bars(charts.percent_bars(rows)),
+    )
     alt = "Bar chart of the score of each theme: " + "; ".join(
         f"{label} {value:.0f}%" if value is not None else f"{label} no score"
         for label, value in rows
@@ -112,14 +116,11 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     data = scored(assessment)
     rows = benchmark_rows(data)
     state = _state_key(assessment, "benchmark")
-    drawings = {}
     for row in rows:
-        row["key"] = f"{state}:{row['question'].code}"
-        drawings[row["key"]] = lambda row=row: charts.benchmark(row)
-        row["alt"] = charts.benchmark_alt(row)
-    svgs = charts.cached_many(drawings)
+        row.key = f"{state}:{row.question.code}"
+    svgs = charts.cached_many({row.key: row.draw for row in rows})
     for row in rows:
-        row["chart"] = charts.data_uri(svgs[row["key"]])
+        row.chart = charts.data_uri(svgs[row.key])
     return render(
         request,
         "assessment/results/benchmarks.html",
@@ -197,19 +198,13 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     )
     scored_cycles = scored_many(cycles)
     labels = [c.title for c in cycles]
-    titles = theme_titles(assessment.framework)
-    series = {"Overall": [s.result.percentage for s in scored_cycles]}
-    for theme_code, theme in titles.items():
-        series[theme.title] = [
-            next((t.percentage for t in s.result.themes if t.code == theme_code), None)
-            for s in scored_cycles
-        ]
+    series = score_series(scored_cycles, theme_titles(assessment.framework))
     # The chart changes when any cycle's answers or status do (from the rows already loaded).
     key = "trend:" + ":".join(
         f"{s.assessment.pk}.{s.assessment.status}.{len(s.answers)}.{max((a.updated for a in s.answers.values()), default='')}"
         for s in scored_cycles
     )
-    svg = charts.cached(key, lambda: charts.lines(series, labels))
+    line_charts = charts.line_charts(series, labels, key)
     indicators = []
     for question in scored_cycles[-1].questions if scored_cycles else []:
         if question.kind != "indicator":
@@ -229,12 +224,7 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "assessment": assessment,
             "cycles": cycles,
             "series": series,
-            "chart": charts.data_uri(svg),
-            "chart_alt": "Line chart of the overall and theme scores across cycles: "
-            + "; ".join(
-                f"{name}: " + ", ".join("none" if v is None else f"{v:.0f}%" for v in values)
-                for name, values in series.items()
-            ),
+            "charts": line_charts,
             "indicators": indicators,
             "progress": little_or_no_progress(scored_cycles),
         },

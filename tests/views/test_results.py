@@ -107,7 +107,11 @@ def test_a_critical_question_marked_not_applicable_where_not_allowed_is_listed(
     client, alice, partnership_a
 ):
     assessment = make_assessment(partnership_a)
-    answer_all(assessment, alice, {"AA-02": "good", "BB-01": "good"}, na=("AA-01",))
+    answer_all(assessment, alice, {"AA-01": "good", "AA-02": "good", "BB-01": "good"})
+    # Stored before the rule (the form and save_answers now refuse it).
+    assessment.answers.filter(question__code="AA-01").update(
+        not_applicable=True, not_applicable_reason="Not for us"
+    )
     client.force_login(alice)
     html = client.get(f"/assessments/{assessment.code}/results").content.decode()
     assert "Critical questions not answered (1)" in html
@@ -132,12 +136,54 @@ def test_signed_off_results_never_change_even_if_the_scoring_does(
 def test_benchmarks_set_our_figure_beside_the_areas(client, alice, scored_assessment):
     client.force_login(alice)
     html = client.get(f"/assessments/{scored_assessment.code}/benchmarks").content.decode()
+    assert "Your partnership&#x27;s figure is 28%." in html
+    assert "Durham&#x27;s figure was 35% (2018/19)." in html
+    assert "Yours is better than Durham (2018/19)." in html
+    assert "Lower is better." in html
+    assert "Durham, 2018/19" in html and "1900" in html
+
+
+def test_a_figure_that_is_not_like_for_like_is_context_never_ranked(
+    client, alice, scored_assessment
+):
+    from assessment.models import Benchmark
+
+    Benchmark.objects.update(
+        comparable=False, scope="police_force", base="suspects across the whole force"
+    )
+    client.force_login(alice)
+    html = client.get(f"/assessments/{scored_assessment.code}/benchmarks").content.decode()
+    assert "better than" not in html and "worse than" not in html and "is better." not in html
     assert (
-        "28% (suspects without ethnicity): better than 1 of the 1 areas with a figure (Durham)."
+        "For context only, not ranked: Durham, 2018/19, 35% (counted for a whole police force"
+        " area; counting suspects across the whole force; not like for like with this question)."
         in html
     )
-    assert "Lower is better." in html
-    assert "Your partnership" in html and "35%" in html and "1900" in html
+
+
+def test_a_figure_without_a_direction_of_better_is_context_never_ranked(
+    client, alice, scored_assessment
+):
+    from assessment.models import Benchmark
+
+    Benchmark.objects.update(direction="")
+    client.force_login(alice)
+    html = client.get(f"/assessments/{scored_assessment.code}/benchmarks").content.decode()
+    assert "better than" not in html and "Lower is better" not in html
+    assert "the report gives no direction of better" in html
+
+
+def test_a_rate_per_10000_is_shown_per_10000(client, alice, partnership_a):
+    from assessment.models import Question
+
+    assessment = make_assessment(partnership_a)
+    Question.objects.filter(kind="indicator").update(
+        indicator={"numerator": "Children", "denominator": "Population", "per": 10000}
+    )
+    answer_all(assessment, alice, LEVELS, indicator=(3, 2000))
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/benchmarks").content.decode()
+    assert "Your partnership&#x27;s figure is 15 per 10,000." in html
 
 
 def test_compare_counts_improvements_and_declines_by_question_code(
