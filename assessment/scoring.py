@@ -21,7 +21,7 @@ The rules (documented for people on the methodology page, which is generated fro
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 LEVELS = ("poor", "developing", "established", "good")
@@ -275,12 +275,16 @@ def score(specs: Iterable[QuestionSpec], answers: Iterable[AnswerData], as_of: d
             continue
         totals[spec.theme] += 1
         themes[spec.theme].append(score_question(spec, by_code.get(spec.code), as_of))
-    results = tuple(score_theme(code, tuple(qs), totals[code]) for code, qs in themes.items())
+    return combine(tuple(score_theme(code, tuple(qs), totals[code]) for code, qs in themes.items()))
+
+
+def combine(results: tuple[ThemeResult, ...]) -> Result:
+    """The overall result of scored themes."""
     all_questions = [q for t in results for q in t.questions]
     critical = tuple(code for t in results for code in t.critical_findings)
     not_answered = tuple(code for t in results for code in t.critical_not_answered)
     percentage = percentage_of(all_questions)
-    scored_total = sum(totals.values())
+    scored_total = sum(t.scored_total for t in results)
     answered = sum(1 for q in all_questions if q.level is not None)
     applicable = scored_total - sum(1 for q in all_questions if q.not_applicable)
     if percentage is None or applicable <= 0 or answered / applicable < MINIMUM_COVERAGE:
@@ -290,6 +294,18 @@ def score(specs: Iterable[QuestionSpec], answers: Iterable[AnswerData], as_of: d
         if (critical or not_answered) and rating in ("good", "established"):
             rating = "developing"
     return Result(results, percentage, rating, critical, not_answered)
+
+
+def restrict(result: Result, kept: Mapping[str, tuple[str, str]]) -> Result:
+    """``result`` counting only the questions in ``kept``, each reported under another code and
+    theme: {code in this result: (code, theme) to report it as}. For comparing cycles on two
+    framework versions like for like, over the questions whose meaning did not change."""
+    themes: dict[str, list[QuestionResult]] = {}
+    for question in (q for t in result.themes for q in t.questions):
+        if question.code in kept:
+            code, theme = kept[question.code]
+            themes.setdefault(theme, []).append(replace(question, code=code, theme=theme))
+    return combine(tuple(score_theme(code, tuple(qs), len(qs)) for code, qs in themes.items()))
 
 
 def compare_with_benchmarks(

@@ -14,6 +14,7 @@ from assessment.scoring import (
     compare_with_benchmarks,
     months_between,
     rating_for,
+    restrict,
     score,
     score_question,
 )
@@ -290,6 +291,16 @@ def test_the_overall_score_pools_every_answered_question():
 def test_unscored_questions_do_not_count_towards_coverage():
     specs = [single(), QuestionSpec("AA-02", "AA", "text"), QuestionSpec("AA-03", "AA", "text")]
     assert score(specs, [chose("AA-01", "good")], TODAY).theme("AA").rating == "good"
+
+
+def test_restricting_a_result_counts_only_the_kept_questions_under_their_new_codes():
+    specs = [single("AA-01"), single("AA-02", weight=2), single("BB-01", "BB")]
+    result = score(specs, [chose("AA-01", "good"), chose("AA-02", "poor")], TODAY)
+    kept = restrict(result, {"AA-01": ("AA-01", "AA"), "BB-01": ("CC-05", "CC")})
+    assert [t.code for t in kept.themes] == ["AA", "CC"]
+    assert kept.theme("AA").percentage == 100.0 and kept.theme("AA").scored_total == 1
+    assert kept.question("CC-05").level is None
+    assert kept.percentage == 100.0 and result.percentage == 100 * 3 / 9
 
 
 def test_benchmark_comparison_respects_the_direction_of_better():

@@ -69,6 +69,12 @@ class Framework(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.version})"
 
+    @property
+    def version_key(self) -> tuple[int, ...]:
+        """ "2022.10" after "2022.2" after "2022.1": versions compared as numbers, whatever the
+        order they were loaded in."""
+        return tuple(int(part) if part.isdigit() else -1 for part in self.version.split("."))
+
     def in_use(self) -> bool:
         """True once any assessment uses this version: from then on it must never change."""
         return self.assessments.exists()

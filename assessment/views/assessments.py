@@ -59,7 +59,10 @@ def _progress(assessment: Assessment):
 @login_required
 def start(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = partnership_access(request, code, Right.MANAGE)
-    frameworks = sorted(Framework.objects.all(), key=lambda f: f.loaded_at, reverse=True)
+    # The newest version first, and chosen unless the lead picks another.
+    frameworks = sorted(
+        Framework.objects.all(), key=lambda f: (f.version_key, f.loaded_at), reverse=True
+    )
     previous = list(access.partnership.assessments.order_by("-period_end"))
     form = StartAssessmentForm(request.POST or None, frameworks=frameworks, previous=previous)
     if request.method == "POST" and form.is_valid():

@@ -78,6 +78,18 @@ def test_a_lead_starts_a_self_assessment(client, alice, partnership_a):
     assert str(assessment.period_end) == "2026-03-31"
 
 
+def test_the_start_page_offers_the_newest_framework_version_first(client, alice, partnership_a):
+    import re
+
+    newest = make_framework(version="2022.2")
+    make_framework(version="2022.1")  # loaded later, but older
+    client.force_login(alice)
+    html = client.get(f"/partnerships/{partnership_a.code}/assessments/new").content.decode()
+    checked = re.search(r'<input[^>]*name="framework"[^>]*checked[^>]*>', html)[0]
+    assert f'value="{newest.pk}"' in checked
+    assert html.index("version 2022.2") < html.index("version 2022.1")
+
+
 def test_starting_from_a_previous_cycle_carries_its_answers(
     client, alice, partnership_a, assessment
 ):
