@@ -20,6 +20,7 @@ from assessment.models import Action, Assessment, Comment, GlossaryTerm, StoredR
 from assessment.models.framework import cite
 from assessment.results import (
     compare,
+    like_for_like,
     little_or_no_progress,
     practice_for,
     previous_of,
@@ -128,8 +129,11 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         .order_by("period_end")
     )
     others = {s.assessment.pk: s for s in scored_many([c for c in cycles if c.pk != assessment.pk])}
-    scored_cycles = [data if c.pk == assessment.pk else others[c.pk] for c in cycles]
-    series = score_series(scored_cycles, titles)
+    scored_cycles, kept = like_for_like(
+        [data if c.pk == assessment.pk else others[c.pk] for c in cycles]
+    )
+    newest = max((c.framework for c in cycles), key=lambda f: f.version_key)
+    series = score_series(scored_cycles, theme_titles(newest))
     trend_charts = charts.line_charts(series, [c.title for c in cycles], f"report-trend:{series}")
 
     open_by_status: dict = {}
@@ -170,6 +174,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "cycles": cycles,
         "series": series,
         "trend_charts": trend_charts,
+        "like_for_like": kept,
         "actions": actions,
         "open_by_status": open_by_status,
         "thresholds": rating_table(),

@@ -6,7 +6,7 @@ scores are read from the snapshot ever after, so its results never change.
 
 import itertools
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 
 from django.db.models import Prefetch
@@ -184,6 +184,52 @@ def previous_of(assessment: Assessment) -> Assessment | None:
 
 # Comparing two cycles --------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class LikeForLike:
+    """Cycles on more than one framework version are compared over the questions whose meaning
+    did not change (the newest version's carry rule is "same"), and the page says so."""
+
+    versions: tuple[str, ...]  # oldest first
+    compared: int  # questions of the newest version compared
+    left_out: int  # its other scored questions
+    old_codes: dict[int, dict[str, str]]  # framework id -> {newest code: code in that version}
+
+
+def like_for_like(cycles: list[Scored]) -> tuple[list[Scored], LikeForLike | None]:
+    """``cycles`` restricted to the questions every one of them can be compared on, under the
+    newest version's codes and themes; unchanged (and None) when they all use one version."""
+    frameworks = {s.assessment.framework_id: s.assessment.framework for s in cycles}
+    if len(frameworks) < 2:
+        return cycles, None
+    newest = max(frameworks.values(), key=lambda f: f.version_key)
+    reference = next(s for s in cycles if s.assessment.framework_id == newest.pk)
+    codes_in = {
+        pk: {q.code for s in cycles if s.assessment.framework_id == pk for q in s.questions}
+        for pk in frameworks
+    }
+    scored_codes = {q.code for t in reference.result.themes for q in t.questions}
+    kept = [
+        q
+        for q in reference.questions
+        if q.code in scored_codes
+        and q.carry_rule["mode"] == "same"
+        and all(q.carry_rule["from"] in codes_in[pk] for pk in frameworks if pk != newest.pk)
+    ]
+    old_codes = {
+        pk: {q.code: q.code if pk == newest.pk else q.carry_rule["from"] for q in kept}
+        for pk in frameworks
+    }
+    restricted = []
+    for s in cycles:
+        mapping = {
+            old_codes[s.assessment.framework_id][q.code]: (q.code, q.theme.code) for q in kept
+        }
+        restricted.append(replace(s, result=scoring.restrict(s.result, mapping)))
+    versions = tuple(f.version for f in sorted(frameworks.values(), key=lambda f: f.version_key))
+    return restricted, LikeForLike(versions, len(kept), len(scored_codes) - len(kept), old_codes)
+
+
 ORDER = {None: -1, "poor": 0, "developing": 1, "established": 2, "good": 3}
 
 
@@ -209,7 +255,9 @@ class QuestionChange:
 
 
 def compare(newer: Scored, older: Scored) -> dict:
-    """Theme score changes and question changes, matched by question code across versions."""
+    """Theme score changes and question changes, matched by question code; across framework
+    versions, only over the questions whose meaning did not change (see ``like_for_like``)."""
+    (older, newer), kept = like_for_like([older, newer])
     older_questions = {q.code: q for t in older.result.themes for q in t.questions}
     changes = []
     for question in newer.questions:
@@ -239,7 +287,7 @@ def compare(newer: Scored, older: Scored) -> dict:
         themes.append(
             {"theme": titles[theme.code], "before": before, "after": theme, "delta": delta}
         )
-    return {"themes": themes, "questions": changes}
+    return {"themes": themes, "questions": changes, "like_for_like": kept}
 
 
 def little_or_no_progress(cycles: list[Scored]) -> dict:

@@ -199,7 +199,7 @@ def start_assessment(
 
     Answers are matched by question code, so a cycle can start from one on an older framework
     version: the new version's ``carry`` rule for each question says whether the old answer
-    carries, maps to another option, or does not carry (see ``carry_rule``). Carried answers are
+    carries, maps to another option, or does not carry (see ``Question.carry_rule``). Carried answers are
     marked to be confirmed or changed.
     """
     with transaction.atomic():
@@ -221,15 +221,6 @@ def start_assessment(
                 action._change_reason = f"carried into {assessment.title}"
                 action.save()
     return assessment
-
-
-def carry_rule(question: Question) -> dict:
-    """How an answer from the previous framework version reaches ``question``: {"mode": "same" |
-    "map" | "none", "from": old code, "options": {"<old position>": new position}}. No rule:
-    the same code with the same meaning."""
-    rule = {"mode": "same", "from": question.code, "options": {}} | (question.carry or {})
-    rule["from"] = rule.get("from") or question.code
-    return rule
 
 
 def _carried_options(old: Answer, question: Question, rule: dict) -> list[int]:
@@ -263,7 +254,7 @@ def _carry_over(source: Assessment, target: Assessment) -> None:
     for question in Question.objects.filter(theme__framework=target.framework).prefetch_related(
         options
     ):
-        rule = carry_rule(question) if not same_version else {"mode": "same", "from": question.code}
+        rule = question.carry_rule if not same_version else {"mode": "same", "from": question.code}
         old = old_answers.get(rule["from"])
         if rule["mode"] == "none" or old is None or old.question.kind != question.kind:
             continue

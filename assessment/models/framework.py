@@ -149,6 +149,14 @@ class Question(models.Model):
         return nation in self.not_applicable_nations if self.is_critical_in(nation) else True
 
     @property
+    def carry_rule(self) -> dict:
+        """How an answer from the previous framework version reaches this question: {"mode":
+        "same" | "map" | "none", "from": old code, "options": {"<old position>": new position}}.
+        No rule: the same code with the same meaning."""
+        rule = {"mode": "same", "options": {}} | (self.carry or {})
+        return rule | {"from": rule.get("from") or self.code}
+
+    @property
     def per(self) -> int:
         """An indicator's rate is per this many: 100 (a percentage) unless the framework says."""
         return int((self.indicator or {}).get("per", 100))

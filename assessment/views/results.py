@@ -13,6 +13,7 @@ from assessment.benchmarks import benchmark_rows
 from assessment.models import Action, Assessment
 from assessment.results import (
     compare,
+    like_for_like,
     little_or_no_progress,
     practice_for,
     previous_of,
@@ -196,9 +197,10 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         .select_related("framework", "partnership")
         .order_by("period_end")
     )
-    scored_cycles = scored_many(cycles)
+    scored_cycles, kept = like_for_like(scored_many(cycles))
     labels = [c.title for c in cycles]
-    series = score_series(scored_cycles, theme_titles(assessment.framework))
+    newest = max((c.framework for c in cycles), key=lambda f: f.version_key)
+    series = score_series(scored_cycles, theme_titles(newest))
     # The chart changes when any cycle's answers or status do (from the rows already loaded).
     key = "trend:" + ":".join(
         f"{s.assessment.pk}.{s.assessment.status}.{len(s.answers)}.{max((a.updated for a in s.answers.values()), default='')}"
@@ -206,12 +208,18 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     )
     line_charts = charts.line_charts(series, labels, key)
     indicators = []
-    for question in scored_cycles[-1].questions if scored_cycles else []:
-        if question.kind != "indicator":
+    latest = max(scored_cycles, key=lambda s: s.assessment.framework.version_key, default=None)
+    for question in latest.questions if latest else []:
+        if question.kind != "indicator" or (
+            kept and question.code not in kept.old_codes[newest.pk]
+        ):
             continue
         values = []
         for s in scored_cycles:
-            match = next((q for q in s.questions if q.code == question.code), None)
+            code = (
+                kept.old_codes[s.assessment.framework_id][question.code] if kept else question.code
+            )
+            match = next((q for q in s.questions if q.code == code), None)
             answer = s.answers.get(match.pk) if match else None
             values.append(answer.rate if answer and not answer.not_applicable else None)
         if any(v is not None for v in values):
@@ -227,5 +235,6 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "charts": line_charts,
             "indicators": indicators,
             "progress": little_or_no_progress(scored_cycles),
+            "like_for_like": kept,
         },
     )

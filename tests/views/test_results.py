@@ -205,6 +205,36 @@ def test_compare_counts_improvements_and_declines_by_question_code(
     assert "up 42 points" in html  # AA: 6/12 = 50% -> (2 + 6 + 3)/12 = 92%
 
 
+def test_across_versions_only_questions_whose_meaning_did_not_change_are_compared(
+    client, alice, partnership_a, scored_assessment
+):
+    newer_framework = make_framework(version="2.0")
+    Question.objects.filter(theme__framework=newer_framework, code="AA-02").update(
+        carry={"mode": "none"}
+    )
+    Question.objects.filter(theme__framework=newer_framework, code="AA-01").update(
+        carry={"mode": "map", "from": "AA-01", "options": {"4": 3}}
+    )
+    later = start_next_cycle(scored_assessment, alice, "Next year", framework=newer_framework)
+    answer_all(
+        later,
+        alice,
+        {"AA-01": "established", "AA-02": "good", "BB-01": "established"},
+        indicator=(2, 100),
+    )
+    client.force_login(alice)
+    html = client.get(f"/assessments/{later.code}/compare").content.decode()
+    assert "framework versions 1.0 and 2.0" in html
+    assert "Only the 3 questions whose meaning did not change" in html and "2 are left out" in html
+    questions = html[html.index("<caption", html.index("Theme scores") + 20) :]
+    assert "AA-03" in questions and "BB-01" in questions
+    assert "AA-01" not in questions and "AA-02" not in questions
+    assert "1 question improved" in html and "0 declined" in html  # AA-03 developing -> good
+    assert "up 67 points" in html  # AA over AA-03 alone: 1/3 -> 3/3
+    trend = client.get(f"/assessments/{later.code}/trend").content.decode()
+    assert "Only the 3 questions whose meaning did not change" in trend
+
+
 def test_compare_refuses_a_cycle_of_another_partnership(
     client, alice, partnership_b, scored_assessment
 ):
