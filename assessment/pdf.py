@@ -142,10 +142,13 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
             open_by_status[action["status"]] = open_by_status.get(action["status"], 0) + 1
 
     cited: set = set()
+    documents: set = set()  # from 2022.2, references may cite named documents beyond the report
     for q in data.questions:
-        cited |= {(r["section"], r["paragraph"]) for r in q.references}
-        for o in q.options.all():
-            cited |= {(r["section"], r["paragraph"]) for r in o.references}
+        for r in [*q.references, *(r for o in q.options.all() for r in o.references)]:
+            if "document" in r:
+                documents.add(cite(r))
+            else:
+                cited.add((r["section"], r["paragraph"]))
     order = [s["section"] for s in assessment.framework.sections]
     paragraphs = [
         cite({"section": s, "paragraph": p})
@@ -181,6 +184,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "minimum_coverage": round(MINIMUM_COVERAGE * 100),
         "glossary": GlossaryTerm.objects.filter(framework=assessment.framework).order_by("term"),
         "paragraphs": paragraphs,
+        "documents": sorted(documents),
         "css": REPORT_CSS.read_text(encoding="utf-8"),
     }
 

@@ -157,7 +157,9 @@ class Question(models.Model):
         "same" | "map" | "none", "from": old code, "options": {"<old position>": new position}}.
         No rule: the same code with the same meaning."""
         rule = {"mode": "same", "options": {}} | (self.carry or {})
-        return rule | {"from": rule.get("from") or self.code}
+        # Positions as strings: a file may write them as numbers, JSON stores them as text.
+        options = {str(old): new for old, new in (rule["options"] or {}).items()}
+        return rule | {"from": rule.get("from") or self.code, "options": options}
 
     @property
     def per(self) -> int:
