@@ -186,17 +186,25 @@ def test_a_rate_per_10000_is_shown_per_10000(client, alice, partnership_a):
     assert "Your partnership&#x27;s figure is 15 per 10,000." in html
 
 
-def test_compare_counts_improvements_and_declines_by_question_code(
-    client, alice, partnership_a, scored_assessment
-):
+def next_year_on_version_2(previous, user, carry: dict | None = None):
+    """The next cycle on framework 2.0 (with ``carry`` rules by code), answered a little better."""
     newer_framework = make_framework(version="2.0")
-    later = start_next_cycle(scored_assessment, alice, "Next year", framework=newer_framework)
+    for code, rule in (carry or {}).items():
+        Question.objects.filter(theme__framework=newer_framework, code=code).update(carry=rule)
+    later = start_next_cycle(previous, user, "Next year", framework=newer_framework)
     answer_all(
         later,
-        alice,
+        user,
         {"AA-01": "established", "AA-02": "good", "BB-01": "established"},
         indicator=(2, 100),
     )
+    return later
+
+
+def test_compare_counts_improvements_and_declines_by_question_code(
+    client, alice, partnership_a, scored_assessment
+):
+    later = next_year_on_version_2(scored_assessment, alice)
     client.force_login(alice)
     html = client.get(f"/assessments/{later.code}/compare").content.decode()
     assert "2 questions improved" in html  # AA-02 developing -> good, AA-03 developing -> good
@@ -208,20 +216,8 @@ def test_compare_counts_improvements_and_declines_by_question_code(
 def test_across_versions_only_questions_whose_meaning_did_not_change_are_compared(
     client, alice, partnership_a, scored_assessment
 ):
-    newer_framework = make_framework(version="2.0")
-    Question.objects.filter(theme__framework=newer_framework, code="AA-02").update(
-        carry={"mode": "none"}
-    )
-    Question.objects.filter(theme__framework=newer_framework, code="AA-01").update(
-        carry={"mode": "map", "from": "AA-01", "options": {"4": 3}}
-    )
-    later = start_next_cycle(scored_assessment, alice, "Next year", framework=newer_framework)
-    answer_all(
-        later,
-        alice,
-        {"AA-01": "established", "AA-02": "good", "BB-01": "established"},
-        indicator=(2, 100),
-    )
+    carry = {"AA-02": {"mode": "none"}, "AA-01": {"mode": "map", "options": {"4": 3}}}
+    later = next_year_on_version_2(scored_assessment, alice, carry)
     client.force_login(alice)
     html = client.get(f"/assessments/{later.code}/compare").content.decode()
     assert "framework versions 1.0 and 2.0" in html
