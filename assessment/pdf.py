@@ -5,6 +5,8 @@ snapshot, and the bytes are stored with their SHA-256 and served from storage ev
 """
 
 import hashlib
+import logging
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assessment import charts
+from assessment import charts, snapshots
 from assessment.benchmarks import benchmark_rows
 from assessment.models import Action, Assessment, Comment, GlossaryTerm, StoredReport
 from assessment.models.framework import cite
@@ -31,6 +33,8 @@ from assessment.results import (
 )
 from assessment.scoring import MINIMUM_COVERAGE, RATING_TEXT, rating_label, rating_table
 
+logger = logging.getLogger(__name__)
+
 REPORT_CSS = Path(settings.BASE_DIR) / "templates" / "report" / "report.css"
 
 
@@ -41,18 +45,14 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     titles = theme_titles(assessment.framework)
     examples = practice_for(data.questions)
     comments: dict = {}
-    for comment in Comment.objects.filter(assessment=assessment).select_related(
-        "author", "question", "theme"
-    ):
-        comments.setdefault(
-            comment.question.code if comment.question else comment.theme.code, []
-        ).append(comment)
-    snapshot = assessment.latest_snapshot if assessment.is_locked else None
-    if snapshot is not None:
-        actions = snapshot.data.get("actions", [])
+    for comment in _comments(assessment, data.record):
+        comments.setdefault(comment.question or comment.theme, []).append(comment)
+    snapshot = snapshots.latest(assessment)
+    if data.record is not None:
+        actions = list(data.record.actions)
     else:
         actions = [
-            a.as_data()
+            snapshots.read_action(a.as_data())
             for a in Action.objects.filter(assessment=assessment).select_related("owner")
         ]
 
@@ -68,9 +68,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
                     "result": q,
                     "label": rating_label(q.level),
                     "answer": answer,
-                    "chosen": [
-                        o for o in question.options.all() if answer and o.pk in answer.selected
-                    ],
+                    "chosen": answer.chosen_options(question.options.all()) if answer else [],
                     "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
                     "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
                     "comments": comments.get(question.code, []),
@@ -96,19 +94,15 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         )
 
     rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
-    theme_chart = charts.data_uri(
-        charts.cached(
-            f"report-themes:{rows}", lambda: charts.horizontal_bars(charts.percent_bars(rows))
-        )
-    )
+    theme_chart = charts.data_uri(charts.cached(charts.horizontal_bars, charts.percent_bars(rows)))
 
     benchmarks = benchmark_rows(data)
-    for row in benchmarks:
-        row.key = f"report-benchmark:{row.question.code}:{row.bars}:{row.limit}"
-    svgs = charts.cached_many({row.key: row.draw for row in benchmarks})
+    svgs = charts.cached_many(
+        [(charts.horizontal_bars, (row.bars,), {"limit": row.limit}) for row in benchmarks]
+    )
     by_theme_benchmarks: dict = {}
-    for row in benchmarks:
-        row.chart = charts.data_uri(svgs[row.key])
+    for row, svg in zip(benchmarks, svgs, strict=True):
+        row.chart = charts.data_uri(svg)
         by_theme_benchmarks.setdefault(row.question.theme.code, []).append(row)
     for theme in themes:
         theme["benchmarks"] = by_theme_benchmarks.get(theme["theme"].code, [])
@@ -134,12 +128,9 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     )
     newest = max((c.framework for c in cycles), key=lambda f: f.version_key)
     series = score_series(scored_cycles, theme_titles(newest))
-    trend_charts = charts.line_charts(series, [c.title for c in cycles], f"report-trend:{series}")
+    trend_charts = charts.line_charts(series, [c.title for c in cycles])
 
-    open_by_status: dict = {}
-    for action in actions:
-        if action["status"] in ("not_started", "in_progress"):
-            open_by_status[action["status"]] = open_by_status.get(action["status"], 0) + 1
+    open_by_status = Counter(a.status for a in actions if a.is_open)
 
     cited: set = set()
     documents: set = set()  # from 2022.2, references may cite named documents beyond the report
@@ -189,6 +180,28 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     }
 
 
+def _comments(assessment: Assessment, record) -> list:
+    """The comments of the record: as signed off (version 2 on), or live while open. Version 1
+    snapshots did not record comments; they show those made before the sign-off."""
+    if record is not None and record.comments is not None:
+        return list(record.comments)
+    live = Comment.objects.filter(assessment=assessment).select_related(
+        "author", "question", "theme"
+    )
+    if record is not None and record.signed_off_at is not None:
+        live = live.filter(created__lte=record.signed_off_at)
+    return [
+        snapshots.RecordedComment(
+            theme=c.theme.code,
+            question=c.question.code if c.question else None,
+            author=str(c.author) if c.author else None,
+            text=c.text,
+            created=c.created,
+        )
+        for c in live
+    ]
+
+
 def render_html(assessment: Assessment, rendered_at: datetime | None = None) -> str:
     return render_to_string("report/report.html", report_context(assessment, rendered_at))
 
@@ -212,10 +225,27 @@ def render_pdf(assessment: Assessment) -> bytes:
     return html_to_pdf(render_html(assessment))[0]
 
 
-def stored_report(assessment: Assessment) -> StoredReport:
-    """The stored PDF of a signed-off assessment's latest snapshot, rendered on first request."""
-    snapshot = assessment.latest_snapshot
-    if snapshot is None or not assessment.is_locked:
+def is_intact(report: StoredReport) -> bool:
+    """Whether the stored file is still the one rendered at sign-off; logged when not."""
+    with report.file.open("rb") as handle:
+        ok = hashlib.sha256(handle.read()).hexdigest() == report.sha256
+    if not ok:
+        logger.error("Stored report %s does not match its SHA-256 %s", report.pk, report.sha256)
+    return ok
+
+
+def render_signed_report(assessment_id: int) -> StoredReport:
+    """Render and store the report of a signed-off assessment's latest snapshot.
+
+    Called at sign-off (once the sign-off is committed) and safe to call again: it renders only
+    if no report is stored for that snapshot, so a retried or duplicated background task, or a
+    download racing it, stores one file. Everything the board signed (answers, scores,
+    comments, actions) comes from the snapshot, never from live rows. Takes an id, not an
+    object, so that it can run as a background task.
+    """
+    assessment = Assessment.objects.select_related("partnership", "framework").get(pk=assessment_id)
+    snapshot = snapshots.latest(assessment)
+    if snapshot is None:
         raise ValueError("Only a signed-off assessment has a stored report")
     existing = StoredReport.objects.filter(snapshot=snapshot).first()
     if existing is not None:
@@ -225,10 +255,15 @@ def stored_report(assessment: Assessment) -> StoredReport:
     with transaction.atomic():
         existing = StoredReport.objects.select_for_update().filter(snapshot=snapshot).first()
         if existing is not None:
-            return existing  # another request rendered it first; serve that one
+            return existing  # rendered meanwhile by another process; keep that one
         report = StoredReport(snapshot=snapshot, sha256=digest, pages=pages)
         report.file.save(
             f"{assessment.code}-{snapshot.sha256[:16]}.pdf", ContentFile(pdf), save=False
         )
         report.save()
     return report
+
+
+def stored_report(assessment: Assessment) -> StoredReport:
+    """The stored report of a signed-off assessment (rendered now if sign-off's did not run)."""
+    return render_signed_report(assessment.pk)

@@ -5,6 +5,7 @@ the assessment row first, so that saves, sign-off and reopening of one assessmen
 after another: an edit either lands before the sign-off snapshot or is refused after it.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,6 +14,8 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from assessment import pdf, snapshots
+from assessment.answer_rules import EMPTY, is_blank, normalise
 from assessment.models import (
     OPEN_STATUSES,
     Action,
@@ -29,20 +32,11 @@ from assessment.models import (
     Theme,
     User,
 )
-from assessment.results import compute, framework_questions, result_to_data
+from assessment.results import compute, framework_questions
+
+logger = logging.getLogger(__name__)
 
 VALUE_FIELDS = Answer.VALUE_FIELDS
-# The answer itself, without its evidence or whether it applies.
-ANSWER_FIELDS = tuple(
-    f for f in VALUE_FIELDS if f not in ("evidence", "not_applicable", "not_applicable_reason")
-)
-EMPTY = {f: None for f in VALUE_FIELDS} | {
-    "selected": [],
-    "text": "",
-    "evidence": "",
-    "not_applicable": False,
-    "not_applicable_reason": "",
-}
 
 
 @dataclass
@@ -75,28 +69,14 @@ def values_of(answer: Answer | None) -> dict:
     return dict(EMPTY) if answer is None else answer.values
 
 
-def _normalise(values: dict) -> dict:
-    out = dict(EMPTY)
-    out.update({k: v for k, v in values.items() if k in VALUE_FIELDS})
-    out["selected"] = sorted(out["selected"] or [])
-    for key in ("text", "evidence", "not_applicable_reason"):
-        out[key] = (out[key] or "").strip()
-    out["not_applicable"] = bool(out["not_applicable"])
-    return out
-
-
-def is_blank(values: dict) -> bool:
-    return _normalise(values) == _normalise(EMPTY)
-
-
 def _base_values(answer: Answer | None, version: int) -> dict:
     """What the answer said at ``version`` (the one the person's page was drawn from)."""
     if version == 0 or answer is None:
-        return _normalise(EMPTY)
+        return normalise(EMPTY)
     record = Answer.history.filter(id=answer.pk, version=version).order_by("-history_date").first()
     if record is None:
         return {}  # unknown base: treat any difference as a conflict
-    return _normalise({f: getattr(record, f) for f in VALUE_FIELDS})
+    return normalise({f: getattr(record, f) for f in VALUE_FIELDS})
 
 
 def save_answers(
@@ -132,8 +112,8 @@ def save_answers(
         to_write = []
         for change in changes:
             answer = current.get(change.question.pk)
-            stored = _normalise(values_of(answer))
-            mine = _normalise(change.values)
+            stored = normalise(values_of(answer))
+            mine = normalise(change.values)
             if mine == stored:
                 continue  # nothing new: no write, no conflict
             if answer is None and is_blank(mine):
@@ -361,35 +341,6 @@ def return_to_draft(*, assessment: Assessment, user: User) -> None:
     assessment.refresh_from_db()
 
 
-def snapshot_data(assessment: Assessment) -> dict:
-    """Everything the assessment says, as plain data (later issues add scores and actions)."""
-    answers = (
-        Answer.objects.filter(assessment=assessment)
-        .select_related("question", "answered_by")
-        .prefetch_related("question__options")
-        .order_by("question__theme__order", "question__order")
-    )
-    return {
-        "assessment": {
-            "code": str(assessment.code),
-            "title": assessment.title,
-            "period_start": assessment.period_start.isoformat(),
-            "period_end": assessment.period_end.isoformat(),
-            "partnership": assessment.partnership.name,
-            "nation": assessment.partnership.nation,
-            "framework": {
-                "slug": assessment.framework.slug,
-                "version": assessment.framework.version,
-            },
-        },
-        "answers": [a.as_data(list(a.question.options.all())) for a in answers],
-        "actions": [
-            a.as_data()
-            for a in Action.objects.filter(assessment=assessment).select_related("owner")
-        ],
-    }
-
-
 def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
     """In review -> signed off: freeze a snapshot with its SHA-256 and lock the assessment."""
     with transaction.atomic():
@@ -397,24 +348,29 @@ def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
         if locked.status != Status.IN_REVIEW:
             raise ValidationError("Only an assessment in review can be signed off.")
         now = timezone.now()
-        data = snapshot_data(locked)
-        data["signed_off"] = {"by": user.email, "at": now.isoformat()}
         # Scores are frozen with the answers: the results of a signed-off cycle never change.
         questions = framework_questions(locked.framework, locked.partnership.nation)
         answers = list(Answer.objects.filter(assessment=locked))
-        data["scores"] = result_to_data(
-            compute(locked, questions, answers, timezone.localdate(now))
-        )
-        snapshot = Snapshot.objects.create(
-            assessment=locked, signed_off_by=user, data=data, sha256=Snapshot.digest(data)
-        )
+        result = compute(locked, questions, answers, timezone.localdate(now))
+        snapshot = snapshots.freeze(locked, result=result, user=user, at=now)
         locked.status = Status.SIGNED_OFF
         locked.signed_off_at = now
         locked.signed_off_by = user
         locked._change_reason = f"signed off by {user}"
         locked.save()
+        # The report is rendered from the snapshot once the sign-off is committed, so what
+        # the board downloads is what it signed, whatever happens to live rows afterwards.
+        transaction.on_commit(lambda: _render_report(locked.pk))
     assessment.refresh_from_db()
     return snapshot
+
+
+def _render_report(assessment_id: int) -> None:
+    try:
+        pdf.render_signed_report(assessment_id)
+    except Exception:
+        # The sign-off stands; the first download renders the report from the same snapshot.
+        logger.exception("Could not render the report of assessment %s", assessment_id)
 
 
 def reopen(*, assessment: Assessment, user: User, reason: str) -> Reopening:

@@ -194,3 +194,28 @@ def test_the_demo_report_of_the_real_framework_renders(db, tmp_path):
     for theme in signed.framework.themes.all():
         assert theme.title.split(",")[0] in text.replace("\n", " ")
     assert stored.pages == len(reader.pages) and 20 < stored.pages < 120
+
+
+def test_sign_off_stores_the_report_at_once(alice, assessment, django_capture_on_commit_callbacks):
+    submit(assessment=assessment, user=alice, gaps=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot = sign_off(assessment=assessment, user=alice)
+    stored = StoredReport.objects.get(snapshot=snapshot)
+    _, text = read(stored.file.read())
+    assert "Which audit?" in text and "Refresh the problem profile annually" in text
+
+
+def test_the_signed_report_is_rendered_from_the_snapshot_not_live_rows(alice, assessment):
+    submit(assessment=assessment, user=alice, gaps=0)
+    sign_off(assessment=assessment, user=alice)
+    # Rows written behind the lock's back (raw SQL, a bad migration) must not reach the report.
+    comment = Comment.objects.get()
+    Comment._base_manager.bulk_create(
+        [Comment(assessment=assessment, theme=comment.theme, author=alice, text="Added later")]
+    )
+    Action._base_manager.filter(assessment=assessment).update(description="Rewritten later")
+    stored = pdf.render_signed_report(assessment.pk)
+    _, text = read(stored.file.read())
+    assert "Added later" not in text and "Rewritten later" not in text
+    assert "Which audit?" in text and "Refresh the problem profile annually" in text
+    assert pdf.render_signed_report(assessment.pk) == stored  # idempotent

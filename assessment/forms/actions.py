@@ -4,11 +4,13 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 
 from assessment.forms.answers import GOVUKDateField
-from assessment.forms.partnerships import GOVUKForm
+from assessment.forms.partnerships import PersonalDataCheck
 from assessment.models import Action, ActionNote, ActionStatus, Agency, Priority
 
 
-class ActionForm(GOVUKForm):
+class ActionForm(PersonalDataCheck):
+    checked = {"description": "What will be done", "dropped_reason": "Why it was dropped"}
+
     description = forms.CharField(
         label="What will be done",
         max_length=Action.DESCRIPTION_LIMIT,
@@ -96,8 +98,10 @@ class ActionForm(GOVUKForm):
         return data
 
 
-class ProgressForm(GOVUKForm):
+class ProgressForm(PersonalDataCheck):
     """What the owning agency may change: status and a dated progress note."""
+
+    checked = {"dropped_reason": "Why it was dropped", "note": "The progress note"}
 
     status = ActionForm.base_fields["status"]
     dropped_reason = ActionForm.base_fields["dropped_reason"]
@@ -131,7 +135,9 @@ class ProgressForm(GOVUKForm):
         return data
 
 
-class NoteForm(GOVUKForm):
+class NoteForm(PersonalDataCheck):
+    checked = {"text": "Your comment"}
+
     text = forms.CharField(
         label="Add a comment",
         max_length=ActionNote.LIMIT,

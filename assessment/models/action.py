@@ -8,7 +8,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from assessment.models.assessment import Assessment, AssessmentLocked
+from assessment.models.assessment import Assessment
+from assessment.models.lock import LockedWithAssessment
 from assessment.models.partnership import Agency
 
 DUE_SOON_DAYS = 30
@@ -30,9 +31,14 @@ class Priority(models.TextChoices):
     LOW = "low", "Low"
 
 
-class Action(models.Model):
+class Action(LockedWithAssessment):
     """What the partnership will do about a gap. While open it moves into each new cycle started
     from the one it is in, keeping its history; a signed-off cycle keeps it as it stood."""
+
+    moves_on_after_sign_off = True
+    locked_message = (
+        "This action plan is signed off and locked. Its open actions continue in the next cycle."
+    )
 
     DESCRIPTION_LIMIT = 2000
 
@@ -67,23 +73,6 @@ class Action(models.Model):
     def __str__(self) -> str:
         return self.description[:80]
 
-    def save(self, *args, **kwargs):
-        status = (
-            Assessment.objects.filter(pk=self.assessment_id)
-            .values_list("status", flat=True)
-            .first()
-        )
-        if status == "signed_off":
-            raise AssessmentLocked(
-                "This action plan is signed off and locked. Its open actions continue in the next cycle."
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.assessment.is_locked:
-            raise AssessmentLocked()
-        return super().delete(*args, **kwargs)
-
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -111,8 +100,10 @@ class Action(models.Model):
         }
 
 
-class ActionNote(models.Model):
+class ActionNote(LockedWithAssessment):
     """A dated progress note (contributors, leads) or a comment (scrutineers) on an action."""
+
+    lock_parent = "action"
 
     PROGRESS, COMMENT = "progress", "comment"
     LIMIT = 2000

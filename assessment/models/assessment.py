@@ -4,34 +4,16 @@ Locking is enforced here, not only in views: once an assessment is signed off, n
 form, admin, command, queryset) can change its answers; reopening needs a lead and a reason.
 """
 
-import hashlib
-import json
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assessment.models.framework import Framework, Option, Question, Theme
+from assessment.models.lock import AssessmentLocked, LockedQuerySet, LockedWithAssessment, Status
 from assessment.models.partnership import Agency, Partnership
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    SIGNED_OFF = "signed_off", "Signed off"
-
-
-class AssessmentLocked(ValidationError):
-    """A change to a signed-off assessment."""
-
-    def __init__(
-        self,
-        message: str = "This self-assessment is signed off and locked. A lead must reopen it first.",
-    ):
-        super().__init__(message)
 
 
 class Assessment(models.Model):
@@ -57,6 +39,7 @@ class Assessment(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = LockedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period_end", "-created"]
@@ -73,7 +56,7 @@ class Assessment(models.Model):
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if self.is_locked:
+        if Assessment.objects.filter(pk=self.pk, status=Status.SIGNED_OFF).exists():
             raise AssessmentLocked()
         return super().delete(*args, **kwargs)
 
@@ -81,12 +64,27 @@ class Assessment(models.Model):
     def is_locked(self) -> bool:
         return self.status == Status.SIGNED_OFF
 
+    def assign(self, assignments: dict) -> None:
+        """Give each theme (key) to its agencies (value: a list), replacing what was there.
+        Refused once signed off: who answered what is part of the signed record."""
+        if self.is_locked:
+            raise AssessmentLocked(
+                "You cannot change theme assignments because this self-assessment is signed off"
+            )
+        with transaction.atomic():
+            self.assignments.all().delete()
+            Assignment.objects.bulk_create(
+                Assignment(assessment=self, theme=theme, agency=agency)
+                for theme, agencies in assignments.items()
+                for agency in agencies
+            )
+
     @property
     def latest_snapshot(self) -> "Snapshot | None":
         return self.snapshots.order_by("-created").first()
 
 
-class Assignment(models.Model):
+class Assignment(LockedWithAssessment):
     """A theme of an assessment given to an agency to answer."""
 
     assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="assignments")
@@ -104,23 +102,7 @@ class Assignment(models.Model):
         return f"{self.theme} assigned to {self.get_agency_display()}"
 
 
-class AnswerQuerySet(models.QuerySet):
-    """Bulk writes would skip the lock and the history, so they are refused on locked assessments."""
-
-    def _refuse_if_locked(self) -> None:
-        if self.filter(assessment__status=Status.SIGNED_OFF).exists():
-            raise AssessmentLocked()
-
-    def update(self, **kwargs):
-        self._refuse_if_locked()
-        return super().update(**kwargs)
-
-    def delete(self):
-        self._refuse_if_locked()
-        return super().delete()
-
-
-class Answer(models.Model):
+class Answer(LockedWithAssessment):
     """One question answered for one assessment, with its evidence ("how do you know?")."""
 
     EVIDENCE_LIMIT = 5000
@@ -152,7 +134,6 @@ class Answer(models.Model):
     )
 
     history = HistoricalRecords()
-    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -163,21 +144,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code} in {self.assessment}"
-
-    def save(self, *args, **kwargs):
-        status = (
-            Assessment.objects.filter(pk=self.assessment_id)
-            .values_list("status", flat=True)
-            .first()
-        )
-        if status == Status.SIGNED_OFF:
-            raise AssessmentLocked()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.assessment.is_locked:
-            raise AssessmentLocked()
-        return super().delete(*args, **kwargs)
 
     VALUE_FIELDS = (
         "selected",
@@ -225,6 +191,10 @@ class Answer(models.Model):
             return None
         return round(self.question.per * self.numerator / self.denominator, 1)
 
+    @property
+    def author_email(self) -> str | None:
+        return self.answered_by.email if self.answered_by else None
+
     def chosen_options(self, options: list[Option]) -> list[Option]:
         return [o for o in options if o.pk in self.selected]
 
@@ -254,10 +224,11 @@ class Answer(models.Model):
         }
 
 
-class Comment(models.Model):
+class Comment(LockedWithAssessment):
     """A scrutineer's or lead's comment on an answer (question) or on a whole theme.
 
-    Comments never change answers, and may be added at any stage, including after sign-off.
+    Comments never change answers. They are part of the signed record (the report prints them),
+    so they are locked with it: after sign-off, comment in the next cycle or reopen.
     """
 
     LIMIT = 3000
@@ -280,7 +251,10 @@ class Comment(models.Model):
 
 
 class Snapshot(models.Model):
-    """Everything an assessment said when it was signed off, frozen, with its SHA-256."""
+    """Everything an assessment said when it was signed off, frozen, with its SHA-256.
+
+    Built, versioned, read and checked only by ``assessment.snapshots``.
+    """
 
     assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="snapshots")
     created = models.DateTimeField(auto_now_add=True)
@@ -295,17 +269,6 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Snapshot of {self.assessment} ({self.sha256[:12]})"
-
-    @staticmethod
-    def canonical(data: dict) -> bytes:
-        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-    @classmethod
-    def digest(cls, data: dict) -> str:
-        return hashlib.sha256(cls.canonical(data)).hexdigest()
-
-    def verify(self) -> bool:
-        return self.digest(self.data) == self.sha256
 
 
 class Reopening(models.Model):

@@ -11,11 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessment import snapshots
 from assessment.access import AssessmentAccess, Right, assessment_access
 from assessment.exports import csv_response
 from assessment.forms.actions import ActionForm, NoteForm, ProgressForm
+from assessment.forms.assessments import room_for_a_comment
 from assessment.models import Action, ActionNote, ActionStatus, Agency, AssessmentLocked, Membership
 from assessment.results import scored
+from assessment.views.assessments import locked
 
 
 def _members(access: AssessmentAccess):
@@ -68,7 +71,7 @@ def action_plan(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         shown = [a for a in shown if a.owner_id == request.user.pk]
     elif filters["show"] == "my_agency":
         shown = [a for a in shown if a.agency == access.membership.agency]
-    snapshot = access.assessment.latest_snapshot if access.assessment.is_locked else None
+    snapshot = snapshots.latest(access.assessment)
     return render(
         request,
         "assessment/actions/plan.html",
@@ -84,7 +87,7 @@ def action_plan(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "suggested": suggestions(access, actions)
             if access.can_manage and not access.assessment.is_locked
             else [],
-            "frozen": snapshot.data.get("actions") if snapshot else None,
+            "frozen": snapshots.read(snapshot.data).actions if snapshot else None,
             "today": timezone.localdate(),
         },
     )
@@ -235,9 +238,12 @@ def action_detail(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> H
 @require_POST
 def comment_on_action(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.COMMENT)
+    if access.assessment.is_locked:
+        return locked(request, access, "Comment on its open actions in the next cycle.")
     action_obj = _action(access, action)
     form = NoteForm(request.POST)
-    if not form.is_valid():
+    existing = action_obj.notes.filter(kind=ActionNote.COMMENT).count()
+    if not (form.is_valid() and room_for_a_comment(form, existing=existing, item="This action")):
         return _detail(request, access, action_obj, form, status=400)
     ActionNote.objects.create(
         action=action_obj,

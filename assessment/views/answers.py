@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from assessment.access import AssessmentAccess, Right, assessment_access
 from assessment.forms.answers import AnswerForm
-from assessment.forms.assessments import CommentForm
+from assessment.forms.assessments import CommentForm, room_for_a_comment
 from assessment.models import Answer, AssessmentLocked, Comment, Option, Question, Theme
 from assessment.pii import WARNING
+from assessment.views.assessments import locked
 from assessment.workflow import Change, confirm_answers, save_answers, values_of
 
 
@@ -37,7 +38,7 @@ class ThemePage:
             framework=assessment.framework,
             code=theme_code,
         )
-        self.nation = nation = assessment.partnership.nation
+        nation = assessment.partnership.nation
         self.questions = [q for q in self.theme.questions.all() if q.applies_to(nation)]
         self.answers = {
             a.question_id: a
@@ -69,10 +70,10 @@ class ThemePage:
                 question=q,
                 options=list(q.options.all()),
                 answer=self.answers.get(q.pk),
+                nation=self.access.partnership.nation,
                 framework_url=self.framework_url,
                 complete=complete,
                 editable=self.editable,
-                nation=self.nation,
             )
             for q in self.questions
             if q.code not in skip
@@ -289,6 +290,10 @@ def confirm(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
 def comment(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     """A scrutineer's or lead's comment on a question (``question`` in the POST) or the theme."""
     access = assessment_access(request, code, Right.COMMENT)
+    if access.assessment.is_locked:
+        return locked(
+            request, access, "Comment in the next cycle, or ask a lead to reopen this one."
+        )
     page = ThemePage(access, theme)
     question = None
     if request.POST.get("question"):
@@ -296,7 +301,11 @@ def comment(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
         if question is None:
             raise PermissionDenied("That question is not in this theme.")
     form = CommentForm(request.POST)
-    if form.is_valid():
+    existing = Comment.objects.filter(
+        assessment=access.assessment, theme=page.theme, question=question
+    ).count()
+    item = "This question" if question else "This theme"
+    if form.is_valid() and room_for_a_comment(form, existing=existing, item=item):
         Comment.objects.create(
             assessment=access.assessment,
             theme=page.theme,

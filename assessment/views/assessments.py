@@ -5,8 +5,7 @@ from itertools import chain
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,7 @@ from assessment.forms.assessments import AssignmentForm, ReopenForm, StartAssess
 from assessment.models import (
     Answer,
     Assessment,
-    Assignment,
+    AssessmentLocked,
     Comment,
     Framework,
     Option,
@@ -110,9 +109,23 @@ def assessment_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     )
 
 
+def locked(request: HttpRequest, access: AssessmentAccess, message: str) -> HttpResponse:
+    """The 403 page for a write to a signed-off assessment, saying what cannot change."""
+    return render(
+        request,
+        "assessment/assessments/locked.html",
+        {"access": access, "assessment": access.assessment, "message": message},
+        status=403,
+    )
+
+
 @login_required
 def assign(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.MANAGE)
+    if request.method == "POST" and access.assessment.is_locked:
+        return locked(
+            request, access, "Who answers each theme cannot change. A lead must reopen it first."
+        )
     assessment = access.assessment
     themes = list(assessment.framework.themes.order_by("order"))
     current: dict[int, list[str]] = {}
@@ -120,13 +133,10 @@ def assign(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         current.setdefault(assignment.theme_id, []).append(assignment.agency)
     form = AssignmentForm(request.POST or None, themes=themes, current=current)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            assessment.assignments.all().delete()
-            Assignment.objects.bulk_create(
-                Assignment(assessment=assessment, theme=theme, agency=agency)
-                for theme, agencies in form.assignments().items()
-                for agency in agencies
-            )
+        try:
+            assessment.assign(form.assignments())
+        except AssessmentLocked as error:
+            raise PermissionDenied(error.messages[0]) from None
         messages.success(request, "Theme assignments saved")
         return redirect("assessment_home", code=assessment.code)
     return render(

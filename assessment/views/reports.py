@@ -8,32 +8,50 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 
-from assessment import exports, pdf
+from assessment import exports, pdf, snapshots
 from assessment.access import Right, assessment_access, partnership_access
 from assessment.forms.assessments import ImportForm
 
 
 def _filename(assessment, suffix: str) -> str:
-    safe = "".join(c if c.isalnum() else "-" for c in assessment.title.lower()).strip("-")
-    return f"{safe or 'self-assessment'}-{suffix}"
+    # Letters of any language stay (Welsh titles): content_disposition_header encodes them.
+    return f"{slugify(assessment.title, allow_unicode=True) or 'self-assessment'}-{suffix}"
 
 
 def _attachment(response: HttpResponse, assessment, suffix: str) -> HttpResponse:
     """The response as a download named after the assessment."""
-    response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, suffix)}"'
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_filename(assessment, suffix)
+    )
     return response
+
+
+def _record_changed(request: HttpRequest, access, check, what: str) -> HttpResponse:
+    return render(
+        request,
+        "assessment/results/record_changed.html",
+        {"access": access, "assessment": access.assessment, "check": check, "what": what},
+        status=409,
+    )
 
 
 @login_required
 def report_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    """A draft renders now, watermarked; a signed-off report is the stored, identical file."""
+    """A draft renders now, watermarked; a signed-off report is the stored, identical file,
+    served only while the snapshot and the file still match their fingerprints."""
     access = assessment_access(request, code)
     assessment = access.assessment
     if assessment.is_locked:
-        stored = pdf.stored_report(assessment)
+        check = snapshots.check(snapshots.latest(assessment))
+        stored = pdf.stored_report(assessment) if check.ok else None
+        if stored is None or not pdf.is_intact(stored):
+            return _record_changed(request, access, check, "review report")
         response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
         response["X-Content-SHA256"] = stored.sha256
+        response["X-Record-Check"] = "unchanged"
         return _attachment(response, assessment, "report.pdf")
     response = HttpResponse(pdf.render_pdf(assessment), content_type="application/pdf")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -51,6 +69,9 @@ def export_json(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @login_required
 def export_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code)
+    snapshot = snapshots.latest(access.assessment)
+    if snapshot is not None and not (check := snapshots.check(snapshot)).ok:
+        return _record_changed(request, access, check, "answers file")
     header, rows = exports.answers_csv_rows(access.assessment)
     return exports.csv_response(_filename(access.assessment, "answers.csv"), header, rows)
 

@@ -12,6 +12,7 @@ from assessment.access import assessment_access
 from assessment.benchmarks import benchmark_rows
 from assessment.models import Action, Assessment
 from assessment.results import (
+    checks,
     compare,
     like_for_like,
     little_or_no_progress,
@@ -25,10 +26,8 @@ from assessment.results import (
 from assessment.scoring import RATING_TEXT, rating_label
 
 
-def _state_key(assessment: Assessment, kind: str) -> str:
-    """Changes whenever the answers (or status) do, so cached charts are never stale."""
-    latest = assessment.answers.order_by("-updated").values_list("updated", flat=True).first()
-    return f"{kind}:{assessment.pk}:{assessment.status}:{latest}:{assessment.answers.count()}"
+def _chosen(question, answer) -> list:
+    return answer.chosen_options(question.options.all()) if answer else []
 
 
 @login_required
@@ -50,15 +49,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
                 "answer": data.answers.get(question.pk),
                 "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
                 "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
-                "option": next(
-                    (
-                        o
-                        for o in question.options.all()
-                        if data.answers.get(question.pk)
-                        and o.pk in data.answers[question.pk].selected
-                    ),
-                    None,
-                ),
+                "option": next(iter(_chosen(question, data.answers.get(question.pk))), None),
             }
             if q.level in ("good", "established"):
                 strengths.append(entry)
@@ -83,10 +74,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         for c in data.result.critical_findings
     ]
     rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
-    svg = charts.cached(
-        _state_key(assessment, "themes"),
-        lambda: charts.horizontal_bars(charts.percent_bars(rows)),
-    )
+    svg = charts.cached(charts.horizontal_bars, charts.percent_bars(rows))
     alt = "Bar chart of the score of each theme: " + "; ".join(
         f"{label} {value:.0f}%" if value is not None else f"{label} no score"
         for label, value in rows
@@ -99,6 +87,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "assessment": assessment,
             "result": data.result,
             "frozen": data.frozen,
+            "checks": checks([data]),
             "overall_label": rating_label(data.result.rating),
             "overall_text": RATING_TEXT[data.result.rating],
             "themes": themes,
@@ -116,16 +105,15 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     assessment = access.assessment
     data = scored(assessment)
     rows = benchmark_rows(data)
-    state = _state_key(assessment, "benchmark")
-    for row in rows:
-        row.key = f"{state}:{row.question.code}"
-    svgs = charts.cached_many({row.key: row.draw for row in rows})
-    for row in rows:
-        row.chart = charts.data_uri(svgs[row.key])
+    svgs = charts.cached_many(
+        [(charts.horizontal_bars, (row.bars,), {"limit": row.limit}) for row in rows]
+    )
+    for row, svg in zip(rows, svgs, strict=True):
+        row.chart = charts.data_uri(svg)
     return render(
         request,
         "assessment/results/benchmarks.html",
-        {"access": access, "assessment": assessment, "rows": rows},
+        {"access": access, "assessment": assessment, "rows": rows, "checks": checks([data])},
     )
 
 
@@ -157,7 +145,9 @@ def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             if other.period_end <= assessment.period_end
             else (other, assessment)
         )
-        comparison = compare(scored(newer), scored(older))
+        newer_scored, older_scored = scored(newer), scored(older)
+        comparison = compare(newer_scored, older_scored)
+        context["checks"] = checks([older_scored, newer_scored])
         # Gaps that had an action raised by the time of the older cycle: did they improve?
         acted = {
             code
@@ -201,12 +191,7 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     labels = [c.title for c in cycles]
     newest = max((c.framework for c in cycles), key=lambda f: f.version_key)
     series = score_series(scored_cycles, theme_titles(newest))
-    # The chart changes when any cycle's answers or status do (from the rows already loaded).
-    key = "trend:" + ":".join(
-        f"{s.assessment.pk}.{s.assessment.status}.{len(s.answers)}.{max((a.updated for a in s.answers.values()), default='')}"
-        for s in scored_cycles
-    )
-    line_charts = charts.line_charts(series, labels, key)
+    line_charts = charts.line_charts(series, labels)
     indicators = []
     latest = max(scored_cycles, key=lambda s: s.assessment.framework.version_key, default=None)
     for question in latest.questions if latest else []:
@@ -236,5 +221,6 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "indicators": indicators,
             "progress": little_or_no_progress(scored_cycles),
             "like_for_like": kept,
+            "checks": checks(scored_cycles),
         },
     )

@@ -281,7 +281,7 @@ FUTURE = date.today() + timedelta(days=40)
                     "evidence": "Kept",
                 }
             },
-            "AA-01 is a critical question: it cannot be marked as not applicable. Select the answer that fits",
+            "AA-01 must be answered in England: it cannot be marked as not applicable",
             "Kept",
         ),
     ],
@@ -378,7 +378,7 @@ def test_a_critical_question_is_not_offered_not_applicable(client, alice, assess
     html = client.get(url(assessment)).content.decode()
     assert 'name="AA-01-not_applicable"' not in html
     assert 'name="AA-02-not_applicable"' in html
-    assert "AA-01 is a critical question: it cannot be marked as not applicable" in html
+    assert "AA-01 is a critical question: it must be answered, and cannot be marked" in html
 
 
 def test_a_question_critical_only_in_england_is_an_ordinary_question_in_wales(
@@ -409,6 +409,33 @@ def test_a_critical_question_may_be_not_applicable_where_the_framework_allows(
         {"AA-01": {"not_applicable": "on", "not_applicable_reason": "Allowed in England"}},
     )
     assert Answer.objects.get().not_applicable
+
+
+def test_a_critical_question_cannot_be_marked_as_not_applicable(client, alice, assessment):
+    client.force_login(alice)
+    answers = {"AA-01": {"not_applicable": "on", "not_applicable_reason": "No police force"}}
+    response = post(client, assessment, answers)
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    assert "AA-01 must be answered in England: it cannot be marked as not applicable" in (
+        response.content.decode()
+    )
+    assert not Answer.objects.exists()
+
+
+def test_a_25_digit_year_is_a_message_not_a_500(client, alice, assessment):
+    client.force_login(alice)
+    answers = {
+        "AA-03": {
+            "numerator": "1",
+            "denominator": "2",
+            "period_start_0": "1",
+            "period_start_1": "1",
+            "period_start_2": "2" * 25,
+        }
+    }
+    response = post(client, assessment, answers)
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    assert "Start of the period must be a real date" in response.content.decode()
 
 
 # Personal data ------------------------------------------------------------------------------
@@ -665,14 +692,16 @@ def test_saving_a_theme_is_one_transaction(client, alice, assessment):
     assert begins and min(begins) < min(writes)
 
 
+@pytest.mark.parametrize("version", ["2022.1", "2022.2"])
 @pytest.mark.parametrize("nation", ["england", "wales"])
-def test_every_theme_of_the_real_question_bank_renders_and_saves(client, nation):
-    """Every kind of question in the real bank, on its theme page, in both nations."""
+def test_every_theme_of_the_real_question_bank_renders_and_saves(client, nation, version):
+    """Every kind of question in each version of the real bank, on its theme page, in both
+    nations."""
     from assessment.frameworks import load, read
     from tests.factories import make_partnership
-    from tests.test_question_bank import BANK
+    from tests.test_question_bank import BANK, BANK_2022_2
 
-    framework, _ = load(read(BANK))
+    framework, _ = load(read(BANK if version == "2022.1" else BANK_2022_2))
     partnership = make_partnership(f"{nation} partnership", nation)
     lead = make_user(f"lead@{nation}.example")
     make_member(partnership, lead, Role.LEAD, Agency.POLICE)
