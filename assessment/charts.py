@@ -141,7 +141,7 @@ def horizontal_bars(bars: list[Bar], *, limit: float | None = 100) -> str:
     so tests can check that every value sits on its own bar.
     """
     plt = _pyplot()
-    wrapped = [textwrap.wrap(bar.label, LABEL_CHARACTERS) or [""] for bar in bars]
+    wrapped = [_wrap(bar.label, LABEL_CHARACTERS) or [""] for bar in bars]
     height = sum(len(lines) * LINE + BAR + GAP for lines in wrapped) + GAP
     figure = plt.figure(figsize=(WIDTH, height))
     axes = figure.add_axes((0, 0, 1, 1))
@@ -181,6 +181,11 @@ def horizontal_bars(bars: list[Bar], *, limit: float | None = 100) -> str:
     return _svg(figure)
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters, broken only between words."""
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+
+
 MAX_LINES = 5  # more lines than this cannot be told apart or labelled directly
 
 
@@ -215,7 +220,7 @@ def lines(series: dict[str, list[float | None]], labels: list[str], *, unit: str
     ends.sort()
     top = -100.0
     for end in ends:
-        half = 4.5 * len(textwrap.wrap(end[2], 26))  # half the label's height on the scale
+        half = 4.5 * len(_wrap(end[2], 26))  # half the label's height on the scale
         end[0] = max(end[0], top + half + 1)
         top = end[0] + half
     overflow = max(0.0, top - 105)
@@ -228,13 +233,13 @@ def lines(series: dict[str, list[float | None]], labels: list[str], *, unit: str
         axes.text(
             1.06,
             y - overflow,
-            "\n".join(textwrap.wrap(name, 26)),
+            "\n".join(_wrap(name, 26)),
             transform=beside,
             va="center",
             color=DARK,
             gid=f"name-{index}",
         )
-    axes.set_xticks(range(len(labels)), ["\n".join(textwrap.wrap(t, 14)) for t in labels])
+    axes.set_xticks(range(len(labels)), ["\n".join(_wrap(t, 14)) for t in labels])
     axes.set_xlim(-0.2, max(len(labels) - 1, 0) + 0.2)
     axes.set_ylim(0, 100 if unit == "%" else None)
     axes.set_ylabel("Score (%)" if unit == "%" else unit)
