@@ -14,8 +14,10 @@ Versions:
 1. assessment, answers, actions, scores (``asdict`` of the scoring result), signed_off.
 2. as 1, plus ``schema_version`` and the comments as they stood at sign-off, and the scores
    written field by field.
-3. as 2, plus in the scores the critical questions not answered (of each theme and overall)
-   and, for each question, whether it might be marked not applicable. Versions 1 and 2 read as
+3. as 2, plus the partnership's recommendations register as it stood at sign-off
+   (``register.register_data``: its own ``schema_version`` and entries as plain data).
+4. as 3, plus in the scores the critical questions not answered (of each theme and overall)
+   and, for each question, whether it might be marked not applicable. Earlier versions read as
    having none: they were signed off under rules that did not count them.
 """
 
@@ -29,10 +31,11 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 
 from assessment.models import Action, Answer, Assessment, Comment, Question, Snapshot, User
+from assessment.register import register_data
 from assessment.scoring import QuestionResult, Result, ThemeResult
 
-SCHEMA_VERSION = 3
-VERSIONS = (1, 2, 3)
+SCHEMA_VERSION = 4
+VERSIONS = (1, 2, 3, 4)
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +200,8 @@ class SignedRecord:
     result: Result | None
     signed_off_by: str | None
     signed_off_at: datetime | None
+    # The register's entries as plain data (``register.entry_data``); None before version 3.
+    register: tuple[dict, ...] | None = None
 
     def answers_by_question(self, questions: list[Question]) -> dict[int, RecordedAnswer]:
         """The recorded answers keyed by the id of the framework question with the same code."""
@@ -234,7 +239,15 @@ def read(data: dict) -> SignedRecord:
         result=_result(data["scores"]) if "scores" in data else None,
         signed_off_by=signed.get("by"),
         signed_off_at=_datetime(signed.get("at")),
+        register=read_register(data["register"]) if version >= 3 else None,
     )
+
+
+def read_register(stored: dict) -> tuple[dict, ...]:
+    """The register's entries from a version 3 snapshot (register schema 1 is the only one)."""
+    if stored.get("schema_version") != 1:
+        raise ValueError(f"Register schema version {stored.get('schema_version')!r} is unknown")
+    return tuple(stored["entries"])
 
 
 def _date(value: str | None) -> date | None:
@@ -408,6 +421,8 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
         ],
         "scores": _scores_data(result),
         "signed_off": {"by": user.email, "at": at.isoformat()},
+        # The register lives on with the partnership; the snapshot keeps it as it stood.
+        "register": register_data(assessment.partnership),
     }
 
 

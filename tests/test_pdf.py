@@ -9,8 +9,8 @@ from pypdf import PdfReader
 
 from assessment import pdf
 from assessment.models import Action, Comment, StoredReport
-from assessment.workflow import sign_off, submit
-from tests.factories import make_assessment
+from assessment.workflow import sign_off
+from tests.factories import make_assessment, put_in_review
 from tests.views.test_results import answer_all
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +134,7 @@ def test_the_pdf_is_tagged_bookmarked_titled_and_embeds_its_fonts(assessment):
 def test_a_signed_off_report_is_stored_once_and_identical_on_every_download(
     client, alice, assessment
 ):
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     snapshot = sign_off(assessment=assessment, user=alice)
     client.force_login(alice)
     first = client.get(f"/assessments/{assessment.code}/report.pdf")
@@ -197,7 +197,7 @@ def test_the_demo_report_of_the_real_framework_renders(db, tmp_path):
 
 
 def test_sign_off_stores_the_report_at_once(alice, assessment, django_capture_on_commit_callbacks):
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     with django_capture_on_commit_callbacks(execute=True):
         snapshot = sign_off(assessment=assessment, user=alice)
     stored = StoredReport.objects.get(snapshot=snapshot)
@@ -206,7 +206,7 @@ def test_sign_off_stores_the_report_at_once(alice, assessment, django_capture_on
 
 
 def test_the_signed_report_is_rendered_from_the_snapshot_not_live_rows(alice, assessment):
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     sign_off(assessment=assessment, user=alice)
     # Rows written behind the lock's back (raw SQL, a bad migration) must not reach the report.
     comment = Comment.objects.get()

@@ -9,8 +9,8 @@ from django.utils.dateparse import parse_datetime
 
 from assessment import pdf, snapshots
 from assessment.models import Action, Comment, Snapshot, Status, Theme
-from assessment.workflow import sign_off, submit
-from tests.factories import make_assessment, make_framework
+from assessment.workflow import sign_off
+from tests.factories import make_assessment, make_framework, put_in_review
 from tests.test_pdf import read as read_pdf
 from tests.views.test_results import answer_all
 
@@ -69,9 +69,9 @@ def test_sign_off_writes_the_current_version_with_comments_and_scores(alice, par
     answer_all(assessment, alice, {"AA-01": "good", "AA-02": "poor"})
     theme = Theme.objects.get(framework=assessment.framework, code="AA")
     Comment.objects.create(assessment=assessment, theme=theme, author=alice, text="Which audit?")
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     snapshot = sign_off(assessment=assessment, user=alice)
-    assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 3
+    assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 4
     record = snapshots.read(snapshot.data)
     assert [(c.theme, c.text) for c in record.comments] == [("AA", "Which audit?")]
     assert record.result.question("AA-01").level == "good"
@@ -117,7 +117,7 @@ def test_the_pdf_renders_from_a_version_1_snapshot_alone(alice, partnership_a):
 def signed(alice, partnership_a):
     assessment = make_assessment(partnership_a)
     answer_all(assessment, alice, {"AA-01": "good", "AA-02": "poor"})
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     sign_off(assessment=assessment, user=alice)
     return assessment
 
@@ -177,7 +177,7 @@ def test_an_unchanged_export_says_so(client, alice, signed):
 def test_a_critical_question_not_answered_is_kept_in_the_signed_record(alice, partnership_a):
     assessment = make_assessment(partnership_a)
     answer_all(assessment, alice, {"AA-02": "good", "BB-01": "good"})  # AA-01 left empty
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     snapshot = sign_off(assessment=assessment, user=alice)
     record = snapshots.read(snapshot.data)
     assert record.result.critical_not_answered == ("AA-01",)

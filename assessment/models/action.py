@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from assessment.models.assessment import Assessment
+from assessment.models.assessment import Assessment, Imported
 from assessment.models.lock import LockedWithAssessment
 from assessment.models.partnership import Agency
 
@@ -31,7 +31,7 @@ class Priority(models.TextChoices):
     LOW = "low", "Low"
 
 
-class Action(LockedWithAssessment):
+class Action(LockedWithAssessment, Imported):
     """What the partnership will do about a gap. While open it moves into each new cycle started
     from the one it is in, keeping its history; a signed-off cycle keeps it as it stood."""
 
@@ -100,7 +100,7 @@ class Action(LockedWithAssessment):
         }
 
 
-class ActionNote(LockedWithAssessment):
+class ActionNote(LockedWithAssessment, Imported):
     """A dated progress note (contributors, leads) or a comment (scrutineers) on an action."""
 
     lock_parent = "action"

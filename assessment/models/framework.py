@@ -8,15 +8,12 @@ References are always a report section and paragraph: {"section": "Annex 4", "pa
 from django.db import models
 from django.utils.text import slugify
 
-LEVELS = ["poor", "developing", "established", "good"]
-DEFAULT_POINTS = {"poor": 0, "developing": 1, "established": 2, "good": 3}
+from assessment import scoring
 
+LEVELS = list(scoring.LEVELS)
+DEFAULT_POINTS = dict(scoring.POINTS)
 
-class Level(models.TextChoices):
-    POOR = "poor", "Poor"
-    DEVELOPING = "developing", "Developing"
-    ESTABLISHED = "established", "Established"
-    GOOD = "good", "Good"
+Level = models.TextChoices("Level", [(level.upper(), level) for level in scoring.LEVELS])
 
 
 class Kind(models.TextChoices):

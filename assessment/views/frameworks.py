@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from assessment.frameworks import export, with_contents
 from assessment.models import Benchmark, Framework, Option, PracticeExample, Question, Theme
 from assessment.models.framework import LEVELS
+from assessment.recommendation_sets import newest_sets, related_to_questions
 from assessment.scoring import (
     MINIMUM_COVERAGE,
     NOT_ENOUGH_EVIDENCE,
@@ -44,7 +45,11 @@ def framework_detail(request: HttpRequest, slug: str, version: str) -> HttpRespo
     return render(
         request,
         "assessment/frameworks/framework_detail.html",
-        {"framework": framework, "themes": themes},
+        {
+            "framework": framework,
+            "themes": themes,
+            "recommendation_sets": newest_sets(framework.slug),
+        },
     )
 
 
@@ -76,6 +81,7 @@ def theme_detail(request: HttpRequest, slug: str, version: str, theme: str) -> H
             "theme": theme_obj,
             "previous": siblings[index - 1] if index > 0 else None,
             "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+            "related": related_to_questions(framework.slug),
         },
     )
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessment import register
 from assessment.access import Right, has_two_factor, partnership_access, partnerships_of
 from assessment.forms.partnerships import InvitationForm, MembershipForm, PartnershipSettingsForm
 from assessment.models import Invitation, LastLeadError, Partnership, Role
@@ -36,7 +37,11 @@ def partnership_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         .prefetch_related("snapshots")
         .order_by("-period_end")
     )
-    context = {"access": access, "assessments": assessments}
+    context = {
+        "access": access,
+        "assessments": assessments,
+        "register_flags": register.flags(list(register.entries(access.partnership))),
+    }
     if assessments:
         context.update(dashboard(assessments))
     return render(request, "assessment/partnerships/partnership_home.html", context)
@@ -180,12 +185,9 @@ def remove_member(request: HttpRequest, code: uuid.UUID, member: uuid.UUID) -> H
 def partnership_settings(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = partnership_access(request, code, Right.MANAGE)
     partnership: Partnership = access.partnership
-    form = PartnershipSettingsForm(
-        request.POST or None, initial={"requires_two_factor": partnership.requires_two_factor}
-    )
+    form = PartnershipSettingsForm(request.POST or None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
-        partnership.requires_two_factor = form.cleaned_data["requires_two_factor"]
-        partnership.save(update_fields=["requires_two_factor"])
+        partnership.change_settings(**form.cleaned_data)
         messages.success(request, "Settings saved")
         return redirect("partnership_home", code=partnership.code)
     without_2fa = (
@@ -193,7 +195,8 @@ def partnership_settings(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             totp=Count("user__authenticator", filter=Q(user__authenticator__type="totp"))
         )
         .filter(totp=0)
-        .count()
+        .select_related("user")
+        .order_by("user__name", "user__email")
     )
     return render(
         request,

@@ -10,24 +10,19 @@ from django.shortcuts import render
 from assessment import charts
 from assessment.access import assessment_access
 from assessment.benchmarks import benchmark_rows
-from assessment.models import Action, Assessment
+from assessment.models import Action
 from assessment.results import (
+    baselines,
     checks,
     compare,
-    like_for_like,
+    findings,
     little_or_no_progress,
     practice_for,
     previous_of,
-    score_series,
     scored,
-    scored_many,
-    theme_titles,
 )
+from assessment.results import trend as results_trend
 from assessment.scoring import RATING_TEXT, rating_label
-
-
-def _chosen(question, answer) -> list:
-    return answer.chosen_options(question.options.all()) if answer else []
 
 
 @login_required
@@ -35,36 +30,9 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code)
     assessment = access.assessment
     data = scored(assessment)
-    titles = theme_titles(assessment.framework)
+    themes = findings(data)
     examples = practice_for(data.questions)
     by_code = data.by_code
-    themes = []
-    for theme in data.result.themes:
-        strengths, gaps = [], []
-        for q in theme.questions:
-            question = by_code[q.code]
-            entry = {
-                "question": question,
-                "result": q,
-                "answer": data.answers.get(question.pk),
-                "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
-                "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
-                "option": next(iter(_chosen(question, data.answers.get(question.pk))), None),
-            }
-            if q.level in ("good", "established"):
-                strengths.append(entry)
-            elif q.level in ("poor", "developing"):
-                gaps.append(entry)
-        themes.append(
-            {
-                "theme": titles[theme.code],
-                "result": theme,
-                "strengths": strengths,
-                "gaps": gaps,
-                "label": rating_label(theme.rating),
-                "text": RATING_TEXT[theme.rating],
-            }
-        )
     critical = [
         {
             "question": by_code[c],
@@ -73,7 +41,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         }
         for c in data.result.critical_findings
     ]
-    rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
+    rows = [(f"{t.theme.order}. {t.theme.title}", t.result.percentage) for t in themes]
     svg = charts.cached(charts.horizontal_bars, charts.percent_bars(rows))
     alt = "Bar chart of the score of each theme: " + "; ".join(
         f"{label} {value:.0f}%" if value is not None else f"{label} no score"
@@ -121,11 +89,8 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code)
     assessment = access.assessment
-    cycles = list(
-        Assessment.objects.filter(partnership=assessment.partnership)
-        .select_related("framework")
-        .order_by("period_end")
-    )
+    # Only signed-off cycles are baselines; this one may be the current draft.
+    cycles = baselines(assessment)
     other_code = request.GET.get("with")
     if other_code:
         other = next((a for a in cycles if str(a.code) == other_code), None)
@@ -136,7 +101,7 @@ def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     context = {
         "access": access,
         "assessment": assessment,
-        "cycles": [c for c in cycles if c.pk != assessment.pk],
+        "cycles": cycles,
         "other": other,
     }
     if other is not None:
@@ -179,22 +144,22 @@ def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 @login_required
 def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    """Every cycle of the partnership, oldest first: overall and theme scores, indicators."""
+    """The signed-off cycles up to this one and this one, oldest first: overall and theme
+    scores, indicators (the same figures as the report's "Progress over time")."""
     access = assessment_access(request, code)
     assessment = access.assessment
-    cycles = list(
-        Assessment.objects.filter(partnership=assessment.partnership)
-        .select_related("framework", "partnership")
-        .order_by("period_end")
+    shown = results_trend(assessment)
+    scored_cycles, labels, series, kept = (
+        shown.cycles,
+        shown.labels,
+        shown.series,
+        shown.like_for_like,
     )
-    scored_cycles, kept = like_for_like(scored_many(cycles))
-    labels = [c.title for c in cycles]
-    newest = max((c.framework for c in cycles), key=lambda f: f.version_key)
-    series = score_series(scored_cycles, theme_titles(newest))
+    newest = max((s.assessment.framework for s in scored_cycles), key=lambda f: f.version_key)
     line_charts = charts.line_charts(series, labels)
     indicators = []
-    latest = max(scored_cycles, key=lambda s: s.assessment.framework.version_key, default=None)
-    for question in latest.questions if latest else []:
+    latest = next(s for s in scored_cycles if s.assessment.framework_id == newest.pk)
+    for question in latest.questions:
         if question.kind != "indicator" or (
             kept and question.code not in kept.old_codes[newest.pk]
         ):
@@ -215,7 +180,7 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         {
             "access": access,
             "assessment": assessment,
-            "cycles": cycles,
+            "labels": labels,
             "series": series,
             "charts": line_charts,
             "indicators": indicators,

@@ -18,8 +18,8 @@ from assessment.models import (
     Status,
     Theme,
 )
-from assessment.workflow import reopen, save_answers, sign_off, submit
-from tests.factories import make_assessment
+from assessment.workflow import reopen, save_answers, sign_off
+from tests.factories import make_assessment, put_in_review
 from tests.test_workflow import change
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def signed(alice, partnership_a):
         assessment=assessment, agency=Agency.POLICE, description="Audit", due=date(2026, 1, 1)
     )
     ActionNote.objects.create(action=action, kind=ActionNote.PROGRESS, author=alice, text="Begun")
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     sign_off(assessment=assessment, user=alice)
     return assessment
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from assessment.models import Agency, Answer, Assignment, Comment, Role, Status
-from assessment.workflow import save_answers, sign_off, submit
+from assessment.workflow import save_answers, sign_off
 from tests.factories import (
     PASSWORD,
     good_answer,
@@ -19,6 +19,7 @@ from tests.factories import (
     make_member,
     make_user,
     option_id,
+    put_in_review,
     theme_post,
 )
 from tests.factories import (
@@ -547,7 +548,7 @@ def test_autosave_saves_valid_answers_and_returns_new_versions(client, alice, as
     html = response.content.decode()
     assert response.status_code == 200
     assert "Saved automatically" in html and "AA-02" in html  # AA-02 waits for a proper save
-    assert 'name="AA-01-version" id="id_AA-01-version" value="1" hx-swap-oob="true"' in html
+    assert 'name="AA-01-version" id="id_AA-01-version" value="1" data-hx-swap-oob="true"' in html
     assert Answer.objects.get().question.code == "AA-01"
 
 
@@ -602,7 +603,7 @@ def test_a_locked_assessment_refuses_saves_through_the_page(client, alice, asses
     save_answers(
         assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
     )
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     sign_off(assessment=assessment, user=alice)
     client.force_login(alice)
     assert 'id="theme-form"' not in client.get(url(assessment)).content.decode()

@@ -200,6 +200,9 @@ def test_the_methodology_page_gives_each_critical_reason_and_each_framework_thre
     make_format_2_framework()
     html = client.get(f"{BASE_2}/methodology").content.decode()
     assert "The Inquiry called this wholly unacceptable (Annex 4 para 8)." in html
+    assert (
+        "2 questions are critical." in html and "practice the Inquiry called unacceptable" in html
+    )
     assert "Thresholds set by this framework" in html
     assert "Five percent leaves room for people who decline to say." in html
 

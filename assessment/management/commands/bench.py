@@ -217,7 +217,7 @@ class Command(BaseCommand):
         from assessment import pdf, scoring
         from assessment.models import Answer, Assessment
         from assessment.results import data_of, framework_questions, spec_of
-        from assessment.workflow import sign_off, submit
+        from assessment.workflow import confirm_answers, sign_off, submit
 
         started = time.perf_counter()
         framework, lead, assessments = self.build(partnerships, cycles)
@@ -429,7 +429,12 @@ class Command(BaseCommand):
         )
 
         # A signed-off report: rendered once, then served from storage.
-        submit(assessment=current, user=lead, gaps=0)
+        confirm_answers(
+            assessment=current,
+            questions=framework_questions(current.framework, current.partnership.nation),
+            user=lead,
+        )
+        submit(assessment=current, user=lead)
         sign_off(assessment=current, user=lead)
         current = Assessment.objects.get(pk=current.pk)
         start = time.perf_counter()
