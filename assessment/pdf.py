@@ -104,7 +104,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
 
     register_section = register.report_section(
         assessment,
-        {t["theme"].code: {e["question"].code for e in t["gaps"]} for t in themes},
+        {t["theme"].code: {e.question.code for e in t["gaps"]} for t in themes},
         data.record,
     )
     for theme in themes:
