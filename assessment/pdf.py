@@ -21,6 +21,7 @@ from assessment.benchmarks import benchmark_rows
 from assessment.models import Action, Assessment, Comment, GlossaryTerm, StoredReport
 from assessment.models.framework import cite
 from assessment.results import (
+    carry_over_by_theme,
     compare,
     findings,
     little_or_no_progress,
@@ -126,7 +127,10 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         for s, p in sorted(cited, key=lambda c: (order.index(c[0]) if c[0] in order else 99, c[1]))
     ]
 
+    carry_rows, carry_total = carry_over_by_theme(data)
     return {
+        "carry_rows": carry_rows,
+        "carry_total": carry_total,
         "assessment": assessment,
         "partnership": assessment.partnership,
         "framework": assessment.framework,

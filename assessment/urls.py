@@ -131,6 +131,7 @@ urlpatterns = [
     path("assessments/<uuid:code>/reopen", assessments.reopen_assessment, name="reopen"),
     path("assessments/<uuid:code>/activity", assessments.activity, name="activity"),
     path("assessments/<uuid:code>/results", results.results, name="results"),
+    path("assessments/<uuid:code>/report", reports.prepare_report, name="prepare_report"),
     path("assessments/<uuid:code>/report.pdf", reports.report_pdf, name="report_pdf"),
     path("assessments/<uuid:code>/export.json", reports.export_json, name="export_json"),
     path("assessments/<uuid:code>/answers.csv", reports.export_csv, name="export_csv"),
@@ -160,11 +161,6 @@ urlpatterns = [
     ),
     path("assessments/<uuid:code>/themes/<str:theme>/", answers.theme, name="theme"),
     path("assessments/<uuid:code>/themes/<str:theme>/autosave", answers.autosave, name="autosave"),
-    path(
-        "assessments/<uuid:code>/themes/<str:theme>/confirm",
-        answers.confirm,
-        name="confirm_answers",
-    ),
     path("assessments/<uuid:code>/themes/<str:theme>/comments", answers.comment, name="comment"),
     path(
         "assessments/<uuid:code>/answers/<str:question>/history",

@@ -5,16 +5,16 @@ the assessment row first, so that saves, sign-off and reopening of one assessmen
 after another: an edit either lands before the sign-off snapshot or is refused after it.
 """
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from assessment import pdf, progress, snapshots
+from assessment import progress, snapshots
 from assessment.answer_rules import EMPTY, is_blank, normalise
 from assessment.models import (
     OPEN_STATUSES,
@@ -22,6 +22,7 @@ from assessment.models import (
     Answer,
     Assessment,
     AssessmentLocked,
+    CarryOutcome,
     Framework,
     Option,
     Partnership,
@@ -33,8 +34,7 @@ from assessment.models import (
 )
 from assessment.models.lock import OPEN
 from assessment.results import compute, framework_questions
-
-logger = logging.getLogger(__name__)
+from assessment.tasks import render_stored_report
 
 VALUE_FIELDS = Answer.VALUE_FIELDS
 
@@ -46,6 +46,9 @@ class Change:
     question: Question
     values: dict
     base_version: int  # 0 when there was no answer on their screen
+    still_true: bool = False  # a carried-over answer, confirmed as it stands
+    # SHA-256 of the free texts the person confirmed identify nobody (see Answer).
+    personal_data_confirmed: str = ""
 
 
 @dataclass
@@ -58,6 +61,7 @@ class Conflict:
 @dataclass
 class SaveResult:
     saved: list[Answer] = field(default_factory=list)
+    confirmed: list[Answer] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
 
     @property
@@ -69,7 +73,7 @@ def values_of(answer: Answer | None) -> dict:
     return dict(EMPTY) if answer is None else answer.values
 
 
-def _base_values(answer: Answer | None, version: int) -> dict:
+def values_at(answer: Answer | None, version: int) -> dict:
     """What the answer said at ``version`` (the one the person's page was drawn from)."""
     if version == 0 or answer is None:
         return normalise(EMPTY)
@@ -87,7 +91,9 @@ def save_answers(
     When the stored version differs from the one the person started from, both sides may have
     changed the answer. If only the other person did (what was submitted is what the page
     showed), theirs stays. If both did, differently, that is a conflict: nothing is written and
-    the conflicts are returned so the person can choose. Unchanged answers are not rewritten.
+    the conflicts are returned so the person can choose. Unchanged answers are not rewritten;
+    an unchanged carried-over answer marked ``still_true`` (on the version the person saw) is
+    confirmed, and a changed one is recorded as changed.
     """
     result = SaveResult()
     nation = assessment.partnership.nation
@@ -109,17 +115,24 @@ def save_answers(
                 assessment=locked, question__in=[c.question for c in changes]
             )
         }
-        to_write = []
+        to_write, to_confirm = [], []
         for change in changes:
             answer = current.get(change.question.pk)
             stored = normalise(values_of(answer))
             mine = normalise(change.values)
             if mine == stored:
+                if (
+                    change.still_true
+                    and answer is not None
+                    and answer.needs_reconfirmation
+                    and answer.version == change.base_version
+                ):
+                    to_confirm.append(answer)
                 continue  # nothing new: no write, no conflict
             if answer is None and is_blank(mine):
                 continue
             if (answer.version if answer else 0) != change.base_version:
-                if mine == _base_values(answer, change.base_version):
+                if mine == values_at(answer, change.base_version):
                     continue  # they changed it, this person did not: keep theirs, no question
                 result.conflicts.append(Conflict(change.question, answer, mine))
                 continue
@@ -132,15 +145,35 @@ def save_answers(
                 answer = Answer(assessment=locked, question=change.question, version=0)
             for key, value in mine.items():
                 setattr(answer, key, value)
+            if answer.needs_reconfirmation or answer.carry_outcome:
+                answer.carry_outcome = CarryOutcome.CHANGED
             answer.needs_reconfirmation = False
             answer.answered_by = user
             answer.agency = agency
             answer.updated = now
             answer.version += 1
+            answer.personal_data_confirmed = change.personal_data_confirmed
+            answer.personal_data_confirmed_version = (
+                answer.version if change.personal_data_confirmed else None
+            )
             answer._change_reason = "edited"
             answer.save()
             result.saved.append(answer)
+        for answer in to_confirm:
+            _confirm(answer, user, now)
+            result.confirmed.append(answer)
     return result
+
+
+def _confirm(answer: Answer, user: User, now) -> None:
+    """A carried-over answer confirmed as still true, recorded with who and when."""
+    answer.needs_reconfirmation = False
+    answer.carry_outcome = CarryOutcome.CONFIRMED
+    answer.confirmed_by = user
+    answer.confirmed_at = now
+    answer.version += 1
+    answer._change_reason = "confirmed"
+    answer.save()
 
 
 def confirm_answers(*, assessment: Assessment, questions: list[Question], user: User) -> int:
@@ -156,12 +189,7 @@ def confirm_answers(*, assessment: Assessment, questions: list[Question], user: 
         )
         now = timezone.now()
         for answer in answers:
-            answer.needs_reconfirmation = False
-            answer.answered_by = user
-            answer.updated = now
-            answer.version += 1
-            answer._change_reason = "confirmed"
-            answer.save()
+            _confirm(answer, user, now)
     return len(answers)
 
 
@@ -319,19 +347,12 @@ def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
         locked.signed_off_by = user
         locked._change_reason = f"signed off by {user}"
         locked.save()
-        # The report is rendered from the snapshot once the sign-off is committed, so what
-        # the board downloads is what it signed, whatever happens to live rows afterwards.
-        transaction.on_commit(lambda: _render_report(locked.pk))
+        # The report is rendered from the snapshot by a worker once the sign-off is committed
+        # (and visible to it), so what the board downloads is what it signed, whatever happens
+        # to live rows afterwards, and no request waits for WeasyPrint.
+        transaction.on_commit(partial(render_stored_report.enqueue, str(locked.code)))
     assessment.refresh_from_db()
     return snapshot
-
-
-def _render_report(assessment_id: int) -> None:
-    try:
-        pdf.render_signed_report(assessment_id)
-    except Exception:
-        # The sign-off stands; the first download renders the report from the same snapshot.
-        logger.exception("Could not render the report of assessment %s", assessment_id)
 
 
 def reopen(*, assessment: Assessment, user: User, reason: str) -> Reopening:

@@ -13,12 +13,7 @@ from assessment.workflow import sign_off
 from tests.factories import make_assessment, put_in_review
 from tests.views.test_results import answer_all
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 @pytest.fixture
@@ -131,40 +126,6 @@ def test_the_pdf_is_tagged_bookmarked_titled_and_embeds_its_fonts(assessment):
     assert fonts == {True}
 
 
-def test_a_signed_off_report_is_stored_once_and_identical_on_every_download(
-    client, alice, assessment
-):
-    put_in_review(assessment)
-    snapshot = sign_off(assessment=assessment, user=alice)
-    client.force_login(alice)
-    first = client.get(f"/assessments/{assessment.code}/report.pdf")
-    second = client.get(f"/assessments/{assessment.code}/report.pdf")
-    body = b"".join(first.streaming_content)
-    assert body == b"".join(second.streaming_content)
-    stored = StoredReport.objects.get()
-    assert stored.snapshot == snapshot and first["X-Content-SHA256"] == stored.sha256
-    _, text = read(body)
-    assert snapshot.sha256 in text.replace("\n", "")
-    assert "Draft" not in text
-
-
-def test_a_draft_downloads_as_a_fresh_pdf(client, alice, assessment):
-    client.force_login(alice)
-    response = client.get(f"/assessments/{assessment.code}/report.pdf")
-    assert response["Content-Type"] == "application/pdf"
-    assert "draft" in response["Content-Disposition"]
-    assert not StoredReport.objects.exists()
-
-
-def test_access_to_the_report(client, bob, charlie, assessment):
-    client.force_login(charlie)
-    assert client.get(f"/assessments/{assessment.code}/report.pdf").status_code == 404
-    client.force_login(bob)
-    assert client.get(f"/assessments/{assessment.code}/report.pdf").status_code == 200
-    client.logout()
-    assert client.get(f"/assessments/{assessment.code}/report.pdf").status_code == 302
-
-
 def test_render_report_writes_the_file(assessment, tmp_path):
     out = StringIO()
     target = tmp_path / "report.pdf"
@@ -196,7 +157,9 @@ def test_the_demo_report_of_the_real_framework_renders(db, tmp_path):
     assert stored.pages == len(reader.pages) and 20 < stored.pages < 120
 
 
-def test_sign_off_stores_the_report_at_once(alice, assessment, django_capture_on_commit_callbacks):
+def test_sign_off_stores_the_report_as_soon_as_the_task_runs(
+    immediate_tasks, alice, assessment, django_capture_on_commit_callbacks
+):
     put_in_review(assessment)
     with django_capture_on_commit_callbacks(execute=True):
         snapshot = sign_off(assessment=assessment, user=alice)

@@ -36,10 +36,6 @@ EXPECTED = {
     "activity": ("get", ALL),
     "theme": ("get", ALL),
     "autosave": ("post", ALL),  # says "not saved" to those who may not change the theme
-    "confirm_answers": (
-        "post",
-        {Role.LEAD: 302, Role.CONTRIBUTOR: 302, Role.SCRUTINEER: 403, Role.VIEWER: 403},
-    ),
     "comment": (
         "post",
         {Role.LEAD: 400, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 400, Role.VIEWER: 403},
@@ -50,7 +46,9 @@ EXPECTED = {
     "compare": ("get", ALL),
     "trend": ("get", ALL),
     "action_plan": ("get", ALL),
-    "report_pdf": ("get", ALL),
+    "prepare_report": ("get", ALL),
+    # Until a worker has rendered it, the download sends everyone to the page that waits for it.
+    "report_pdf": ("get", dict.fromkeys(ROLES, 302)),
     "export_json": ("get", ALL),
     "export_csv": ("get", ALL),
     "import_assessment": ("get", LEAD_ONLY),
@@ -136,7 +134,6 @@ def url_for(name: str, objects: dict) -> str:
         "cancel_invitation": [partnership, objects["invitation"].code],
         "theme": [assessment, "AA"],
         "autosave": [assessment, "AA"],
-        "confirm_answers": [assessment, "AA"],
         "comment": [assessment, "AA"],
         "answer_history": [assessment, "AA-01"],
         "action_detail": [assessment, objects["action"].code],

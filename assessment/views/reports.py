@@ -10,10 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods
 
-from assessment import exports, pdf, snapshots
+from assessment import exports, pdf, reports, snapshots
 from assessment.access import Right, assessment_access, partnership_access
 from assessment.forms.assessments import ImportForm
+
+REFRESH_SECONDS = 5
 
 
 def _filename(assessment, suffix: str) -> str:
@@ -39,22 +42,54 @@ def _record_changed(request: HttpRequest, access, check, what: str) -> HttpRespo
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def prepare_report(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """'Your report is being prepared': asks a worker for it and updates itself until ready.
+
+    With JavaScript, htmx polls this page and swaps the state in place; without it, a meta
+    refresh reloads the page (no inline script either way: the CSP forbids them). POST is
+    "Try again" after a failure.
+    """
+    access = assessment_access(request, code)
+    state = reports.request_report(access.assessment, retry=request.method == "POST")
+    if request.method == "POST":
+        return redirect("prepare_report", code=access.assessment.code)
+    return render(
+        request,
+        "assessment/reports/prepare_report.html",
+        {
+            "access": access,
+            "assessment": access.assessment,
+            "state": state,
+            "refresh_seconds": REFRESH_SECONDS,
+        },
+    )
+
+
+@login_required
 def report_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    """A draft renders now, watermarked; a signed-off report is the stored, identical file,
-    served only while the snapshot and the file still match their fingerprints."""
+    """The rendered report: a draft's, watermarked, or the stored report of a signed-off one,
+    served only while the snapshot and the file still match their fingerprints.
+
+    Until a worker has rendered the report of the assessment as it is now, this sends the
+    person to the page that waits for it.
+    """
     access = assessment_access(request, code)
     assessment = access.assessment
-    if assessment.is_locked:
-        check = snapshots.check(snapshots.latest(assessment))
-        stored = pdf.stored_report(assessment) if check.ok else None
-        if stored is None or not pdf.is_intact(stored):
-            return _record_changed(request, access, check, "review report")
-        response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
-        response["X-Content-SHA256"] = stored.sha256
+    check = snapshots.check(snapshots.latest(assessment)) if assessment.is_locked else None
+    if check is not None and not check.ok:
+        return _record_changed(request, access, check, "review report")
+    ready = reports.ready_report(assessment)
+    if ready is None:
+        return redirect("prepare_report", code=assessment.code)
+    if check is not None and not pdf.is_intact(ready):
+        return _record_changed(request, access, check, "review report")
+    response = FileResponse(ready.file.open("rb"), content_type="application/pdf")
+    response["X-Content-SHA256"] = ready.sha256
+    if check is not None:
         response["X-Record-Check"] = "unchanged"
         return _attachment(response, assessment, "report.pdf")
-    response = HttpResponse(pdf.render_pdf(assessment), content_type="application/pdf")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    stamp = timezone.localtime(ready.created).strftime("%Y%m%d-%H%M")
     return _attachment(response, assessment, f"draft-{stamp}.pdf")
 
 

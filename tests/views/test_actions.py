@@ -303,3 +303,20 @@ def test_the_comparison_shows_whether_gaps_with_actions_improved(
     client.force_login(alice)
     html = client.get(f"/assessments/{following.code}/compare").content.decode()
     assert "Of the 2 questions with an action in the plan, 1 improved." in html
+
+
+def test_why_it_was_dropped_is_revealed_by_the_dropped_status(
+    client, alice, partnership_a, assessment
+):
+    action = make_action(assessment, alice)
+    for user, page in (
+        (alice, f"/assessments/{assessment.code}/actions/new"),
+        (contributor(partnership_a), f"/assessments/{assessment.code}/actions/{action.code}/edit"),
+    ):
+        client.force_login(user)
+        html = client.get(page).content.decode()
+        dropped = re.search(r'<input[^>]*value="dropped"[^>]*>', html).group(0)
+        assert 'data-app-reveal="conditional-id_dropped_reason"' in dropped
+        reveal = html[html.index('id="conditional-id_dropped_reason"') - 80 :]
+        assert "govuk-radios__conditional--hidden" in reveal[:200]
+        assert reveal.index('for="id_dropped_reason"') < reveal.index("</fieldset>")
