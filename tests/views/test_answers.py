@@ -283,7 +283,7 @@ FUTURE = date.today() + timedelta(days=40)
                     "evidence": "Kept",
                 }
             },
-            "AA-01: must be answered in England: it cannot be marked as not applicable",
+            "AA-01: this question must be answered in England, so it cannot be marked as not applicable",
             "Kept",
         ),
     ],
@@ -912,11 +912,13 @@ def test_repeated_labels_name_their_question_for_screen_readers(client, alice, a
     client.force_login(alice)
     html = client.get(url(assessment)).content.decode()
     for code in ("AA-01", "AA-02", "AA-03"):
-        for label in (
+        # AA-01 is critical: it must be answered, so it has no "does not apply" box.
+        labels = ("How do you know?",) if code == "AA-01" else (
             "How do you know?",
             "This question does not apply to our partnership",
             "Why does it not apply?",
-        ):
+        )  # fmt: skip
+        for label in labels:
             assert f'<span class="govuk-visually-hidden">{code} </span>{label}' in html
     assert '<span class="govuk-visually-hidden">AA-03 </span>All suspects' in html
     # A question is not a landmark: a dozen regions would drown the page's own.
@@ -926,12 +928,12 @@ def test_repeated_labels_name_their_question_for_screen_readers(client, alice, a
 def test_why_it_does_not_apply_is_revealed_by_its_checkbox(client, alice, assessment):
     client.force_login(alice)
     html = client.get(url(assessment)).content.decode()
-    assert 'data-aria-controls="conditional-id_AA-01-not_applicable"' in html
-    reveal = html[html.index('id="conditional-id_AA-01-not_applicable"') - 80 :]
+    assert 'data-aria-controls="conditional-id_AA-02-not_applicable"' in html
+    reveal = html[html.index('id="conditional-id_AA-02-not_applicable"') - 80 :]
     assert "govuk-checkboxes__conditional--hidden" in reveal[:200]  # hidden only by the script
-    assert reveal.index('for="id_AA-01-not_applicable_reason"') < reveal.index("</section>")
-    ticked = post(client, assessment, {"AA-01": {"not_applicable": "on"}}).content.decode()
-    shown = ticked[ticked.index('id="conditional-id_AA-01-not_applicable"') - 80 :][:200]
+    assert reveal.index('for="id_AA-02-not_applicable_reason"') < reveal.index("</section>")
+    ticked = post(client, assessment, {"AA-02": {"not_applicable": "on"}}).content.decode()
+    shown = ticked[ticked.index('id="conditional-id_AA-02-not_applicable"') - 80 :][:200]
     assert "govuk-checkboxes__conditional--hidden" not in shown  # with its error, in view
 
 
