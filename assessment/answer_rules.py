@@ -77,18 +77,23 @@ def has_begun(values: dict) -> bool:
     )
 
 
-def clear_for_not_applicable(values: dict) -> dict:
-    """A question marked as not applicable keeps only its reason (and evidence); one that
-    applies keeps no reason."""
-    out = dict(values)
-    if out.get("not_applicable"):
-        for key in ("selected", "numerator", "denominator", "number", "date_value"):
-            out[key] = EMPTY[key]
-        out["period_start"] = out["period_end"] = None
-        out["text"] = ""
-    else:
-        out["not_applicable_reason"] = ""
-    return out
+# The answer itself, without its evidence or whether it applies.
+ANSWER_FIELDS = tuple(
+    f
+    for f in Answer.VALUE_FIELDS
+    if f not in ("evidence", "not_applicable", "not_applicable_reason")
+)
+
+
+def has_value(values: dict) -> bool:
+    """Some answer given (a choice, a figure, a date or text), whether or not it applies."""
+    return any(values.get(k) not in (None, "", []) for k in ANSWER_FIELDS)
+
+
+def drop_unused_reason(values: dict) -> dict:
+    """A question that applies keeps no reason. One marked as not applicable keeps the answer
+    under it: it scores nothing, and unticking "does not apply" brings it back."""
+    return values if values.get("not_applicable") else values | {"not_applicable_reason": ""}
 
 
 def problems(

@@ -8,14 +8,25 @@ import base64
 import hashlib
 import io
 import logging
+import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 from django.core.cache import cache as django_cache
 from django.db.models import Model
 
 # Colours from the GOV.UK palette; bars also carry their value as text, never colour alone.
-BLUE, GREY, DARK = "#1d70b8", "#b1b4b6", "#0b0c0c"
+BLUE, GREY, PALE, DARK = "#1d70b8", "#b1b4b6", "#f3f2f1", "#0b0c0c"
+# Charts are drawn at the size they are shown, with 11 pt text: 14.7 px on screen (a bar chart
+# fits a half column, 450 px, unscaled) and 11 pt in the PDF (both widths fit its text column).
+FONT = 11
+WIDTH = 4.6  # inches: 442 px
+LINES_WIDTH = 6.5  # inches: 624 px, 468 pt, for the full-width line charts
+LINE, BAR, GAP = 0.2, 0.26, 0.12  # inches: a line of label text, a bar, the space after it
+LABEL_CHARACTERS = 48  # wrap longer labels: 48 characters of 11 pt text fit in 4.6 inches
+# Lines: black, blue, green, red, purple from the GOV.UK palette, each with its own marker.
+LINE_COLOURS = ("#0b0c0c", "#1d70b8", "#00703c", "#d4351c", "#4c2c92")
 
 
 @cache
@@ -35,7 +46,7 @@ def _pyplot():
             "text.parse_math": False,
             "font.family": "sans-serif",
             "font.sans-serif": ["Liberation Sans", "DejaVu Sans"],
-            "font.size": 10,
+            "font.size": FONT,
             "axes.spines.top": False,
             "axes.spines.right": False,
         }
@@ -47,9 +58,8 @@ def _pyplot():
 
 def _svg(figure) -> str:
     buffer = io.StringIO()
-    figure.savefig(
-        buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None}
-    )
+    # No tight bounding box: the SVG keeps the size it was laid out for (see WIDTH).
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     _pyplot().close(figure)
     return buffer.getvalue()
 
@@ -100,68 +110,160 @@ def _fingerprint(value) -> str:
     return repr(value)
 
 
-def horizontal_bars(
-    rows: list[tuple[str, float | None]],
-    *,
-    unit: str = "%",
-    highlight: str | None = None,
-    limit: float | None = 100,
-) -> str:
-    """One bar per row (label, value); rows without a value are drawn empty and labelled."""
+@dataclass(frozen=True)
+class Bar:
+    """One row of a bar chart: its label above the bar, its value written at the bar's end."""
+
+    label: str
+    value: float | None
+    text: str  # the value as written, e.g. "over 40%"; "no figure" when there is none
+    highlight: bool = False  # the partnership's own figure
+    context: bool = False  # shown for context, never ranked
+
+
+def number_text(value: float) -> str:
+    """14.0 -> "14", 14.25 -> "14.2": the same digits in the chart, its table and sentences."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def percent_bars(rows: list[tuple[str, float | None]], empty: str = "no score") -> list[Bar]:
+    return [
+        Bar(label, value, empty if value is None else f"{number_text(value)}%")
+        for label, value in rows
+    ]
+
+
+def horizontal_bars(bars: list[Bar], *, limit: float | None = 100) -> str:
+    """One labelled bar per row, drawn the same size it is shown (see ``WIDTH``).
+
+    Each row has its label above its bar and its value at the bar's end, so two figures for one
+    area never share a line. The SVG marks each row's parts (``label-N``, ``bar-N``, ``value-N``)
+    so tests can check that every value sits on its own bar.
+    """
     plt = _pyplot()
-    height = 0.45 * len(rows) + 0.8
-    figure, axes = plt.subplots(figsize=(7, height))
-    labels = [label for label, _ in rows][::-1]
-    values = [value or 0 for _, value in rows][::-1]
-    colours = [BLUE if label == highlight or highlight is None else GREY for label in labels]
-    axes.barh(labels, values, color=colours)
-    for y, (_, value) in enumerate(rows[::-1]):
-        text = "no figure" if value is None else f"{value:.0f}{unit}"
+    wrapped = [_wrap(bar.label, LABEL_CHARACTERS) or [""] for bar in bars]
+    height = sum(len(lines) * LINE + BAR + GAP for lines in wrapped) + GAP
+    figure = plt.figure(figsize=(WIDTH, height))
+    axes = figure.add_axes((0, 0, 1, 1))
+    axes.set_axis_off()
+    values = [bar.value or 0 for bar in bars]
+    # The scale leaves room after every bar for its value, written at about 0.56 em a character.
+    width, pad = WIDTH * 72, 4
+    top = max(
+        [limit or max([*values, 1])]
+        + [
+            value * width / max(width - pad - len(bar.text) * FONT * 0.56, width / 4)
+            for bar, value in zip(bars, values, strict=True)
+        ]
+    )
+    axes.set_xlim(0, top)
+    axes.set_ylim(height, 0)  # y in inches from the top, so rows are laid out exactly
+    y = GAP / 2
+    for index, (bar, lines) in enumerate(zip(bars, wrapped, strict=True)):
+        axes.text(0, y, "\n".join(lines), va="top", color=DARK, gid=f"label-{index}")
+        y += len(lines) * LINE
+        middle = y + BAR / 2
+        colour = BLUE if bar.highlight else (PALE if bar.context else GREY)
+        drawn = axes.barh(middle, bar.value or 0, height=BAR * 0.8, color=colour)
+        drawn.patches[0].set_gid(f"bar-{index}")
+        if bar.context:
+            drawn.patches[0].set_hatch("//")
+            drawn.patches[0].set_edgecolor(GREY)
         axes.text(
-            (value or 0) + (limit or max(values or [1])) * 0.01, y, text, va="center", color=DARK
+            (bar.value or 0) + top * pad / width,
+            middle,
+            bar.text,
+            va="center",
+            color=DARK,
+            gid=f"value-{index}",
         )
-    if limit:
-        axes.set_xlim(0, limit * 1.12)
-    axes.tick_params(axis="y", length=0)
+        y += BAR + GAP
     return _svg(figure)
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters, broken only between words."""
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+
+
+MAX_LINES = 5  # more lines than this cannot be told apart or labelled directly
+
+
+def in_groups(series: dict[str, list], size: int = MAX_LINES) -> list[dict[str, list]]:
+    """Series split into charts of at most ``size`` lines, in order (the first keeps "Overall")."""
+    items = list(series.items())
+    return [dict(items[i : i + size]) for i in range(0, len(items), size)]
+
+
 def lines(series: dict[str, list[float | None]], labels: list[str], *, unit: str = "%") -> str:
-    """One line per series across the cycles in ``labels``; gaps where a cycle has no value."""
+    """One line per series across the cycles in ``labels``, each named at its last point (no
+    legend to match by colour); gaps where a cycle has no value. At most ``MAX_LINES``."""
+    if len(series) > MAX_LINES:
+        raise ValueError(f"{len(series)} lines in one chart; split them with in_groups")
     plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(7, 3.6))
-    markers = "osD^v<>ph*"
+    from matplotlib import transforms
+
+    figure, axes = plt.subplots(figsize=(LINES_WIDTH, 3.8))
+    figure.subplots_adjust(left=0.1, right=0.6, bottom=0.2, top=0.95)
+    markers = "osD^v"
+    ends = []
     for index, (name, values) in enumerate(series.items()):
         points = [(x, v) for x, v in enumerate(values) if v is not None]
-        if points:
-            xs, ys = zip(*points, strict=True)
-            axes.plot(
-                xs,
-                ys,
-                marker=markers[index % len(markers)],
-                label=name,
-                linewidth=2 if index == 0 else 1,
-            )
-    axes.set_xticks(range(len(labels)), labels)
+        if not points:
+            continue
+        xs, ys = zip(*points, strict=True)
+        colour = LINE_COLOURS[index]
+        axes.plot(xs, ys, marker=markers[index], color=colour, linewidth=2.5 if index == 0 else 1.5)
+        ends.append([ys[-1], xs[-1], name, colour, index])
+    # Names at the right edge, level with each line's last point, pushed apart so that none
+    # overlaps another (9 points of the 0-100 scale a line of text) and kept within the scale.
+    ends.sort()
+    top = -100.0
+    for end in ends:
+        half = 4.5 * len(_wrap(end[2], 26))  # half the label's height on the scale
+        end[0] = max(end[0], top + half + 1)
+        top = end[0] + half
+    overflow = max(0.0, top - 105)
+    beside = transforms.blended_transform_factory(axes.transAxes, axes.transData)
+    for y, _, name, colour, index in ends:
+        axes.plot(
+            [1.03], [y - overflow], marker=markers[index], color=colour, transform=beside,
+            clip_on=False,
+        )  # fmt: skip
+        axes.text(
+            1.06,
+            y - overflow,
+            "\n".join(_wrap(name, 26)),
+            transform=beside,
+            va="center",
+            color=DARK,
+            gid=f"name-{index}",
+        )
+    axes.set_xticks(range(len(labels)), ["\n".join(_wrap(t, 14)) for t in labels])
+    axes.set_xlim(-0.2, max(len(labels) - 1, 0) + 0.2)
     axes.set_ylim(0, 100 if unit == "%" else None)
-    axes.set_ylabel(unit)
-    if axes.get_legend_handles_labels()[0]:
-        axes.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
-    else:
+    axes.set_ylabel("Score (%)" if unit == "%" else unit)
+    if not ends:
         axes.text(0.5, 0.5, "No scores yet", transform=axes.transAxes, ha="center", color=DARK)
     return _svg(figure)
 
 
-def benchmark(row: dict) -> str:
-    """The bar chart of one indicator beside the case study areas (rows from results.benchmark_rows)."""
-    unit = row["unit"]
-    return horizontal_bars(
-        row["bars"], unit=unit, highlight="Your partnership", limit=100 if unit else None
-    )
+def line_charts(series: dict[str, list[float | None]], labels: list[str]) -> list[tuple[str, str]]:
+    """(data: URI, alt text) of each chart of at most five lines, cached (see ``cached_many``)."""
+    groups = in_groups(series)
+    svgs = cached_many([(lines, (group, labels), {}) for group in groups])
+    return [
+        (
+            data_uri(svg),
+            "Line chart of scores across cycles: "
+            + "; ".join(
+                f"{name}: " + ", ".join("none" if v is None else f"{v:.0f}%" for v in values)
+                for name, values in group.items()
+            ),
+        )
+        for svg, group in zip(svgs, groups, strict=True)
+    ]
 
 
-def benchmark_alt(row: dict) -> str:
-    return f"Bar chart for {row['question'].code}: " + "; ".join(
-        f"{label} {value:g}{row['unit']}" if value is not None else f"{label} no figure"
-        for label, value in row["bars"]
-    )
+def benchmark_alt(bars: list[Bar], code: str) -> str:
+    return f"Bar chart for {code}: " + "; ".join(f"{bar.label} {bar.text}" for bar in bars)

@@ -8,9 +8,19 @@ from functools import cache
 
 import yaml
 from django.conf import settings
+from django.db.models import Prefetch
 
 from assessment import scoring
-from assessment.models import Action, Assessment, Framework, Kind, Partnership, Question, User
+from assessment.models import (
+    Action,
+    Assessment,
+    Framework,
+    Kind,
+    Option,
+    Partnership,
+    Question,
+    User,
+)
 from assessment.workflow import (
     Change,
     confirm_answers,
@@ -90,21 +100,27 @@ def _demo_actions(assessment: Assessment, questions: list[Question], lead: User)
 
 
 def seed_assessments(
-    partnership: Partnership, framework: Framework, lead: User, cycles: list[dict], seed: int
+    partnership: Partnership, frameworks: list[Framework], lead: User, cycles: list[dict], seed: int
 ) -> list[str]:
-    """Create the demo cycles for a partnership if it has none. Returns the titles created."""
+    """Create the demo cycles for a partnership if it has none. Returns the titles created.
+
+    Each cycle uses the framework version its spec names (the newest loaded if that one is not),
+    so the demo shows a signed-off cycle on 2022.1 carried into a current one on 2022.2."""
     if partnership.assessments.exists():
         return []
-    questions = [
-        q
-        for q in Question.objects.filter(theme__framework=framework)
-        .prefetch_related("options")
-        .order_by("theme__order", "order")
-        if q.applies_to(partnership.nation)
-    ]
+    by_version = {f.version: f for f in frameworks}
+    newest = max(frameworks, key=lambda f: f.version_key)
     previous: Assessment | None = None
     created = []
     for cycle, spec in enumerate(cycles):
+        framework = by_version.get(str(spec.get("framework")), newest)
+        questions = [
+            q
+            for q in Question.objects.filter(theme__framework=framework)
+            .prefetch_related(Prefetch("options", Option.objects.order_by("order")))
+            .order_by("theme__order", "order")
+            if q.applies_to(partnership.nation)
+        ]
         start, end = (date.fromisoformat(str(d)) for d in spec["period"])
         assessment = start_assessment(
             partnership=partnership,

@@ -17,10 +17,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from assessment import charts, register, snapshots
+from assessment.benchmarks import benchmark_rows
 from assessment.models import Action, Assessment, Comment, GlossaryTerm, StoredReport
 from assessment.models.framework import cite
 from assessment.results import (
-    benchmark_rows,
     carry_over_by_theme,
     compare,
     findings,
@@ -78,14 +78,16 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         )
 
     rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
-    theme_chart = charts.data_uri(charts.cached(charts.horizontal_bars, rows))
+    theme_chart = charts.data_uri(charts.cached(charts.horizontal_bars, charts.percent_bars(rows)))
 
     benchmarks = benchmark_rows(data)
-    for row in benchmarks:
-        row["chart"] = charts.data_uri(charts.cached(charts.benchmark, row))
+    svgs = charts.cached_many(
+        [(charts.horizontal_bars, (row.bars,), {"limit": row.limit}) for row in benchmarks]
+    )
     by_theme_benchmarks: dict = {}
-    for row in benchmarks:
-        by_theme_benchmarks.setdefault(row["question"].theme.code, []).append(row)
+    for row, svg in zip(benchmarks, svgs, strict=True):
+        row.chart = charts.data_uri(svg)
+        by_theme_benchmarks.setdefault(row.question.theme.code, []).append(row)
     for theme in themes:
         theme["benchmarks"] = by_theme_benchmarks.get(theme["theme"].code, [])
 
@@ -99,7 +101,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         declines = sorted((t for t in moved if t["delta"] < 0), key=lambda t: t["delta"])[:3]
     shown = trend(assessment, data)
     series = shown.series
-    trend_chart = charts.data_uri(charts.cached(charts.lines, series, shown.labels))
+    trend_charts = charts.line_charts(series, shown.labels)
 
     register_section = register.report_section(
         assessment,
@@ -112,10 +114,13 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     open_by_status = Counter(a.status for a in actions if a.is_open)
 
     cited: set = set()
+    documents: set = set()  # from 2022.2, references may cite named documents beyond the report
     for q in data.questions:
-        # Report paragraphs only: a named document (2022.2 on) is not a paragraph of the report.
-        refs = q.references + [r for o in q.options.all() for r in o.references]
-        cited |= {(r["section"], r["paragraph"]) for r in refs if "section" in r}
+        for r in [*q.references, *(r for o in q.options.all() for r in o.references)]:
+            if "document" in r:
+                documents.add(cite(r))
+            else:
+                cited.add((r["section"], r["paragraph"]))
     order = [s["section"] for s in assessment.framework.sections]
     paragraphs = [
         cite({"section": s, "paragraph": p})
@@ -138,6 +143,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "themes": themes,
         "theme_chart": theme_chart,
         "critical": [by_code[c] for c in data.result.critical_findings],
+        "not_answered": data.critical_not_answered,
         "previous": previous,
         "comparison": comparison,
         "improvements": improvements,
@@ -145,7 +151,8 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "progress": little_or_no_progress(shown.cycles),
         "labels": shown.labels,
         "series": series,
-        "trend_chart": trend_chart,
+        "trend_charts": trend_charts,
+        "like_for_like": shown.like_for_like,
         "actions": actions,
         "open_by_status": open_by_status,
         "register": register_section,
@@ -153,6 +160,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "minimum_coverage": round(MINIMUM_COVERAGE * 100),
         "glossary": GlossaryTerm.objects.filter(framework=assessment.framework).order_by("term"),
         "paragraphs": paragraphs,
+        "documents": sorted(documents),
         "css": REPORT_CSS.read_text(encoding="utf-8"),
     }
 

@@ -6,7 +6,7 @@ scores are read from the snapshot ever after, so its results never change.
 
 import itertools
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property, lru_cache
 
@@ -17,7 +17,6 @@ from assessment import scoring, snapshots
 from assessment.models import (
     Answer,
     Assessment,
-    Benchmark,
     Framework,
     Option,
     PracticeExample,
@@ -85,15 +84,17 @@ def _with_questions(answers: list[Answer], framework: Framework) -> list[Answer]
     return answers
 
 
-def spec_of(question: Question) -> QuestionSpec:
+def spec_of(question: Question, nation: str) -> QuestionSpec:
     return QuestionSpec(
         code=question.code,
         theme=question.theme.code,
         kind=question.kind,
         weight=question.weight,
-        critical=question.critical,
+        critical=question.is_critical_in(nation),
         options={o.pk: (o.level, o.points) for o in question.options.all()},
         bands=question.bands,
+        na_allowed=question.may_be_not_applicable_in(nation),
+        per=question.per,
     )
 
 
@@ -113,8 +114,9 @@ def compute(
     assessment: Assessment, questions: list[Question], answers: list[Answer], as_of: date
 ) -> Result:
     codes = {q.pk: q.code for q in questions}
+    nation = assessment.partnership.nation
     return scoring.score(
-        [spec_of(q) for q in questions],
+        [spec_of(q, nation) for q in questions],
         [data_of(a, codes[a.question_id]) for a in answers if a.question_id in codes],
         as_of,
     )
@@ -142,6 +144,12 @@ class Scored:
     @property
     def by_code(self) -> dict[str, Question]:
         return {q.code: q for q in self.questions}
+
+    @property
+    def critical_not_answered(self) -> list[Question]:
+        """Critical questions unanswered, or N/A where not allowed: for results, sign-off, PDF."""
+        by_code = self.by_code
+        return [by_code[c] for c in self.result.critical_not_answered]
 
 
 def _scored(
@@ -267,9 +275,10 @@ class Trend:
     first: what the trend page and the report's "Progress over time" both show. The cycle
     itself is the last point, labelled as the current draft when it is not signed off."""
 
-    cycles: list[Scored]
+    cycles: list[Scored]  # across framework versions, restricted like for like
     labels: list[str]
     series: dict[str, list[float | None]]
+    like_for_like: "LikeForLike | None" = None
 
     @property
     def assessments(self) -> list[Assessment]:
@@ -278,17 +287,59 @@ class Trend:
 
 def trend(assessment: Assessment, current: Scored | None = None) -> Trend:
     earlier = [c for c in baselines(assessment) if c.period_end <= assessment.period_end]
-    cycles = [*scored_many(earlier), current or scored(assessment)]
-    titles = theme_titles(assessment.framework)
-    series = {"Overall": [s.result.percentage for s in cycles]}
-    for code, theme in titles.items():
-        series[theme.title] = [
-            next((t.percentage for t in s.result.themes if t.code == code), None) for s in cycles
-        ]
-    return Trend(cycles, [cycle_label(s.assessment) for s in cycles], series)
+    cycles, kept = like_for_like([*scored_many(earlier), current or scored(assessment)])
+    newest = max((s.assessment.framework for s in cycles), key=lambda f: f.version_key)
+    series = score_series(cycles, theme_titles(newest))
+    return Trend(cycles, [cycle_label(s.assessment) for s in cycles], series, kept)
 
 
 # Comparing two cycles --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LikeForLike:
+    """Cycles on more than one framework version are compared over the questions whose meaning
+    did not change (the newest version's carry rule is "same"), and the page says so."""
+
+    versions: tuple[str, ...]  # oldest first
+    compared: int  # questions of the newest version compared
+    left_out: int  # its other scored questions
+    old_codes: dict[int, dict[str, str]]  # framework id -> {newest code: code in that version}
+
+
+def like_for_like(cycles: list[Scored]) -> tuple[list[Scored], LikeForLike | None]:
+    """``cycles`` restricted to the questions every one of them can be compared on, under the
+    newest version's codes and themes; unchanged (and None) when they all use one version."""
+    frameworks = {s.assessment.framework_id: s.assessment.framework for s in cycles}
+    if len(frameworks) < 2:
+        return cycles, None
+    newest = max(frameworks.values(), key=lambda f: f.version_key)
+    reference = next(s for s in cycles if s.assessment.framework_id == newest.pk)
+    codes_in = {
+        pk: {q.code for s in cycles if s.assessment.framework_id == pk for q in s.questions}
+        for pk in frameworks
+    }
+    scored_codes = {q.code for t in reference.result.themes for q in t.questions}
+    kept = [
+        q
+        for q in reference.questions
+        if q.code in scored_codes
+        and q.carry_rule["mode"] == "same"
+        and all(q.carry_rule["from"] in codes_in[pk] for pk in frameworks if pk != newest.pk)
+    ]
+    old_codes = {
+        pk: {q.code: q.code if pk == newest.pk else q.carry_rule["from"] for q in kept}
+        for pk in frameworks
+    }
+    restricted = []
+    for s in cycles:
+        mapping = {
+            old_codes[s.assessment.framework_id][q.code]: (q.code, q.theme.code) for q in kept
+        }
+        restricted.append(replace(s, result=scoring.restrict(s.result, mapping)))
+    versions = tuple(f.version for f in sorted(frameworks.values(), key=lambda f: f.version_key))
+    return restricted, LikeForLike(versions, len(kept), len(scored_codes) - len(kept), old_codes)
+
 
 ORDER = {None: -1, **scoring.ORDER}
 
@@ -320,7 +371,9 @@ class QuestionChange:
 
 
 def compare(newer: Scored, older: Scored) -> dict:
-    """Theme score changes and question changes, matched by question code across versions."""
+    """Theme score changes and question changes, matched by question code; across framework
+    versions, only over the questions whose meaning did not change (see ``like_for_like``)."""
+    (older, newer), kept = like_for_like([older, newer])
     older_questions = {q.code: q for t in older.result.themes for q in t.questions}
     changes = []
     for question in newer.questions:
@@ -352,7 +405,7 @@ def compare(newer: Scored, older: Scored) -> dict:
         themes.append(
             {"theme": titles[theme.code], "before": before, "after": theme, "delta": delta}
         )
-    return {"themes": themes, "questions": changes}
+    return {"themes": themes, "questions": changes, "like_for_like": kept}
 
 
 def little_or_no_progress(cycles: list[Scored]) -> dict:
@@ -385,93 +438,14 @@ def little_or_no_progress(cycles: list[Scored]) -> dict:
     return {"themes": themes, "questions": questions, "steps": len(steps)}
 
 
-# Benchmarks ------------------------------------------------------------------------------
-
-
-def partnership_figure(question: Question, answer: Answer | None) -> float | None:
-    if answer is None or answer.not_applicable:
-        return None
-    if question.kind == "indicator":
-        return None if answer.percentage is None else float(answer.percentage)
-    if question.kind == "count":
-        return None if answer.number is None else float(answer.number)
-    return None
-
-
-def benchmark_value(benchmark: Benchmark) -> float:
-    """A case study figure in the unit of the partnership's own figure (percent for indicators)."""
-    if (
-        benchmark.unit != "percent"
-        and benchmark.denominator
-        and benchmark.question.kind == "indicator"
-    ):
-        return round(100 * float(benchmark.value) / benchmark.denominator, 1)
-    return float(benchmark.value)
-
-
-def benchmark_rows(scored_assessment: Scored) -> list[dict]:
-    questions = [q for q in scored_assessment.questions if q.kind in ("indicator", "count")]
-    benchmarks = (
-        Benchmark.objects.filter(question__in=questions)
-        .select_related("question")
-        .order_by("order")
-    )
-    by_question: dict[int, list[Benchmark]] = {}
-    for benchmark in benchmarks:
-        by_question.setdefault(benchmark.question_id, []).append(benchmark)
-    rows = []
-    for question in questions:
-        figures = by_question.get(question.pk, [])
-        if not figures:
-            continue
-        direction = (question.bands or {}).get("direction") or figures[0].direction
-        ours = partnership_figure(question, scored_assessment.answers.get(question.pk))
-        values = [(b.area, benchmark_value(b)) for b in figures]
-        ordered = sorted(
-            zip(values, figures, strict=True),
-            key=lambda pair: pair[0][1],
-            reverse=direction == "higher",
-        )
-        comparison = (
-            scoring.compare_with_benchmarks(ours, values, direction) if ours is not None else None
-        )
-        unit = "%" if question.kind == "indicator" else ""
-        rows.append(
-            {
-                "question": question,
-                "unit": unit,
-                # The chart's bars: ours first, then the areas, best first.
-                "bars": [("Your partnership", ours)]
-                + [(b.area, dict(values)[b.area]) for _, b in ordered],
-                "direction": direction,
-                "ours": ours,
-                "answer": scored_assessment.answers.get(question.pk),
-                "benchmarks": [b for _, b in ordered],
-                "values": dict(values),
-                "comparison": comparison,
-                "sentence": sentence(question, ours, comparison, len(figures)),
-            }
-        )
-    return rows
-
-
-def sentence(question: Question, ours: float | None, comparison: dict | None, count: int) -> str:
-    if ours is None or comparison is None:
-        return f"Your partnership has not given this figure yet. The report gives {count} area figure{'s' if count != 1 else ''}."
-    unit = "%" if question.kind == "indicator" else ""
-    label = question.indicator["numerator"] if question.indicator else question.text
-    parts = [f"{ours:g}{unit} ({label.lower()})"]
-    better, worse, same = comparison["better_than"], comparison["worse_than"], comparison["same_as"]
-    details = []
-    if better:
-        details.append(
-            f"better than {len(better)} of the {count} areas with a figure ({', '.join(better)})"
-        )
-    if worse:
-        details.append(f"worse than {', '.join(worse)}")
-    if same:
-        details.append(f"the same as {', '.join(same)}")
-    return parts[0] + ": " + "; ".join(details) + "."
+def score_series(cycles: list[Scored], titles: dict[str, Theme]) -> dict[str, list]:
+    """The overall and each theme's score in every cycle, oldest first, for the trend charts."""
+    series = {"Overall": [s.result.percentage for s in cycles]}
+    for code, theme in titles.items():
+        series[f"{theme.order}. {theme.title}"] = [
+            next((t.percentage for t in s.result.themes if t.code == code), None) for s in cycles
+        ]
+    return series
 
 
 def theme_titles(framework: Framework) -> dict[str, Theme]:

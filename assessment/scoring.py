@@ -9,12 +9,19 @@ The rules (documented for people on the methodology page, which is generated fro
   questions could score, as a percentage. Questions marked not applicable count on neither side.
 - A theme needs answers to at least half of its scored questions; otherwise its rating is
   "not enough evidence" rather than a score that could mislead.
+- Indicators are a rate: numerator over denominator, per 100 (a percentage) unless the framework
+  asks for another base, such as per 10,000 children.
 - A poor answer to a critical question is a critical finding: its theme is rated poor whatever
   else is answered, and the overall rating can be no better than developing.
+- A critical question left unanswered, or marked not applicable where the framework does not
+  allow that in the partnership's nation, is a "critical question not answered". It is listed
+  with the results, its theme is rated "not enough evidence" rather than given a rating (unless a
+  critical finding already makes the theme poor), and the overall rating can be no better than
+  developing. So hiding a critical question never rates a theme above answering it honestly.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 # The ladder, defined here once; everything else (models, results, demo) derives from it.
@@ -28,6 +35,9 @@ STRENGTHS = LEVELS[2:]
 RATING_THRESHOLDS = (("good", 75.0), ("established", 50.0), ("developing", 25.0), ("poor", 0.0))
 MINIMUM_COVERAGE = 0.5
 NOT_ENOUGH_EVIDENCE = "not_enough_evidence"
+# Ratings from worst to best, for comparing two ratings of the same answers. "Not enough
+# evidence" is no better than poor: a rating withheld must never look like a reward.
+RATING_ORDER = {NOT_ENOUGH_EVIDENCE: 0, "poor": 0, "developing": 1, "established": 2, "good": 3}
 RATING_TEXT = {
     "good": "Practice matches or goes beyond what the Inquiry praised.",
     "established": "The practice the Inquiry looked for is in place and mostly works.",
@@ -46,6 +56,10 @@ class QuestionSpec:
     critical: bool = False
     options: Mapping[int, tuple[str, int]] = field(default_factory=dict)  # id -> (level, points)
     bands: Mapping | None = None  # {"direction", "good", "established", "developing"}
+    # Both resolved for the partnership's nation by the caller (Question.is_critical_in and
+    # Question.may_be_not_applicable_in): this module knows nothing of nations.
+    na_allowed: bool = True
+    per: int = 100  # an indicator's rate is per this many (100: a percentage)
 
     @property
     def scored(self) -> bool:
@@ -74,6 +88,7 @@ class QuestionResult:
     level: str | None  # None when unanswered, not applicable or not scored
     not_applicable: bool = False
     value: float | None = None  # the number the bands were applied to, if any
+    na_allowed: bool = True
 
     @property
     def points(self) -> int | None:
@@ -91,6 +106,15 @@ class QuestionResult:
     def is_critical_finding(self) -> bool:
         return self.critical and self.level == "poor"
 
+    @property
+    def is_critical_not_answered(self) -> bool:
+        """Critical, with no level: unanswered, or N/A where N/A is not allowed."""
+        return (
+            self.critical
+            and self.level is None
+            and (not self.not_applicable or not self.na_allowed)
+        )
+
 
 @dataclass(frozen=True)
 class ThemeResult:
@@ -102,6 +126,7 @@ class ThemeResult:
     percentage: float | None
     rating: str
     critical_findings: tuple[str, ...]
+    critical_not_answered: tuple[str, ...] = ()
 
     @property
     def completeness(self) -> float:
@@ -117,6 +142,7 @@ class Result:
     percentage: float | None
     rating: str
     critical_findings: tuple[str, ...]
+    critical_not_answered: tuple[str, ...] = ()
 
     def theme(self, code: str) -> ThemeResult:
         return next(t for t in self.themes if t.code == code)
@@ -154,6 +180,7 @@ def score_question(spec: QuestionSpec, answer: AnswerData | None, as_of: date) -
         "theme": spec.theme,
         "weight": spec.weight,
         "critical": spec.critical,
+        "na_allowed": spec.na_allowed,
     }
     if answer is None:
         return QuestionResult(level=None, **base)
@@ -173,7 +200,7 @@ def score_question(spec: QuestionSpec, answer: AnswerData | None, as_of: date) -
         if answer.numerator is None or not answer.denominator:
             level = None
         else:
-            value = 100 * answer.numerator / answer.denominator
+            value = spec.per * answer.numerator / answer.denominator
             level = band(value, spec.bands)
     elif spec.kind == "count":
         value = None if answer.number is None else float(answer.number)
@@ -202,7 +229,8 @@ def rating_for(percentage: float) -> str:
     return next(name for name, threshold in RATING_THRESHOLDS if percentage >= threshold)
 
 
-def _percentage(questions: Iterable[QuestionResult]) -> float | None:
+def percentage_of(questions: Iterable[QuestionResult]) -> float | None:
+    """Weighted points over the most they could be, as a percentage (None if nothing scored)."""
     questions = list(questions)
     possible = sum(q.possible for q in questions)
     return None if not possible else 100 * sum(q.earned for q in questions) / possible
@@ -212,16 +240,30 @@ def score_theme(code: str, questions: tuple[QuestionResult, ...], scored_total: 
     answered = sum(1 for q in questions if q.level is not None)
     not_applicable = sum(1 for q in questions if q.not_applicable)
     critical = tuple(q.code for q in questions if q.is_critical_finding)
-    percentage = _percentage(questions)
+    not_answered = tuple(q.code for q in questions if q.is_critical_not_answered)
+    percentage = percentage_of(questions)
     applicable = scored_total - not_applicable
     if critical:
         rating = "poor"
-    elif percentage is None or applicable <= 0 or answered / applicable < MINIMUM_COVERAGE:
+    elif (
+        not_answered  # a critical question hidden or skipped: no rating rather than a good one
+        or percentage is None
+        or applicable <= 0
+        or answered / applicable < MINIMUM_COVERAGE
+    ):
         rating = NOT_ENOUGH_EVIDENCE
     else:
         rating = rating_for(percentage)
     return ThemeResult(
-        code, questions, scored_total, answered, not_applicable, percentage, rating, critical
+        code,
+        questions,
+        scored_total,
+        answered,
+        not_applicable,
+        percentage,
+        rating,
+        critical,
+        not_answered,
     )
 
 
@@ -237,20 +279,37 @@ def score(specs: Iterable[QuestionSpec], answers: Iterable[AnswerData], as_of: d
             continue
         totals[spec.theme] += 1
         themes[spec.theme].append(score_question(spec, by_code.get(spec.code), as_of))
-    results = tuple(score_theme(code, tuple(qs), totals[code]) for code, qs in themes.items())
+    return combine(tuple(score_theme(code, tuple(qs), totals[code]) for code, qs in themes.items()))
+
+
+def combine(results: tuple[ThemeResult, ...]) -> Result:
+    """The overall result of scored themes."""
     all_questions = [q for t in results for q in t.questions]
     critical = tuple(code for t in results for code in t.critical_findings)
-    percentage = _percentage(all_questions)
-    scored_total = sum(totals.values())
+    not_answered = tuple(code for t in results for code in t.critical_not_answered)
+    percentage = percentage_of(all_questions)
+    scored_total = sum(t.scored_total for t in results)
     answered = sum(1 for q in all_questions if q.level is not None)
     applicable = scored_total - sum(1 for q in all_questions if q.not_applicable)
     if percentage is None or applicable <= 0 or answered / applicable < MINIMUM_COVERAGE:
         rating = NOT_ENOUGH_EVIDENCE
     else:
         rating = rating_for(percentage)
-        if critical and rating in ("good", "established"):
+        if (critical or not_answered) and rating in ("good", "established"):
             rating = "developing"
-    return Result(results, percentage, rating, critical)
+    return Result(results, percentage, rating, critical, not_answered)
+
+
+def restrict(result: Result, kept: Mapping[str, tuple[str, str]]) -> Result:
+    """``result`` counting only the questions in ``kept``, each reported under another code and
+    theme: {code in this result: (code, theme) to report it as}. For comparing cycles on two
+    framework versions like for like, over the questions whose meaning did not change."""
+    themes: dict[str, list[QuestionResult]] = {}
+    for question in (q for t in result.themes for q in t.questions):
+        if question.code in kept:
+            code, theme = kept[question.code]
+            themes.setdefault(theme, []).append(replace(question, code=code, theme=theme))
+    return combine(tuple(score_theme(code, tuple(qs), len(qs)) for code, qs in themes.items()))
 
 
 def compare_with_benchmarks(

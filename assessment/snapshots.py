@@ -18,12 +18,15 @@ Versions:
    (``register.register_data``: its own ``schema_version`` and entries as plain data). And what became of each answer
    carried over from the previous cycle (``carry_outcome``: confirmed without change, or
    changed) and who confirmed it.
+4. as 3, plus in the scores the critical questions not answered (of each theme and overall)
+   and, for each question, whether it might be marked not applicable. Earlier versions read as
+   having none: they were signed off under rules that did not count them.
 """
 
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.utils import formats, timezone
@@ -33,8 +36,8 @@ from assessment.models import Action, Answer, Assessment, Comment, Question, Sna
 from assessment.register import register_data
 from assessment.scoring import QuestionResult, Result, ThemeResult
 
-SCHEMA_VERSION = 3
-VERSIONS = (1, 2, 3)
+SCHEMA_VERSION = 4
+VERSIONS = (1, 2, 3, 4)
 
 logger = logging.getLogger(__name__)
 
@@ -124,14 +127,15 @@ class RecordedAnswer:
     updated: datetime | None
     version: int
     needs_reconfirmation: bool = False  # a signed-off answer was confirmed by signing
+    per: int = 100  # the question's rate base (``Question.per``), set by answers_by_question
     carry_outcome: str = ""  # version 3 on; blank before, as for an answer not carried over
     confirmed_by: str | None = None
 
     @property
-    def percentage(self) -> float | None:
+    def rate(self) -> float | None:
         if self.numerator is None or not self.denominator:
             return None
-        return round(100 * self.numerator / self.denominator, 1)
+        return round(self.per * self.numerator / self.denominator, 1)
 
     @property
     def is_complete(self) -> bool:
@@ -206,7 +210,7 @@ class SignedRecord:
     def answers_by_question(self, questions: list[Question]) -> dict[int, RecordedAnswer]:
         """The recorded answers keyed by the id of the framework question with the same code."""
         by_code = {a.question: a for a in self.answers}
-        return {q.pk: by_code[q.code] for q in questions if q.code in by_code}
+        return {q.pk: replace(by_code[q.code], per=q.per) for q in questions if q.code in by_code}
 
 
 def version_of(data: dict) -> int:
@@ -322,6 +326,7 @@ def _result(scores: dict) -> Result:
                         level=q["level"],
                         not_applicable=q.get("not_applicable", False),
                         value=q.get("value"),
+                        na_allowed=q.get("na_allowed", True),
                     )
                     for q in t["questions"]
                 ),
@@ -331,12 +336,14 @@ def _result(scores: dict) -> Result:
                 percentage=t["percentage"],
                 rating=t["rating"],
                 critical_findings=tuple(t["critical_findings"]),
+                critical_not_answered=tuple(t.get("critical_not_answered", ())),
             )
             for t in scores["themes"]
         ),
         percentage=scores["percentage"],
         rating=scores["rating"],
         critical_findings=tuple(scores["critical_findings"]),
+        critical_not_answered=tuple(scores.get("critical_not_answered", ())),
     )
 
 
@@ -357,6 +364,7 @@ def _scores_data(result: Result) -> dict:
                         "level": q.level,
                         "not_applicable": q.not_applicable,
                         "value": q.value,
+                        "na_allowed": q.na_allowed,
                     }
                     for q in t.questions
                 ],
@@ -366,12 +374,14 @@ def _scores_data(result: Result) -> dict:
                 "percentage": t.percentage,
                 "rating": t.rating,
                 "critical_findings": list(t.critical_findings),
+                "critical_not_answered": list(t.critical_not_answered),
             }
             for t in result.themes
         ],
         "percentage": result.percentage,
         "rating": result.rating,
         "critical_findings": list(result.critical_findings),
+        "critical_not_answered": list(result.critical_not_answered),
     }
 
 

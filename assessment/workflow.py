@@ -11,6 +11,7 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from assessment import progress, snapshots
@@ -95,6 +96,15 @@ def save_answers(
     confirmed, and a changed one is recorded as changed.
     """
     result = SaveResult()
+    nation = assessment.partnership.nation
+    for change in changes:
+        if change.values.get("not_applicable") and not change.question.may_be_not_applicable_in(
+            nation
+        ):
+            # The form says so first; this holds for every other way in (import, scripts).
+            raise ValidationError(
+                f"{change.question.code} is a critical question: it cannot be marked as not applicable"
+            )
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.is_locked:
@@ -196,8 +206,9 @@ def start_assessment(
     """Start a cycle, optionally carrying over the answers and evidence of an earlier one.
 
     Answers are matched by question code, so a cycle can start from one on an older framework
-    version; options are matched by level (single choice, yes/no) or label (multiple choice).
-    Carried answers are marked to be confirmed or changed.
+    version: the new version's ``carry`` rule for each question says whether the old answer
+    carries, maps to another option, or does not carry (see ``Question.carry_rule``). Carried answers are
+    marked to be confirmed or changed.
     """
     with transaction.atomic():
         if carried_from is not None and carried_from.status != Status.SIGNED_OFF:
@@ -243,36 +254,48 @@ def refuse_second_open_cycle(partnership: Partnership, *, besides: Assessment | 
         )
 
 
+def _carried_options(old: Answer, question: Question, rule: dict) -> list[int]:
+    """The new version's options for the old answer's choices, by 1-based position in each
+    file's list: the same position, or where the map says; a choice the map leaves out is
+    dropped (the evidence still carries, to be confirmed or changed)."""
+    old_positions = {o.pk: position for position, o in enumerate(old.question.options.all(), 1)}
+    new_options = {position: o.pk for position, o in enumerate(question.options.all(), 1)}
+    selected = []
+    for pk in old.selected:
+        position = old_positions.get(pk)
+        if rule["mode"] == "map":
+            position = rule.get("options", {}).get(str(position))
+        if position in new_options:
+            selected.append(new_options[position])
+    return sorted(selected)
+
+
 def _carry_over(source: Assessment, target: Assessment) -> None:
-    questions = {
-        q.code: q
-        for q in Question.objects.filter(theme__framework=target.framework).prefetch_related(
-            "options"
-        )
+    """Each question of the target's framework takes the answer its carry rule names (the same
+    question when both cycles use one version). Carried answers wait to be confirmed."""
+    nation = target.partnership.nation
+    options = Prefetch("options", Option.objects.order_by("order"))
+    old_answers = {
+        a.question.code: a
+        for a in Answer.objects.filter(assessment=source)
+        .select_related("question")
+        .prefetch_related(Prefetch("question__options", Option.objects.order_by("order")))
     }
-    old_options = {
-        o.pk: o for o in Option.objects.filter(question__theme__framework=source.framework)
-    }
-    for old in Answer.objects.filter(assessment=source).select_related("question"):
-        question = questions.get(old.question.code)
-        if question is None or question.kind != old.question.kind:
+    same_version = source.framework_id == target.framework_id
+    for question in Question.objects.filter(theme__framework=target.framework).prefetch_related(
+        options
+    ):
+        rule = question.carry_rule if not same_version else {"mode": "same", "from": question.code}
+        old = old_answers.get(rule["from"])
+        if rule["mode"] == "none" or old is None or old.question.kind != question.kind:
             continue
-        new_options = list(question.options.all())
-        selected = []
-        for pk in old.selected:
-            previous = old_options.get(pk)
-            if previous is None:
-                continue
-            key = "label" if question.kind == "multiple" else "level"
-            match = next(
-                (o for o in new_options if getattr(o, key) == getattr(previous, key)), None
-            )
-            if match:
-                selected.append(match.pk)
         answer = Answer(assessment=target, question=question, needs_reconfirmation=True)
         for key in VALUE_FIELDS:
             setattr(answer, key, getattr(old, key))
-        answer.selected = selected
+        answer.selected = _carried_options(old, question, rule)
+        if answer.not_applicable and not question.may_be_not_applicable_in(nation):
+            # Now critical without N/A: the answer under it comes back, to be confirmed.
+            answer.not_applicable, answer.not_applicable_reason = False, ""
         answer.answered_by, answer.agency, answer.updated = old.answered_by, old.agency, old.updated
         answer._change_reason = f"carried over from {source.title}"
         answer.save()

@@ -79,6 +79,16 @@ def test_the_report_has_every_part_the_board_needs(assessment):
     assert 5 <= len(reader.pages) <= 40
 
 
+def test_the_board_summary_lists_critical_questions_not_answered(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, {"AA-02": "good", "BB-01": "established"})  # AA-01 left empty
+    _, text = read(pdf.render_pdf(assessment))
+    start = text.index("Overall:")  # the board summary, after the contents
+    summary = text[start : text.index("Every answer", start)]
+    listed = summary[summary.index("Critical questions not answered (1)") :]
+    assert "AA-01" in listed[:300] and "BB-01" not in listed[:300]
+
+
 def test_user_text_is_escaped_not_interpreted(assessment):
     html = pdf.render_html(assessment)
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; review" in html

@@ -7,12 +7,14 @@ from hypothesis import strategies as st
 
 from assessment.scoring import (
     NOT_ENOUGH_EVIDENCE,
+    RATING_ORDER,
     AnswerData,
     QuestionSpec,
     band,
     compare_with_benchmarks,
     months_between,
     rating_for,
+    restrict,
     score,
     score_question,
 )
@@ -23,8 +25,8 @@ LOWER = {"direction": "lower", "good": 5, "established": 15, "developing": 30}
 HIGHER = {"direction": "higher", "good": 24, "established": 12, "developing": 6}
 
 
-def single(code="AA-01", theme="AA", weight=1, critical=False):
-    return QuestionSpec(code, theme, "single", weight, critical, LADDER)
+def single(code="AA-01", theme="AA", weight=1, critical=False, na_allowed=True):
+    return QuestionSpec(code, theme, "single", weight, critical, LADDER, na_allowed=na_allowed)
 
 
 def chose(code, level):
@@ -94,6 +96,17 @@ def test_an_indicator_is_banded_on_its_percentage():
     spec = QuestionSpec("AA-03", "AA", "indicator", bands=LOWER)
     result = score_question(spec, AnswerData("AA-03", numerator=3, denominator=20), TODAY)
     assert (result.value, result.level) == (15.0, "established")
+
+
+def test_an_indicator_per_10000_is_banded_on_its_rate_per_10000():
+    bands = {"direction": "higher", "good": 20, "established": 10, "developing": 5}
+    spec = QuestionSpec("AA-03", "AA", "indicator", bands=bands, per=10_000)
+    result = score_question(spec, AnswerData("AA-03", numerator=3, denominator=2000), TODAY)
+    assert (result.value, result.level) == (15.0, "established")
+
+
+def test_an_indicator_is_per_100_unless_the_framework_says_otherwise():
+    assert QuestionSpec("AA-03", "AA", "indicator").per == 100
 
 
 def test_a_multiple_choice_is_banded_on_the_points_of_the_practices_ticked():
@@ -196,6 +209,79 @@ def test_a_critical_finding_holds_the_overall_rating_to_developing_at_best():
     assert result.percentage == 100 * 12 / 15 and result.rating == "developing"
 
 
+# Critical questions not answered ---------------------------------------------------------
+
+
+def critical_and_good(critical_answer, na_allowed=False):
+    """AA-01 critical (weight 1), AA-02 and AA-03 answered good: well covered without AA-01."""
+    specs = [
+        single("AA-01", critical=True, na_allowed=na_allowed),
+        single("AA-02"),
+        single("AA-03"),
+    ]
+    answers = [chose("AA-02", "good"), chose("AA-03", "good")]
+    if critical_answer is not None:
+        answers.append(critical_answer)
+    return score(specs, answers, TODAY)
+
+
+def test_an_unanswered_critical_question_is_listed_as_not_answered():
+    result = critical_and_good(None)
+    assert result.theme("AA").critical_not_answered == ("AA-01",)
+    assert result.critical_not_answered == ("AA-01",)
+
+
+def test_an_unanswered_critical_question_leaves_its_theme_without_a_rating():
+    theme = critical_and_good(None).theme("AA")
+    assert theme.percentage == 100.0 and theme.rating == NOT_ENOUGH_EVIDENCE
+
+
+def test_an_answer_without_a_choice_to_a_critical_question_is_not_answered():
+    result = critical_and_good(AnswerData("AA-01"))  # evidence only, no option chosen
+    assert result.critical_not_answered == ("AA-01",)
+
+
+def test_a_critical_question_marked_not_applicable_where_not_allowed_is_not_answered():
+    result = critical_and_good(AnswerData("AA-01", not_applicable=True), na_allowed=False)
+    assert result.critical_not_answered == ("AA-01",)
+    assert result.theme("AA").rating == NOT_ENOUGH_EVIDENCE
+
+
+def test_a_critical_question_marked_not_applicable_where_allowed_is_not_listed():
+    result = critical_and_good(AnswerData("AA-01", not_applicable=True), na_allowed=True)
+    assert result.critical_not_answered == ()
+    assert result.theme("AA").rating == "good"
+
+
+def test_a_critical_question_answered_is_not_listed():
+    result = critical_and_good(chose("AA-01", "developing"))
+    assert result.critical_not_answered == () and result.theme("AA").rating == "good"
+
+
+def test_an_unanswered_question_that_is_not_critical_is_not_listed():
+    specs = [single("AA-01"), single("AA-02"), single("AA-03")]
+    result = score(specs, [chose("AA-02", "good"), chose("AA-03", "good")], TODAY)
+    assert result.critical_not_answered == () and result.theme("AA").rating == "good"
+
+
+def test_a_critical_finding_still_makes_a_theme_with_a_critical_question_not_answered_poor():
+    specs = [single("AA-01", critical=True), single("AA-02", critical=True), single("AA-03")]
+    theme = score(specs, [chose("AA-02", "poor"), chose("AA-03", "good")], TODAY).theme("AA")
+    assert theme.rating == "poor"
+    assert theme.critical_findings == ("AA-02",) and theme.critical_not_answered == ("AA-01",)
+
+
+def test_a_critical_question_not_answered_holds_the_overall_rating_to_developing_at_best():
+    specs = [single("AA-01", critical=True), single("BB-01", "BB"), single("BB-02", "BB")]
+    result = score(specs, [chose("BB-01", "good"), chose("BB-02", "good")], TODAY)
+    assert result.percentage == 100.0 and result.rating == "developing"
+
+
+def test_the_rating_order_puts_not_enough_evidence_level_with_poor():
+    assert RATING_ORDER[NOT_ENOUGH_EVIDENCE] == RATING_ORDER["poor"] == 0
+    assert [RATING_ORDER[r] for r in ("developing", "established", "good")] == [1, 2, 3]
+
+
 def test_the_overall_score_pools_every_answered_question():
     specs = [single("AA-01"), single("BB-01", "BB", weight=2)]
     result = score(specs, [chose("AA-01", "good"), chose("BB-01", "developing")], TODAY)
@@ -205,6 +291,16 @@ def test_the_overall_score_pools_every_answered_question():
 def test_unscored_questions_do_not_count_towards_coverage():
     specs = [single(), QuestionSpec("AA-02", "AA", "text"), QuestionSpec("AA-03", "AA", "text")]
     assert score(specs, [chose("AA-01", "good")], TODAY).theme("AA").rating == "good"
+
+
+def test_restricting_a_result_counts_only_the_kept_questions_under_their_new_codes():
+    specs = [single("AA-01"), single("AA-02", weight=2), single("BB-01", "BB")]
+    result = score(specs, [chose("AA-01", "good"), chose("AA-02", "poor")], TODAY)
+    kept = restrict(result, {"AA-01": ("AA-01", "AA"), "BB-01": ("CC-05", "CC")})
+    assert [t.code for t in kept.themes] == ["AA", "CC"]
+    assert kept.theme("AA").percentage == 100.0 and kept.theme("AA").scored_total == 1
+    assert kept.question("CC-05").level is None
+    assert kept.percentage == 100.0 and result.percentage == 100 * 3 / 9
 
 
 def test_benchmark_comparison_respects_the_direction_of_better():
@@ -226,7 +322,13 @@ levels = st.sampled_from(["poor", "developing", "established", "good", None, "n/
 def assessments(draw):
     count = draw(st.integers(1, 12))
     specs = [
-        single(f"{theme}-{i:02d}", theme, draw(st.integers(1, 3)), draw(st.booleans()))
+        single(
+            f"{theme}-{i:02d}",
+            theme,
+            draw(st.integers(1, 3)),
+            draw(st.booleans()),
+            draw(st.booleans()),
+        )
         for i in range(count)
         for theme in [draw(st.sampled_from(["AA", "BB", "CC"]))]
     ]
@@ -320,3 +422,37 @@ def test_the_result_does_not_depend_on_the_order_of_answers(case, random):
     shuffled = list(answers)
     random.shuffle(shuffled)
     assert score(specs, answers, TODAY) == score(specs, shuffled, TODAY)
+
+
+@settings(max_examples=300, deadline=None)
+@given(assessments(), st.data())
+def test_marking_a_critical_question_not_applicable_never_beats_answering_it_poor(case, data):
+    """Where the framework does not allow N/A for a critical question, ticking it can never rate
+    a theme above the same answers with that question answered at the lowest level."""
+    specs, chosen = case
+    codes = [s.code for s in specs if s.critical and not s.na_allowed]
+    if not codes:
+        return
+    code = data.draw(st.sampled_from(codes))
+    theme = code.split("-")[0]
+    hidden = score(specs, answers_for({**chosen, code: "n/a"}), TODAY)
+    honest = score(specs, answers_for({**chosen, code: "poor"}), TODAY)
+    assert RATING_ORDER[hidden.theme(theme).rating] <= RATING_ORDER[honest.theme(theme).rating]
+    assert code in hidden.critical_not_answered
+    assert hidden.rating in ("poor", "developing", NOT_ENOUGH_EVIDENCE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(assessments())
+def test_every_critical_question_without_a_level_is_listed_unless_na_is_allowed(case):
+    specs, chosen = case
+    result = score(specs, answers_for(chosen), TODAY)
+    expected = {
+        s.code
+        for s in specs
+        if s.critical and (chosen[s.code] is None or (chosen[s.code] == "n/a" and not s.na_allowed))
+    }
+    assert set(result.critical_not_answered) == expected
+    for theme in result.themes:
+        if theme.critical_not_answered:
+            assert theme.rating in ("poor", NOT_ENOUGH_EVIDENCE)

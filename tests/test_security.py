@@ -166,7 +166,7 @@ def test_payloads_are_escaped_in_every_page_that_shows_them(client, alice, partn
             assessment,
             "AA",
             {
-                "AA-02": {
+                "AA-02": {  # not critical: a critical question may not be marked N/A
                     "not_applicable": "on",
                     "not_applicable_reason": payload,
                     "confirm_personal_data": "on",

@@ -109,13 +109,18 @@ def test_setting_up_an_authenticator_counts_as_this_sessions_code(client, guarde
 
 
 def _svg_texts(html: str) -> str:
+    """Every chart's SVG, then the words of its text joined up (a long label is drawn as
+    several lines, each its own <text>)."""
     import base64
     import re
+    from html import unescape
 
-    return " ".join(
+    svgs = [
         base64.b64decode(uri).decode()
         for uri in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", html)
-    )
+    ]
+    words = [unescape(t) for svg in svgs for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    return " ".join([*svgs, " ".join(words)])
 
 
 def test_two_partnerships_with_equal_scores_do_not_share_a_chart(partnership_a, partnership_b):

@@ -57,7 +57,7 @@ def test_a_version_1_snapshot_reads_as_a_typed_record():
     assert record.result.theme("BB").percentage == pytest.approx(22.2, abs=0.1)
     assert record.result.question("AA-03").value == 30.0
     answer = next(a for a in record.answers if a.question == "AA-03")
-    assert (answer.percentage, answer.evidence) == (30.0, "System report")
+    assert (answer.rate, answer.evidence) == (30.0, "System report")
     assert record.actions[0].due.isoformat() == "2025-09-30" and record.actions[0].is_open
     assert record.signed_off_by == "alice@example.org"
 
@@ -99,7 +99,7 @@ def test_sign_off_writes_the_current_version_with_comments_and_scores(alice, par
     Comment.objects.create(assessment=assessment, theme=theme, author=alice, text="Which audit?")
     put_in_review(assessment)
     snapshot = sign_off(assessment=assessment, user=alice)
-    assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 3
+    assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 4
     record = snapshots.read(snapshot.data)
     assert [(c.theme, c.text) for c in record.comments] == [("AA", "Which audit?")]
     assert record.result.question("AA-01").level == "good"
@@ -208,3 +208,17 @@ def test_the_partnership_page_reads_a_signed_off_current_cycle(client, alice, pa
     client.force_login(alice)
     page = client.get(f"/partnerships/{partnership_a.code}/")
     assert page.status_code == 200 and assessment.title in page.content.decode()
+
+
+def test_a_critical_question_not_answered_is_kept_in_the_signed_record(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, {"AA-02": "good", "BB-01": "good"})  # AA-01 left empty
+    put_in_review(assessment)
+    snapshot = sign_off(assessment=assessment, user=alice)
+    record = snapshots.read(snapshot.data)
+    assert record.result.critical_not_answered == ("AA-01",)
+    assert record.result.theme("AA").critical_not_answered == ("AA-01",)
+
+
+def test_earlier_versions_read_as_having_no_critical_question_not_answered():
+    assert snapshots.read(V1["data"]).result.critical_not_answered == ()

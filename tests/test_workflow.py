@@ -57,6 +57,31 @@ def test_saving_creates_and_versions_answers(alice, partnership_a):
     assert answer.history.count() == 2
 
 
+def test_saving_refuses_not_applicable_on_a_critical_question_where_not_allowed(
+    alice, partnership_a
+):
+    assessment = make_assessment(partnership_a)
+    hidden = change(assessment, "AA-01")
+    hidden.values |= {"not_applicable": True, "not_applicable_reason": "Not us"}
+    with pytest.raises(ValidationError, match="AA-01 is a critical question"):
+        save_answers(
+            assessment=assessment,
+            changes=[change(assessment, "AA-02"), hidden],
+            user=alice,
+            agency="police",
+        )
+    assert not Answer.objects.exists()
+
+
+def test_saving_keeps_the_answer_under_not_applicable(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    na = change(assessment, "AA-02")
+    na.values |= {"not_applicable": True, "not_applicable_reason": "Not us"}
+    save_answers(assessment=assessment, changes=[na], user=alice, agency="police")
+    answer = Answer.objects.get()
+    assert answer.not_applicable and answer.selected == [option_id("AA-02", "good", assessment)]
+
+
 def test_a_stale_save_is_refused_and_nothing_is_written(alice, bob, partnership_a):
     assessment = make_assessment(partnership_a)
     save_answers(
@@ -134,6 +159,85 @@ def test_carrying_over_copies_answers_to_confirm_and_matches_options_across_vers
     assert Answer.objects.get(assessment=first).selected == [
         option_id("AA-01", "established", first)
     ]
+
+
+def carried_into_a_new_version(alice, partnership_a, answers: dict, carry: dict, **changes):
+    """Answer ``answers`` ({code: level}) in a cycle on version 1.0, give version 2.0 the
+    ``carry`` rules ({code: rule}) and ``changes`` ({code: fields}), and start the next cycle."""
+    first = make_assessment(partnership_a, title="2024")
+    save_answers(
+        assessment=first,
+        changes=[change(first, code, level) for code, level in answers.items()],
+        user=alice,
+        agency="police",
+    )
+    newer = make_framework(version="2.0")
+    for code, rule in carry.items():
+        Question.objects.filter(theme__framework=newer, code=code).update(carry=rule)
+    for code, fields in changes.items():
+        Question.objects.filter(theme__framework=newer, code=code).update(**fields)
+    second = start_next_cycle(first, alice, "2025", framework=newer)
+    return first, second, {a.question.code: a for a in second.answers.select_related("question")}
+
+
+def test_an_answer_whose_meaning_is_the_same_carries_to_the_same_option(alice, partnership_a):
+    _, second, carried = carried_into_a_new_version(
+        alice, partnership_a, {"AA-01": "developing"}, {"AA-01": {"mode": "same"}}
+    )
+    assert carried["AA-01"].selected == [option_id("AA-01", "developing", second)]
+    assert carried["AA-01"].needs_reconfirmation
+
+
+def test_an_answer_maps_to_the_option_the_new_version_names(alice, partnership_a):
+    # Options are listed poor, developing, established, good: old 3 (established) -> new 1.
+    rule = {"mode": "map", "from": "AA-01", "options": {"3": 1, "4": 2}}
+    _, second, carried = carried_into_a_new_version(
+        alice, partnership_a, {"AA-01": "established", "AA-02": "good"}, {"AA-01": rule}
+    )
+    assert carried["AA-01"].selected == [option_id("AA-01", "poor", second)]
+    assert carried["AA-01"].needs_reconfirmation and carried["AA-01"].evidence == "Audit 2024"
+    assert carried["AA-02"].selected == [option_id("AA-02", "good", second)]  # null: the same
+
+
+def test_an_option_the_map_leaves_out_carries_the_evidence_but_no_choice(alice, partnership_a):
+    rule = {"mode": "map", "from": "AA-01", "options": {"4": 2}}
+    _, _, carried = carried_into_a_new_version(
+        alice, partnership_a, {"AA-01": "poor"}, {"AA-01": rule}
+    )
+    assert carried["AA-01"].selected == [] and carried["AA-01"].needs_reconfirmation
+
+
+def test_an_answer_to_a_split_or_changed_question_does_not_carry(alice, partnership_a):
+    _, _, carried = carried_into_a_new_version(
+        alice, partnership_a, {"AA-01": "good", "AA-02": "good"}, {"AA-02": {"mode": "none"}}
+    )
+    assert set(carried) == {"AA-01"}
+
+
+def test_an_answer_carries_to_a_question_with_a_new_code_from_its_old_one(alice, partnership_a):
+    _, second, carried = carried_into_a_new_version(
+        alice,
+        partnership_a,
+        {"BB-02": "established"},
+        {"BB-01": {"mode": "same", "from": "BB-02"}, "BB-02": {"mode": "none"}},
+    )
+    assert set(carried) == {"BB-01"}
+    assert carried["BB-01"].selected == [option_id("BB-01", "established", second)]
+
+
+def test_not_applicable_does_not_carry_to_a_question_now_critical_without_n_a(alice, partnership_a):
+    first = make_assessment(partnership_a, title="2024")
+    na = change(first, "AA-02", "developing")
+    na.values |= {"not_applicable": True, "not_applicable_reason": "Not us"}
+    save_answers(assessment=first, changes=[na], user=alice, agency="police")
+    newer = make_framework(version="2.0")
+    Question.objects.filter(theme__framework=newer, code="AA-02").update(
+        critical=True, critical_nations=["england", "wales"]
+    )
+    second = start_next_cycle(first, alice, "2025", framework=newer)
+    carried = second.answers.get()
+    assert not carried.not_applicable and carried.needs_reconfirmation
+    assert carried.selected == [option_id("AA-02", "developing", second)]
 
 
 def test_progress_gives_each_theme_a_status(alice, partnership_a):

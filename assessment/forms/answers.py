@@ -97,6 +97,10 @@ class AnswerForm(forms.Form):
         editable: bool = True,
     ):
         self.question = question
+        # Critical can differ by nation, and a critical question may be N/A only where the
+        # framework says so: not offered otherwise, and refused if sent anyway.
+        self.critical = question.is_critical_in(nation)
+        self.na_allowed = question.may_be_not_applicable_in(nation)
         self.options = options
         self.exclusive = (
             next((o for o in options if o.excludes_others), None)
@@ -209,7 +213,7 @@ class AnswerForm(forms.Form):
         with guidance and citations just under it, then the evidence and "does not apply"."""
         q = self.question
         legend = f"{q.code} {q.text}"
-        intro = question_intro(q, self.answer, self.framework_url)
+        intro = question_intro(q, self.answer, self.framework_url, critical=self.critical)
         code = q.code
         if "option" in self.fields or "options" in self.fields:
             field = self["option" if "option" in self.fields else "options"]
@@ -238,8 +242,13 @@ class AnswerForm(forms.Form):
             govuk.hidden(self["version"]),
             value,
             govuk.textarea(self["evidence"], max_characters=Answer.EVIDENCE_LIMIT, code=code),
-            govuk.checkbox(self["not_applicable"], code=code, reveal=reason),
         ]
+        if self.na_allowed:
+            parts.append(govuk.checkbox(self["not_applicable"], code=code, reveal=reason))
+        else:
+            parts.append(
+                format_html('<p class="govuk-body-s">{}</p>', not_applicable_refused(q.code))
+            )
         if "still_true" in self.fields:
             parts.append(govuk.checkbox(self["still_true"]))
         if self.pii_findings:
@@ -323,8 +332,10 @@ class AnswerForm(forms.Form):
     def _add_problem(self, problem: answer_rules.Problem) -> None:
         """A rule's problem on the field that shows it, unless that field already has one."""
         name = problem.field
-        if name == "selected":
-            name = "option" if "option" in self.fields else "options"
+        if name == "selected" or (name == "not_applicable" and not self.na_allowed):
+            # The box is not on the page for a question that must be answered: the message goes
+            # on the answer itself, so the error summary's link reaches a box.
+            name = next(n for n in VALUE_FIELD_NAMES if n in self.fields)
         if name not in self.fields:
             name = None  # a value this kind of question has no field for: tampering
         elif name in self.errors:
@@ -353,8 +364,20 @@ class AnswerForm(forms.Form):
         return values
 
     def answer_values(self) -> dict:
-        """The submitted answer as values for ``workflow.Change``; N/A clears the value fields."""
-        return answer_rules.clear_for_not_applicable(self._typed_values())
+        """The submitted answer as values for ``workflow.Change``.
+
+        Ticking "does not apply" keeps the answer under it, so unticking brings it back; if the
+        answer's fields were not sent at all (a script may disable them), the stored ones stay.
+        """
+        values = answer_rules.drop_unused_reason(self._typed_values())
+        if (
+            values["not_applicable"]
+            and self.answer is not None
+            and not answer_rules.has_value(values)
+        ):
+            stored = values_of(self.answer)
+            values |= {k: stored[k] for k in answer_rules.ANSWER_FIELDS}
+        return values
 
 
 # The id of the first box of each kind of question, as govuk.py writes it (radios and
@@ -374,7 +397,17 @@ def first_input_id(question: Question) -> str:
     return f"id_{question.code}-{_FIRST_INPUT[question.kind]}"
 
 
-def question_intro(question: Question, answer: Answer | None, framework_url: str) -> str:
+# The fields that hold an answer's value, the first of them on the page taking its messages.
+VALUE_FIELD_NAMES = ("option", "options", "numerator", "number", "date_value", "text")
+
+
+def not_applicable_refused(code: str) -> str:
+    return f"{code} is a critical question: it must be answered, and cannot be marked as not applicable"
+
+
+def question_intro(
+    question: Question, answer: Answer | None, framework_url: str, *, critical: bool
+) -> str:
     """Flags, citations and "what good looks like" under a question. Built in Python rather than
     a template: a theme page draws it a dozen times and this is several times faster."""
     tags = []
@@ -385,7 +418,7 @@ def question_intro(question: Question, answer: Answer | None, framework_url: str
                 "Carried over \N{EN DASH} confirm or change",
             )
         )
-    if question.critical:
+    if critical:
         tags.append(
             format_html('<strong class="govuk-tag govuk-tag--red">{}</strong> ', "Critical")
         )

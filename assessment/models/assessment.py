@@ -229,10 +229,11 @@ class Answer(LockedWithAssessment, Imported):
         return self.has_value and bool(self.evidence.strip())
 
     @property
-    def percentage(self) -> float | None:
+    def rate(self) -> float | None:
+        """An indicator's rate, per 100 or per the framework's base (``Question.per``)."""
         if self.numerator is None or not self.denominator:
             return None
-        return round(100 * self.numerator / self.denominator, 1)
+        return round(self.question.per * self.numerator / self.denominator, 1)
 
     @property
     def author_email(self) -> str | None:

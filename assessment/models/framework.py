@@ -85,6 +85,12 @@ class Framework(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.version})"
 
+    @property
+    def version_key(self) -> tuple[int, ...]:
+        """ "2022.10" after "2022.2" after "2022.1": versions compared as numbers, whatever the
+        order they were loaded in."""
+        return tuple(int(part) if part.isdigit() else -1 for part in self.version.split("."))
+
     def in_use(self) -> bool:
         """True once any assessment uses this version: from then on it must never change."""
         return self.assessments.exists()
@@ -157,6 +163,26 @@ class Question(models.Model):
 
     def may_be_not_applicable_in(self, nation: str) -> bool:
         return nation in self.not_applicable_nations if self.is_critical_in(nation) else True
+
+    @property
+    def carry_rule(self) -> dict:
+        """How an answer from the previous framework version reaches this question: {"mode":
+        "same" | "map" | "none", "from": old code, "options": {"<old position>": new position}}.
+        No rule: the same code with the same meaning."""
+        rule = {"mode": "same", "options": {}} | (self.carry or {})
+        # Positions as strings: a file may write them as numbers, JSON stores them as text.
+        options = {str(old): new for old, new in (rule["options"] or {}).items()}
+        return rule | {"from": rule.get("from") or self.code, "options": options}
+
+    @property
+    def per(self) -> int:
+        """An indicator's rate is per this many: 100 (a percentage) unless the framework says."""
+        return int((self.indicator or {}).get("per", 100))
+
+    @property
+    def rate_unit(self) -> str:
+        """How an indicator's rate is written after its number: "%" or " per 10,000"."""
+        return "%" if self.per == 100 else f" per {self.per:,}"
 
     @property
     def citations(self) -> list[str]:

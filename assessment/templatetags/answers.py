@@ -33,8 +33,9 @@ def describe(question, values: dict, options) -> list[tuple[str, str]]:
     elif kind == Kind.INDICATOR:
         numerator, denominator = values.get("numerator"), values.get("denominator")
         if numerator is not None and denominator:
+            rate = question.per * numerator / denominator
             rows.append(
-                ("Figure", f"{numerator} of {denominator} ({100 * numerator / denominator:.1f}%)")
+                ("Figure", f"{numerator} of {denominator} ({rate:.1f}{question.rate_unit})")
             )
         else:
             rows.append(("Figure", "Not answered"))

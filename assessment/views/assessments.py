@@ -20,6 +20,7 @@ from assessment.models import (
     Status,
 )
 from assessment.progress import task_list
+from assessment.results import scored
 from assessment.workflow import (
     reopen,
     return_to_draft,
@@ -32,7 +33,10 @@ from assessment.workflow import (
 @login_required
 def start(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = partnership_access(request, code, Right.MANAGE)
-    frameworks = sorted(Framework.objects.all(), key=lambda f: f.loaded_at, reverse=True)
+    # The newest version first, and chosen unless the lead picks another.
+    frameworks = sorted(
+        Framework.objects.all(), key=lambda f: (f.version_key, f.loaded_at), reverse=True
+    )
     # Only a cycle the board signed off is a baseline to carry over from.
     previous = list(
         access.partnership.assessments.filter(status=Status.SIGNED_OFF).order_by("-period_end")
@@ -173,7 +177,11 @@ def sign_off_assessment(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "assessment/assessments/sign_off.html",
-        {"access": access, "assessment": access.assessment},
+        {
+            "access": access,
+            "assessment": access.assessment,
+            "not_answered": scored(access.assessment).critical_not_answered,
+        },
     )
 
 

@@ -9,10 +9,10 @@ from django.shortcuts import render
 
 from assessment import charts
 from assessment.access import assessment_access
+from assessment.benchmarks import benchmark_rows
 from assessment.models import Action
 from assessment.results import (
     baselines,
-    benchmark_rows,
     carry_over_by_theme,
     checks,
     compare,
@@ -43,7 +43,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         for c in data.result.critical_findings
     ]
     rows = [(f"{t.theme.order}. {t.theme.title}", t.result.percentage) for t in themes]
-    svg = charts.cached(charts.horizontal_bars, rows)
+    svg = charts.cached(charts.horizontal_bars, charts.percent_bars(rows))
     alt = "Bar chart of the score of each theme: " + "; ".join(
         f"{label} {value:.0f}%" if value is not None else f"{label} no score"
         for label, value in rows
@@ -64,6 +64,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "overall_text": RATING_TEXT[data.result.rating],
             "themes": themes,
             "critical": critical,
+            "not_answered": data.critical_not_answered,
             "chart": charts.data_uri(svg),
             "chart_alt": alt,
         },
@@ -76,10 +77,11 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     assessment = access.assessment
     data = scored(assessment)
     rows = benchmark_rows(data)
-    svgs = charts.cached_many([(charts.benchmark, (row,), {}) for row in rows])
+    svgs = charts.cached_many(
+        [(charts.horizontal_bars, (row.bars,), {"limit": row.limit}) for row in rows]
+    )
     for row, svg in zip(rows, svgs, strict=True):
-        row["alt"] = charts.benchmark_alt(row)
-        row["chart"] = charts.data_uri(svg)
+        row.chart = charts.data_uri(svg)
     return render(
         request,
         "assessment/results/benchmarks.html",
@@ -151,19 +153,29 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code)
     assessment = access.assessment
     shown = results_trend(assessment)
-    scored_cycles, labels, series = shown.cycles, shown.labels, shown.series
-    svg = charts.cached(charts.lines, series, labels)
+    scored_cycles, labels, series, kept = (
+        shown.cycles,
+        shown.labels,
+        shown.series,
+        shown.like_for_like,
+    )
+    newest = max((s.assessment.framework for s in scored_cycles), key=lambda f: f.version_key)
+    line_charts = charts.line_charts(series, labels)
     indicators = []
-    for question in scored_cycles[-1].questions if scored_cycles else []:
-        if question.kind != "indicator":
+    latest = next(s for s in scored_cycles if s.assessment.framework_id == newest.pk)
+    for question in latest.questions:
+        if question.kind != "indicator" or (
+            kept and question.code not in kept.old_codes[newest.pk]
+        ):
             continue
         values = []
         for s in scored_cycles:
-            match = next((q for q in s.questions if q.code == question.code), None)
-            answer = s.answers.get(match.pk) if match else None
-            values.append(
-                float(answer.percentage) if answer and answer.percentage is not None else None
+            code = (
+                kept.old_codes[s.assessment.framework_id][question.code] if kept else question.code
             )
+            match = next((q for q in s.questions if q.code == code), None)
+            answer = s.answers.get(match.pk) if match else None
+            values.append(answer.rate if answer and not answer.not_applicable else None)
         if any(v is not None for v in values):
             indicators.append({"question": question, "values": values})
     return render(
@@ -174,14 +186,10 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "assessment": assessment,
             "labels": labels,
             "series": series,
-            "chart": charts.data_uri(svg),
-            "chart_alt": "Line chart of the overall and theme scores across cycles: "
-            + "; ".join(
-                f"{name}: " + ", ".join("none" if v is None else f"{v:.0f}%" for v in values)
-                for name, values in series.items()
-            ),
+            "charts": line_charts,
             "indicators": indicators,
             "progress": little_or_no_progress(scored_cycles),
+            "like_for_like": kept,
             "checks": checks(scored_cycles),
         },
     )

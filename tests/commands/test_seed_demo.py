@@ -77,6 +77,22 @@ def test_with_a_framework_each_partnership_gets_a_signed_off_cycle_and_a_carried
     assert Assessment.objects.count() == 4
 
 
+def test_the_demo_moves_from_2022_1_to_2022_2_so_the_migration_shows(db):
+    from assessment.frameworks import load, read
+    from tests.test_question_bank import BANK
+
+    load(read(BANK.with_name("iicsa-cse-networks-2022.2.yaml")))
+    load(read(BANK))  # loaded last, but the older version
+    seed()
+    for partnership in Partnership.objects.all():
+        last, current = partnership.assessments.order_by("period_end")
+        assert (last.framework.version, current.framework.version) == ("2022.1", "2022.2")
+        # Questions that do not carry start empty; mapped and carried ones wait to be confirmed.
+        waiting = [a.question.carry_rule["mode"] for a in current.answers.select_related("question")
+                   if a.needs_reconfirmation]  # fmt: skip
+        assert "none" not in waiting and "map" in waiting and "same" in waiting
+
+
 def test_the_demo_action_plan_carries_open_actions_into_the_current_cycle(db):
     from assessment.frameworks import load, read
     from assessment.models import Action

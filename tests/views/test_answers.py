@@ -196,7 +196,7 @@ def test_an_indicator_shows_its_percentage_after_saving(client, alice, assessmen
     }
     assert post(client, assessment, answers, action="continue").status_code == 302
     answer = Answer.objects.get()
-    assert (answer.numerator, answer.denominator, answer.percentage) == (28, 100, 28.0)
+    assert (answer.numerator, answer.denominator, answer.rate) == (28, 100, 28.0)
     assert answer.period_start == date(2023, 4, 1)
     assert (
         "28 of 100 (28.0%)" in client.get(f"/assessments/{assessment.code}/check").content.decode()
@@ -271,8 +271,19 @@ FUTURE = date.today() + timedelta(days=40)
             "Audit",
         ),
         (
-            {"AA-01": {"not_applicable": "on", "evidence": "Kept"}},
-            "AA-01: enter why it does not apply",
+            {"AA-03": {"not_applicable": "on", "evidence": "Kept"}},
+            "AA-03: enter why it does not apply",
+            "Kept",
+        ),
+        (
+            {
+                "AA-01": {
+                    "not_applicable": "on",
+                    "not_applicable_reason": "Not for us",
+                    "evidence": "Kept",
+                }
+            },
+            "AA-01: this question must be answered in England, so it cannot be marked as not applicable",
             "Kept",
         ),
     ],
@@ -310,7 +321,9 @@ def test_a_tampered_question_code_is_refused(client, alice, assessment):
     assert not Answer.objects.exists()
 
 
-def test_not_applicable_with_a_reason_is_saved_without_a_value(client, alice, assessment):
+def test_not_applicable_with_a_reason_is_complete_and_keeps_the_answer_under_it(
+    client, alice, assessment
+):
     client.force_login(alice)
     answers = {
         "AA-02": {
@@ -321,7 +334,83 @@ def test_not_applicable_with_a_reason_is_saved_without_a_value(client, alice, as
     }
     post(client, assessment, answers, action="continue")
     answer = Answer.objects.get()
-    assert answer.not_applicable and answer.selected == [] and answer.is_complete
+    assert answer.not_applicable and answer.is_complete
+    assert answer.selected == [option_id("AA-02", "good")]
+
+
+def test_unticking_not_applicable_brings_the_previous_answer_back(client, alice, assessment):
+    client.force_login(alice)
+    good = str(option_id("AA-02", "good"))
+    post(client, assessment, {"AA-02": {"option": good, "evidence": "Audit"}})
+    # The page still shows the chosen radio when N/A is ticked, and the browser sends it.
+    post(
+        client,
+        assessment,
+        {"AA-02": {"option": good, "evidence": "Audit", "not_applicable": "on",
+                   "not_applicable_reason": "No such service"}},
+    )  # fmt: skip
+    assert Answer.objects.get().not_applicable
+    html = client.get(url(assessment)).content.decode()
+    radio = re.search(rf'<input[^>]*value="{good}"[^>]*>', html).group(0)
+    assert "checked" in radio  # still on the page under the ticked box
+    post(client, assessment, {"AA-02": {"option": good, "evidence": "Audit"}})
+    answer = Answer.objects.get()
+    assert not answer.not_applicable and answer.selected == [int(good)]
+    assert answer.evidence == "Audit"
+
+
+def test_ticking_not_applicable_with_the_answer_fields_left_out_keeps_the_stored_answer(
+    client, alice, assessment
+):
+    """A script that disables the fields under a ticked box must not erase the answer."""
+    client.force_login(alice)
+    good = str(option_id("AA-02", "good"))
+    post(client, assessment, {"AA-02": {"option": good, "evidence": "Audit"}})
+    post(
+        client,
+        assessment,
+        {"AA-02": {"evidence": "Audit", "not_applicable": "on", "not_applicable_reason": "None"}},
+    )
+    answer = Answer.objects.get()
+    assert answer.not_applicable and answer.selected == [int(good)]
+
+
+def test_a_critical_question_is_not_offered_not_applicable(client, alice, assessment):
+    client.force_login(alice)
+    html = client.get(url(assessment)).content.decode()
+    assert 'name="AA-01-not_applicable"' not in html
+    assert 'name="AA-02-not_applicable"' in html
+    assert "AA-01 is a critical question: it must be answered, and cannot be marked" in html
+
+
+def test_a_question_critical_only_in_england_is_an_ordinary_question_in_wales(
+    client, charlie, partnership_b
+):
+    from assessment.models import Question
+
+    assessment = make_assessment(partnership_b)
+    Question.objects.filter(code="AA-01").update(critical_nations=["england"])
+    client.force_login(charlie)
+    html = client.get(url(assessment)).content.decode()
+    assert 'name="AA-01-not_applicable"' in html
+    section = html[html.index('id="AA-01"') : html.index('id="AA-02"')]
+    assert ">Critical<" not in section
+
+
+def test_a_critical_question_may_be_not_applicable_where_the_framework_allows(
+    client, alice, assessment
+):
+    from assessment.models import Question
+
+    Question.objects.filter(code="AA-01").update(not_applicable_nations=["england"])
+    client.force_login(alice)
+    assert 'name="AA-01-not_applicable"' in client.get(url(assessment)).content.decode()
+    post(
+        client,
+        assessment,
+        {"AA-01": {"not_applicable": "on", "not_applicable_reason": "Allowed in England"}},
+    )
+    assert Answer.objects.get().not_applicable
 
 
 def test_a_critical_question_cannot_be_marked_as_not_applicable(client, alice, assessment):
@@ -823,11 +912,13 @@ def test_repeated_labels_name_their_question_for_screen_readers(client, alice, a
     client.force_login(alice)
     html = client.get(url(assessment)).content.decode()
     for code in ("AA-01", "AA-02", "AA-03"):
-        for label in (
+        # AA-01 is critical: it must be answered, so it has no "does not apply" box.
+        labels = ("How do you know?",) if code == "AA-01" else (
             "How do you know?",
             "This question does not apply to our partnership",
             "Why does it not apply?",
-        ):
+        )  # fmt: skip
+        for label in labels:
             assert f'<span class="govuk-visually-hidden">{code} </span>{label}' in html
     assert '<span class="govuk-visually-hidden">AA-03 </span>All suspects' in html
     # A question is not a landmark: a dozen regions would drown the page's own.
@@ -837,12 +928,12 @@ def test_repeated_labels_name_their_question_for_screen_readers(client, alice, a
 def test_why_it_does_not_apply_is_revealed_by_its_checkbox(client, alice, assessment):
     client.force_login(alice)
     html = client.get(url(assessment)).content.decode()
-    assert 'data-aria-controls="conditional-id_AA-01-not_applicable"' in html
-    reveal = html[html.index('id="conditional-id_AA-01-not_applicable"') - 80 :]
+    assert 'data-aria-controls="conditional-id_AA-02-not_applicable"' in html
+    reveal = html[html.index('id="conditional-id_AA-02-not_applicable"') - 80 :]
     assert "govuk-checkboxes__conditional--hidden" in reveal[:200]  # hidden only by the script
-    assert reveal.index('for="id_AA-01-not_applicable_reason"') < reveal.index("</section>")
-    ticked = post(client, assessment, {"AA-01": {"not_applicable": "on"}}).content.decode()
-    shown = ticked[ticked.index('id="conditional-id_AA-01-not_applicable"') - 80 :][:200]
+    assert reveal.index('for="id_AA-02-not_applicable_reason"') < reveal.index("</section>")
+    ticked = post(client, assessment, {"AA-02": {"not_applicable": "on"}}).content.decode()
+    shown = ticked[ticked.index('id="conditional-id_AA-02-not_applicable"') - 80 :][:200]
     assert "govuk-checkboxes__conditional--hidden" not in shown  # with its error, in view
 
 

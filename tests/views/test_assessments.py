@@ -88,6 +88,18 @@ def test_a_lead_starts_a_self_assessment(client, alice, partnership_a):
     assert str(assessment.period_end) == "2026-03-31"
 
 
+def test_the_start_page_offers_the_newest_framework_version_first(client, alice, partnership_a):
+    import re
+
+    newest = make_framework(version="2022.2")
+    make_framework(version="2022.1")  # loaded later, but older
+    client.force_login(alice)
+    html = client.get(f"/partnerships/{partnership_a.code}/assessments/new").content.decode()
+    checked = re.search(r'<input[^>]*name="framework"[^>]*checked[^>]*>', html)[0]
+    assert f'value="{newest.pk}"' in checked
+    assert html.index("version 2022.2") < html.index("version 2022.1")
+
+
 def test_starting_from_a_previous_cycle_carries_its_answers(
     client, alice, partnership_a, assessment
 ):
@@ -341,6 +353,26 @@ def test_the_partnership_page_lists_its_assessments_only(client, alice, partners
     html = client.get(f"/partnerships/{assessment.partnership.code}/").content.decode()
     assert "Self-assessment 2025" in html and "Their secret cycle" not in html
     assert "Start a self-assessment" in html
+
+
+def test_the_sign_off_page_lists_critical_questions_not_answered(client, alice, assessment):
+    from tests.views.test_results import answer_all
+
+    answer_all(assessment, alice, {"AA-02": "good", "BB-01": "established"})  # AA-01 left empty
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/sign-off").content.decode()
+    listed = html[html.index("Critical questions not answered (1)") :]
+    assert "AA-01" in listed and "BB-01" not in listed[: listed.index("Sign off and lock")]
+
+
+def test_the_sign_off_page_says_when_every_critical_question_is_answered(client, alice, assessment):
+    from tests.views.test_results import answer_all
+
+    answer_all(assessment, alice, {"AA-01": "good", "AA-02": "good", "BB-01": "good"})
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/sign-off").content.decode()
+    assert "Critical questions not answered" not in html
+    assert "Every critical question is answered" in html
 
 
 def test_a_locked_assessment_keeps_its_answers_after_sign_off(alice, assessment):

@@ -79,6 +79,7 @@ def test_the_methodology_page_lists_critical_and_banded_questions(client):
     make_framework()
     html = client.get(f"{BASE}/methodology").content.decode()
     assert "2 questions describe practices the Inquiry called unacceptable" in html
+    assert 'is listed as a "critical question not answered"' in html
     assert "AA-03" in html  # the banded indicator
     assert "Good at 5 or below" in html
 

@@ -94,6 +94,37 @@ def test_a_critical_finding_comes_first_and_caps_its_theme(client, alice, partne
     assert "58%" in row and "Poor" in row
 
 
+def test_a_critical_question_not_answered_is_listed_and_its_theme_not_rated(
+    client, alice, partnership_a
+):
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, {"AA-02": "good", "BB-01": "established"})  # AA-01 left empty
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/results").content.decode()
+    listed = html[html.index("Critical questions not answered (1)") : html.index("Theme ratings")]
+    assert f'href="/assessments/{assessment.code}/themes/AA/#AA-01"' in listed
+    assert "BB-01" not in listed
+    # AA is (6 + 1) / 9 = 78% on what is answered, but not rated while AA-01 is unanswered.
+    row = html[html.index('href="#theme-AA"') : html.index('href="#theme-BB"')]
+    assert "78%" in row and "Not enough evidence" in row and "Good" not in row
+    assert "Critical findings" not in html
+
+
+def test_a_critical_question_marked_not_applicable_where_not_allowed_is_listed(
+    client, alice, partnership_a
+):
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, {"AA-01": "good", "AA-02": "good", "BB-01": "good"})
+    # Stored before the rule (the form and save_answers now refuse it).
+    assessment.answers.filter(question__code="AA-01").update(
+        not_applicable=True, not_applicable_reason="Not for us"
+    )
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/results").content.decode()
+    assert "Critical questions not answered (1)" in html
+    assert "AA-01" in html[html.index("Critical questions not answered") :]
+
+
 def test_signed_off_results_never_change_even_if_the_scoring_does(
     client, alice, scored_assessment, monkeypatch
 ):
@@ -112,25 +143,75 @@ def test_signed_off_results_never_change_even_if_the_scoring_does(
 def test_benchmarks_set_our_figure_beside_the_areas(client, alice, scored_assessment):
     client.force_login(alice)
     html = client.get(f"/assessments/{scored_assessment.code}/benchmarks").content.decode()
+    assert "Your partnership&#x27;s figure is 28%." in html
+    assert "Durham&#x27;s figure was 35% (2018/19)." in html
+    assert "Yours is better than Durham (2018/19)." in html
+    assert "Lower is better." in html
+    assert "Durham, 2018/19" in html and "1900" in html
+
+
+def test_a_figure_that_is_not_like_for_like_is_context_never_ranked(
+    client, alice, scored_assessment
+):
+    from assessment.models import Benchmark
+
+    Benchmark.objects.update(
+        comparable=False, scope="police_force", base="suspects across the whole force"
+    )
+    client.force_login(alice)
+    html = client.get(f"/assessments/{scored_assessment.code}/benchmarks").content.decode()
+    assert "better than" not in html and "worse than" not in html and "is better." not in html
     assert (
-        "28% (suspects without ethnicity): better than 1 of the 1 areas with a figure (Durham)."
+        "For context only, not ranked: Durham, 2018/19, 35% (counted for a whole police force"
+        " area; counting suspects across the whole force; not like for like with this question)."
         in html
     )
-    assert "Lower is better." in html
-    assert "Your partnership" in html and "35%" in html and "1900" in html
+
+
+def test_a_figure_without_a_direction_of_better_is_context_never_ranked(
+    client, alice, scored_assessment
+):
+    from assessment.models import Benchmark
+
+    Benchmark.objects.update(direction="")
+    client.force_login(alice)
+    html = client.get(f"/assessments/{scored_assessment.code}/benchmarks").content.decode()
+    assert "better than" not in html and "Lower is better" not in html
+    assert "the report gives no direction of better" in html
+
+
+def test_a_rate_per_10000_is_shown_per_10000(client, alice, partnership_a):
+    from assessment.models import Question
+
+    assessment = make_assessment(partnership_a)
+    Question.objects.filter(kind="indicator").update(
+        indicator={"numerator": "Children", "denominator": "Population", "per": 10000}
+    )
+    answer_all(assessment, alice, LEVELS, indicator=(3, 2000))
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/benchmarks").content.decode()
+    assert "Your partnership&#x27;s figure is 15 per 10,000." in html
+
+
+def next_year_on_version_2(previous, user, carry: dict | None = None):
+    """The next cycle on framework 2.0 (with ``carry`` rules by code), answered a little better."""
+    newer_framework = make_framework(version="2.0")
+    for code, rule in (carry or {}).items():
+        Question.objects.filter(theme__framework=newer_framework, code=code).update(carry=rule)
+    later = start_next_cycle(previous, user, "Next year", framework=newer_framework)
+    answer_all(
+        later,
+        user,
+        {"AA-01": "established", "AA-02": "good", "BB-01": "established"},
+        indicator=(2, 100),
+    )
+    return later
 
 
 def test_compare_counts_improvements_and_declines_by_question_code(
     client, alice, partnership_a, scored_assessment
 ):
-    newer_framework = make_framework(version="2.0")
-    later = start_next_cycle(scored_assessment, alice, "Next year", framework=newer_framework)
-    answer_all(
-        later,
-        alice,
-        {"AA-01": "established", "AA-02": "good", "BB-01": "established"},
-        indicator=(2, 100),
-    )
+    later = next_year_on_version_2(scored_assessment, alice)
     client.force_login(alice)
     html = client.get(f"/assessments/{later.code}/compare").content.decode()
     assert "2 questions improved" in html  # AA-02 developing -> good, AA-03 developing -> good
@@ -140,6 +221,24 @@ def test_compare_counts_improvements_and_declines_by_question_code(
     # BB-02 does not apply in either cycle: it says so, rather than "Not answered".
     row = re.search(r"BB-02 <span.*?</tr>", html, re.S).group(0)
     assert row.count("Does not apply") >= 2 and "Not answered" not in row
+
+
+def test_across_versions_only_questions_whose_meaning_did_not_change_are_compared(
+    client, alice, partnership_a, scored_assessment
+):
+    carry = {"AA-02": {"mode": "none"}, "AA-01": {"mode": "map", "options": {"4": 3}}}
+    later = next_year_on_version_2(scored_assessment, alice, carry)
+    client.force_login(alice)
+    html = client.get(f"/assessments/{later.code}/compare").content.decode()
+    assert "framework versions 1.0 and 2.0" in html
+    assert "Only the 3 questions whose meaning did not change" in html and "2 are left out" in html
+    questions = html[html.index("<caption", html.index("Theme scores") + 20) :]
+    assert "AA-03" in questions and "BB-01" in questions
+    assert "AA-01" not in questions and "AA-02" not in questions
+    assert "1 question improved" in html and "0 declined" in html  # AA-03 developing -> good
+    assert "up 67 points" in html  # AA over AA-03 alone: 1/3 -> 3/3
+    trend = client.get(f"/assessments/{later.code}/trend").content.decode()
+    assert "Only the 3 questions whose meaning did not change" in trend
 
 
 def test_compare_refuses_a_cycle_of_another_partnership(

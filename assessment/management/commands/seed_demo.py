@@ -36,11 +36,11 @@ class Command(BaseCommand):
         if if_empty and Partnership.objects.exists():
             self.stdout.write("The database already has partnerships: no demo data added.")
         else:
-            framework = Framework.objects.order_by("-loaded_at").first()
+            frameworks = list(Framework.objects.all())
             with transaction.atomic():
                 for index, spec in enumerate(demo["partnerships"]):
                     partnership = self._partnership(spec, demo["password"])
-                    if framework is None:
+                    if not frameworks:
                         continue
                     lead = (
                         partnership.memberships.filter(role="lead")
@@ -49,7 +49,7 @@ class Command(BaseCommand):
                         .user
                     )
                     for title in seed_assessments(
-                        partnership, framework, lead, demo["assessments"], index
+                        partnership, frameworks, lead, demo["assessments"], index
                     ):
                         self.stdout.write(f"  {partnership.name}: {title}")
                     published = demo["register"]["published"]
@@ -61,7 +61,7 @@ class Command(BaseCommand):
                     )
                     if entries:
                         self.stdout.write(f"  {partnership.name}: register of {entries} entries")
-            if framework is None:
+            if not frameworks:
                 self.stdout.write(
                     "No framework is loaded, so no demo self-assessments were created."
                 )
