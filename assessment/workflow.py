@@ -12,10 +12,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from assessment.governance import (
+    approval_state,
+    challenges_of,
+    open_challenges,
+    sign_off_problems,
+)
 from assessment.models import (
     OPEN_STATUSES,
     Action,
     Answer,
+    Approval,
     Assessment,
     AssessmentLocked,
     Framework,
@@ -318,6 +325,8 @@ def submit(*, assessment: Assessment, user: User, gaps: int) -> None:
             )
         locked.status = Status.IN_REVIEW
         locked.submitted_at = timezone.now()
+        locked.submitted_by = user
+        locked.review_round += 1
         locked._change_reason = f"submitted for review by {user}"
         locked.save()
     assessment.refresh_from_db()
@@ -358,17 +367,31 @@ def snapshot_data(assessment: Assessment) -> dict:
         "answers": [a.as_data(list(a.question.options.all())) for a in answers],
         "actions": [
             a.as_data()
-            for a in Action.objects.filter(assessment=assessment).select_related("owner")
+            for a in Action.objects.filter(assessment=assessment)
+            .select_related("owner", "assessment")
+            .prefetch_related("notes__author")
+        ],
+        "challenges": [c.as_data() for c in challenges_of(assessment)],
+        "approvals": [
+            a.as_data()
+            for a in Approval.objects.filter(assessment=assessment).select_related("user")
         ],
     }
 
 
 def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
-    """In review -> signed off: freeze a snapshot with its SHA-256 and lock the assessment."""
+    """In review -> signed off: freeze a snapshot with its SHA-256 and lock the assessment.
+
+    Refused until every statutory partner's representative has approved this round (not only
+    the person who submitted it) or the board's approval is recorded, and until every open
+    challenge has a reason for being left open. ``signoff.approve`` and
+    ``signoff.record_board_approval`` call this when the last approval arrives.
+    """
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if locked.status != Status.IN_REVIEW:
-            raise ValidationError("Only an assessment in review can be signed off.")
+        problems = sign_off_problems(locked, approval_state(locked), open_challenges(locked))
+        if problems:
+            raise ValidationError(problems)
         now = timezone.now()
         data = snapshot_data(locked)
         data["signed_off"] = {"by": user.email, "at": now.isoformat()}

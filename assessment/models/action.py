@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from assessment.models.assessment import Assessment, AssessmentLocked
+from assessment.models.assessment import Assessment
 from assessment.models.partnership import Agency
 
 DUE_SOON_DAYS = 30
@@ -31,8 +31,9 @@ class Priority(models.TextChoices):
 
 
 class Action(models.Model):
-    """What the partnership will do about a gap. While open it moves into each new cycle started
-    from the one it is in, keeping its history; a signed-off cycle keeps it as it stood."""
+    """What the partnership will do about a gap. The plan is the partnership's working plan: it
+    stays open to change after sign-off (the snapshot keeps it as it stood then), and its open
+    actions move into each new cycle started from the one they are in, keeping their history."""
 
     DESCRIPTION_LIMIT = 2000
 
@@ -67,23 +68,6 @@ class Action(models.Model):
     def __str__(self) -> str:
         return self.description[:80]
 
-    def save(self, *args, **kwargs):
-        status = (
-            Assessment.objects.filter(pk=self.assessment_id)
-            .values_list("status", flat=True)
-            .first()
-        )
-        if status == "signed_off":
-            raise AssessmentLocked(
-                "This action plan is signed off and locked. Its open actions continue in the next cycle."
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.assessment.is_locked:
-            raise AssessmentLocked()
-        return super().delete(*args, **kwargs)
-
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -97,17 +81,40 @@ class Action(models.Model):
         today = timezone.localdate()
         return self.is_open and today <= self.due <= today + timedelta(days=DUE_SOON_DAYS)
 
+    def owner_role(self) -> str:
+        """The owner's role and agency in the partnership, as the plan prints it."""
+        if self.owner is None:
+            return ""
+        membership = self.owner.memberships.filter(
+            partnership_id=self.assessment.partnership_id
+        ).first()
+        if membership is None:
+            return "no longer a member"
+        return f"{membership.get_role_display()}, {membership.get_agency_display()}"
+
     def as_data(self) -> dict:
         return {
             "code": str(self.code),
             "description": self.description,
             "agency": self.agency,
             "owner": self.owner.email if self.owner else None,
+            # The report names owners by name and role, never by email address.
+            "owner_name": self.owner.get_full_name() if self.owner else None,
+            "owner_role": self.owner_role(),
             "due": self.due.isoformat(),
             "priority": self.priority,
             "status": self.status,
             "dropped_reason": self.dropped_reason,
             "questions": self.question_codes,
+            "notes": [
+                {
+                    "kind": n.kind,
+                    "author": n.author.get_full_name() if n.author else None,
+                    "text": n.text,
+                    "created": n.created.isoformat(),
+                }
+                for n in self.notes.all()
+            ],
         }
 
 
