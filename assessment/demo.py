@@ -10,11 +10,11 @@ import yaml
 from django.conf import settings
 
 from assessment.models import Action, Assessment, Framework, Kind, Partnership, Question, User
+from assessment.signoff import record_board_approval
 from assessment.workflow import (
     Change,
     confirm_answers,
     save_answers,
-    sign_off,
     start_assessment,
     submit,
     values_of,
@@ -139,7 +139,13 @@ def seed_assessments(
             _demo_actions(assessment, questions, lead)
         if spec.get("signed_off"):
             submit(assessment=assessment, user=lead, gaps=0)
-            sign_off(assessment=assessment, user=lead)
+            record_board_approval(
+                assessment=assessment,
+                user=lead,
+                meeting=assessment.period_end + timedelta(days=60),
+                name=lead.get_full_name(),
+                role="Partnership business manager",
+            )
         created.append(spec["title"])
         previous = assessment
     return created

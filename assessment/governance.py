@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 
 from assessment.models import (
+    Action,
+    Answer,
     Approval,
     Assessment,
     Challenge,
     ChallengeNote,
     Decision,
     Membership,
+    Question,
     Representative,
     Role,
     Status,
@@ -24,6 +27,7 @@ from assessment.models import (
     User,
     statutory_partners,
 )
+from assessment.results import Scored, scored
 
 # People who may be named to approve for a statutory partner: independent scrutiny judges the
 # arrangements and does not approve them.
@@ -164,3 +168,74 @@ def sign_off_problems(
             f"{'need' if count != 1 else 'needs'} a reason for leaving {'them' if count != 1 else 'it'} open."
         )
     return problems
+
+
+def confirmed_unchanged(assessment: Assessment) -> list[str]:
+    """Codes of carried-over answers confirmed as still true, with no change since."""
+    current = dict(Answer.objects.filter(assessment=assessment).values_list("pk", "version"))
+    confirmed = Answer.history.filter(
+        assessment_id=assessment.pk, history_change_reason="confirmed"
+    ).values_list("id", "version", "question__code")
+    return sorted({code for pk, version, code in confirmed if current.get(pk) == version})
+
+
+@dataclass
+class SignOffSummary:
+    """What the signers need to see before they approve, on the sign-off page and in the PDF."""
+
+    scored: Scored
+    state: ApprovalState
+    challenges: list[Challenge]
+    reasons: dict[int, ChallengeNote]
+    overdue: list[Action]
+    confirmed_unchanged: list[str]
+
+    @property
+    def result(self):
+        return self.scored.result
+
+    @property
+    def open(self) -> list[Challenge]:
+        return [c for c in self.challenges if c.is_open]
+
+    @property
+    def unexplained(self) -> list[Challenge]:
+        return [c for c in self.open if c.pk not in self.reasons]
+
+    @property
+    def critical(self) -> list[Question]:
+        return [self.scored.by_code[c] for c in self.result.critical_findings]
+
+    @property
+    def critical_unanswered(self) -> list[Question]:
+        return [
+            self.scored.by_code[q.code]
+            for t in self.result.themes
+            for q in t.questions
+            if q.critical and q.level is None and not q.not_applicable
+        ]
+
+    @property
+    def board_meeting(self):
+        return self.state.board.board_meeting if self.state.board else None
+
+    @property
+    def problems(self) -> list[str]:
+        return sign_off_problems(self.scored.assessment, self.state, self.open)
+
+
+def sign_off_summary(assessment: Assessment) -> SignOffSummary:
+    challenges = list(challenges_of(assessment))
+    overdue = [
+        a
+        for a in Action.objects.filter(assessment=assessment).select_related("owner")
+        if a.is_overdue
+    ]
+    return SignOffSummary(
+        scored=scored(assessment),
+        state=approval_state(assessment),
+        challenges=challenges,
+        reasons=left_open_reasons(assessment),
+        overdue=overdue,
+        confirmed_unchanged=confirmed_unchanged(assessment),
+    )

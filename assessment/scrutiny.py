@@ -36,7 +36,9 @@ def raise_challenge(
 
 def _note(challenge: Challenge, user: User, kind: str, text: str) -> ChallengeNote:
     if not text.strip():
-        raise ValidationError("Enter your response" if kind == ChallengeNote.RESPONSE else "Enter a note")
+        raise ValidationError(
+            "Enter your response" if kind == ChallengeNote.RESPONSE else "Enter a note"
+        )
     note = ChallengeNote.objects.create(
         challenge=challenge, kind=kind, author=user, text=text.strip()
     )

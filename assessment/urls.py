@@ -5,12 +5,14 @@ from assessment.views import (
     actions,
     answers,
     assessments,
+    challenges,
     frameworks,
     invitations,
     pages,
     partnerships,
     reports,
     results,
+    signoff,
 )
 
 FRAMEWORK = "frameworks/<slug:slug>/<str:version>"
@@ -64,7 +66,31 @@ urlpatterns = [
     path("assessments/<uuid:code>/check", assessments.check_answers, name="check_answers"),
     path("assessments/<uuid:code>/submit", assessments.submit_for_review, name="submit_assessment"),
     path("assessments/<uuid:code>/return", assessments.back_to_draft, name="return_to_draft"),
-    path("assessments/<uuid:code>/sign-off", assessments.sign_off_assessment, name="sign_off"),
+    path("assessments/<uuid:code>/sign-off", signoff.sign_off_assessment, name="sign_off"),
+    path("assessments/<uuid:code>/approve", signoff.approve_assessment, name="approve_assessment"),
+    path(
+        "assessments/<uuid:code>/return-for-changes",
+        signoff.return_assessment,
+        name="return_assessment",
+    ),
+    path("assessments/<uuid:code>/board-approval", signoff.board_approval, name="board_approval"),
+    path("assessments/<uuid:code>/challenges/", challenges.challenge_list, name="challenge_list"),
+    path("assessments/<uuid:code>/challenges/new", challenges.new_challenge, name="new_challenge"),
+    path(
+        "assessments/<uuid:code>/challenges/<uuid:challenge>/",
+        challenges.challenge_detail,
+        name="challenge_detail",
+    ),
+    path(
+        "assessments/<uuid:code>/challenges/<uuid:challenge>/respond",
+        challenges.respond_to_challenge,
+        name="respond_to_challenge",
+    ),
+    path(
+        "assessments/<uuid:code>/challenges/<uuid:challenge>/resolve",
+        challenges.resolve_challenge,
+        name="resolve_challenge",
+    ),
     path("assessments/<uuid:code>/reopen", assessments.reopen_assessment, name="reopen"),
     path("assessments/<uuid:code>/activity", assessments.activity, name="activity"),
     path("assessments/<uuid:code>/results", results.results, name="results"),

@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
-from assessment.models import Action, Agency, Membership, Nation, Role
+from assessment.models import Action, Agency, Challenge, Membership, Nation, Role
 from tests.factories import (
     make_assessment,
     make_framework,
@@ -102,8 +102,10 @@ def world(db):
             description=f"{name} action",
             due=date(2025, 12, 31),
         )
+        challenge = Challenge.objects.create(assessment=assessment, text=f"{name} challenge")
         worlds[key] = {
             "action": action,
+            "challenge": challenge,
             "partnership": partnership,
             "member": member,
             "invitation": invitation,

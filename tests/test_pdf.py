@@ -9,8 +9,8 @@ from pypdf import PdfReader
 
 from assessment import pdf
 from assessment.models import Action, Comment, StoredReport
-from assessment.workflow import sign_off, submit
-from tests.factories import make_assessment
+from assessment.workflow import submit
+from tests.factories import make_assessment, sign_off_by_board
 from tests.views.test_results import answer_all
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def test_a_signed_off_report_is_stored_once_and_identical_on_every_download(
     client, alice, assessment
 ):
     submit(assessment=assessment, user=alice, gaps=0)
-    snapshot = sign_off(assessment=assessment, user=alice)
+    snapshot = sign_off_by_board(assessment, alice)
     client.force_login(alice)
     first = client.get(f"/assessments/{assessment.code}/report.pdf")
     second = client.get(f"/assessments/{assessment.code}/report.pdf")

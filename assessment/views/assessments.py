@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from assessment.access import AssessmentAccess, Right, assessment_access, partnership_access
 from assessment.forms.assessments import AssignmentForm, ReopenForm, StartAssessmentForm
+from assessment.governance import open_by_theme, open_challenges
 from assessment.models import (
     Answer,
     Assessment,
@@ -28,7 +29,6 @@ from assessment.workflow import (
     progress,
     reopen,
     return_to_draft,
-    sign_off,
     start_assessment,
     submit,
 )
@@ -93,15 +93,18 @@ def assessment_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         # Contributors see the themes given to their agency first.
         rows.sort(key=lambda r: (mine not in r.agencies, r.theme.order))
     gaps = sum(len(r.missing) for r in rows)
+    challenges = open_challenges(access.assessment)
+    by_theme = open_by_theme(challenges)
     return render(
         request,
         "assessment/assessments/home.html",
         {
             "access": access,
             "assessment": access.assessment,
-            "rows": rows,
+            "rows": [(row, by_theme.get(row.theme.pk, 0)) for row in rows],
             "gaps": gaps,
             "my_agency": mine,
+            "open_challenges": challenges,
         },
     )
 
@@ -141,7 +144,13 @@ def check_answers(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "assessment/assessments/check.html",
-        {"access": access, "assessment": access.assessment, "rows": rows, "gaps": gaps},
+        {
+            "access": access,
+            "assessment": access.assessment,
+            "rows": rows,
+            "gaps": gaps,
+            "open_challenges": open_challenges(access.assessment),
+        },
     )
 
 
@@ -169,20 +178,6 @@ def back_to_draft(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.MANAGE)
     return _transition(
         request, access, return_to_draft, "Returned to draft: contributors can change answers again"
-    )
-
-
-@login_required
-def sign_off_assessment(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    access = assessment_access(request, code, Right.MANAGE)
-    if request.method == "POST":
-        return _transition(
-            request, access, sign_off, "Signed off. The self-assessment is now locked"
-        )
-    return render(
-        request,
-        "assessment/assessments/sign_off.html",
-        {"access": access, "assessment": access.assessment},
     )
 
 

@@ -8,12 +8,13 @@ from datetime import date, timedelta
 import pytest
 
 from assessment.models import Action, ActionNote, ActionStatus, Agency, AssessmentLocked, Role
-from assessment.workflow import sign_off, submit
+from assessment.workflow import submit
 from tests.factories import (
     make_assessment,
     make_member,
     make_partnership,
     make_user,
+    sign_off_by_board,
     start_next_cycle,
 )
 from tests.factories import (
@@ -270,7 +271,7 @@ def test_open_actions_carry_into_the_next_cycle_with_their_history(
     open_action.status = ActionStatus.IN_PROGRESS
     open_action.save()
     submit(assessment=assessment, user=alice, gaps=0)
-    snapshot = sign_off(assessment=assessment, user=alice)
+    snapshot = sign_off_by_board(assessment, alice)
     assert {a["description"] for a in snapshot.data["actions"]} == {"Still open", "Finished"}
     with pytest.raises(AssessmentLocked):
         open_action.save()

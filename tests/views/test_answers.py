@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from assessment.models import Agency, Answer, Assignment, Comment, Role, Status
-from assessment.workflow import save_answers, sign_off, submit
+from assessment.workflow import save_answers, submit
 from tests.factories import (
     PASSWORD,
     good_answer,
@@ -19,6 +19,7 @@ from tests.factories import (
     make_member,
     make_user,
     option_id,
+    sign_off_by_board,
     theme_post,
 )
 from tests.factories import (
@@ -487,7 +488,7 @@ def test_a_locked_assessment_refuses_saves_through_the_page(client, alice, asses
         assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
     )
     submit(assessment=assessment, user=alice, gaps=0)
-    sign_off(assessment=assessment, user=alice)
+    sign_off_by_board(assessment, alice)
     client.force_login(alice)
     assert 'id="theme-form"' not in client.get(url(assessment)).content.decode()
     assert (

@@ -12,8 +12,14 @@ from assessment.models import (
     Snapshot,
     Status,
 )
-from assessment.workflow import save_answers, sign_off, submit
-from tests.factories import make_assessment, make_framework, make_member, make_user
+from assessment.workflow import save_answers, submit
+from tests.factories import (
+    make_assessment,
+    make_framework,
+    make_member,
+    make_user,
+    sign_off_by_board,
+)
 from tests.test_workflow import change
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +28,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def assessment(partnership_a, alice):
     return make_assessment(partnership_a)
+
+
+BOARD = {
+    "board-meeting_0": "12",
+    "board-meeting_1": "6",
+    "board-meeting_2": "2025",
+    "board-name": "Alice Lead",
+    "board-role": "Business manager",
+}
 
 
 def start_data(framework_obj, **extra) -> dict:
@@ -144,8 +159,8 @@ def test_only_leads_start_self_assessments(client, bob, charlie, partnership_a):
 
 # The task list and other pages ---------------------------------------------------------------
 
-PAGES = ["", "check", "activity"]
-LEAD_PAGES = ["assign", "sign-off", "reopen"]
+PAGES = ["", "check", "activity", "sign-off", "challenges/"]
+LEAD_PAGES = ["assign", "reopen"]
 
 
 @pytest.mark.parametrize("page", PAGES + LEAD_PAGES)
@@ -160,7 +175,7 @@ def test_a_viewer_can_read(client, bob, assessment, page):
     assert client.get(f"/assessments/{assessment.code}/{page}").status_code == 200
 
 
-@pytest.mark.parametrize("page", [*LEAD_PAGES, "submit", "return"])
+@pytest.mark.parametrize("page", [*LEAD_PAGES, "submit", "return", "board-approval"])
 def test_a_viewer_cannot_manage(client, bob, assessment, page):
     client.force_login(bob)
     assert client.post(f"/assessments/{assessment.code}/{page}", {"reason": "x"}).status_code == 403
@@ -173,7 +188,8 @@ def test_contributors_and_scrutineers_cannot_sign_off(client, partnership_a, ass
     assessment.status = Status.IN_REVIEW
     assessment.save()
     client.force_login(user)
-    assert client.post(f"/assessments/{assessment.code}/sign-off").status_code == 403
+    assert client.post(f"/assessments/{assessment.code}/board-approval").status_code == 403
+    assert client.post(f"/assessments/{assessment.code}/approve").status_code == 403
     assessment.refresh_from_db()
     assert assessment.status == Status.IN_REVIEW
 
@@ -241,12 +257,15 @@ def test_the_full_cycle_submit_sign_off_reopen(client, alice, assessment):
     assessment.refresh_from_db()
     assert assessment.status == Status.IN_REVIEW
 
-    assert client.post(f"/assessments/{assessment.code}/sign-off").status_code == 302
+    response = client.post(f"/assessments/{assessment.code}/board-approval", BOARD)
+    assert response.status_code == 302
     assessment.refresh_from_db()
     snapshot = Snapshot.objects.get()
     assert assessment.status == Status.SIGNED_OFF and snapshot.verify()
     html = client.get(f"/assessments/{assessment.code}/").content.decode()
-    assert snapshot.sha256 in html and "locked" in html
+    assert "tamper-evident copy is kept" in html and "locked" in html
+    assert snapshot.sha256 not in html  # the fingerprint is there on request, on the sign-off page
+    assert snapshot.sha256 in client.get(f"/assessments/{assessment.code}/sign-off").content.decode()
 
     response = client.post(f"/assessments/{assessment.code}/reopen", {"reason": ""})
     assert "Enter why the self-assessment is being reopened" in response.content.decode()
@@ -261,8 +280,9 @@ def test_the_full_cycle_submit_sign_off_reopen(client, alice, assessment):
 
 def test_signing_off_twice_or_from_draft_is_refused(client, alice, assessment):
     client.force_login(alice)
-    response = client.post(f"/assessments/{assessment.code}/sign-off", follow=True)
-    assert "Only an assessment in review can be signed off" in response.content.decode()
+    response = client.post(f"/assessments/{assessment.code}/board-approval", BOARD)
+    assert response.status_code == 400
+    assert "Only a self-assessment in review can be approved" in response.content.decode()
 
 
 def test_a_lead_can_return_a_submitted_assessment_to_draft(client, alice, assessment):
@@ -285,7 +305,7 @@ def test_the_partnership_page_lists_its_assessments_only(client, alice, partners
 def test_a_locked_assessment_keeps_its_answers_after_sign_off(alice, assessment):
     complete_everything(assessment, alice)
     submit(assessment=assessment, user=alice, gaps=0)
-    sign_off(assessment=assessment, user=alice)
+    sign_off_by_board(assessment, alice)
     assert Answer.objects.filter(assessment=assessment).count() == 5
 
 

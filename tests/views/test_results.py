@@ -13,8 +13,14 @@ from django.test.utils import CaptureQueriesContext
 
 from assessment import scoring
 from assessment.models import Question
-from assessment.workflow import Change, save_answers, sign_off, submit, values_of
-from tests.factories import make_assessment, make_framework, option_id, start_next_cycle
+from assessment.workflow import Change, save_answers, submit, values_of
+from tests.factories import (
+    make_assessment,
+    make_framework,
+    option_id,
+    sign_off_by_board,
+    start_next_cycle,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +97,7 @@ def test_signed_off_results_never_change_even_if_the_scoring_does(
     client, alice, scored_assessment, monkeypatch
 ):
     submit(assessment=scored_assessment, user=alice, gaps=0)
-    snapshot = sign_off(assessment=scored_assessment, user=alice)
+    snapshot = sign_off_by_board(scored_assessment, alice)
     assert snapshot.data["scores"]["percentage"] == pytest.approx(100 * 8 / 15)
     monkeypatch.setattr(
         scoring, "POINTS", {"poor": 0, "developing": 0, "established": 0, "good": 0}

@@ -217,7 +217,8 @@ class Command(BaseCommand):
         from assessment import pdf, scoring
         from assessment.models import Answer, Assessment
         from assessment.results import data_of, framework_questions, spec_of
-        from assessment.workflow import sign_off, submit
+        from assessment.signoff import record_board_approval
+        from assessment.workflow import submit
 
         started = time.perf_counter()
         framework, lead, assessments = self.build(partnerships, cycles)
@@ -419,7 +420,13 @@ class Command(BaseCommand):
 
         # A signed-off report: rendered once, then served from storage.
         submit(assessment=current, user=lead, gaps=0)
-        sign_off(assessment=current, user=lead)
+        record_board_approval(
+            assessment=current,
+            user=lead,
+            meeting=current.period_end,
+            name="Bench lead",
+            role="Partnership business manager",
+        )
         current = Assessment.objects.get(pk=current.pk)
         start = time.perf_counter()
         first_download = b"".join(

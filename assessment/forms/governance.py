@@ -1,0 +1,237 @@
+"""Forms for challenges, approvals, returns, the board's approval and the representatives."""
+
+from crispy_forms_gds.layout import Field, Fluid, Layout, Size, Submit
+from django import forms
+
+from assessment.forms.answers import GOVUKDateField
+from assessment.forms.partnerships import GOVUKForm
+from assessment.models import Challenge, StatutoryPartner
+from assessment.pii import find_personal_data
+
+REASON_LIMIT = 2000
+
+
+class PersonalDataChecked(GOVUKForm):
+    """Free text is checked for personal details: the person removes them or confirms, with a
+    tick, that the text identifies nobody. ``checked_fields`` names the fields checked."""
+
+    checked_fields: tuple[str, ...] = ()
+    confirm_personal_data = forms.BooleanField(
+        label="I have checked: this text does not identify a child, a family or a suspect",
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("confirm_personal_data"):
+            return data
+        for name in self.checked_fields:
+            findings = find_personal_data(data.get(name) or "")
+            if findings:
+                kinds = ", ".join(sorted({f.description for f in findings}))
+                label = self.fields[name].label.rstrip("?")
+                self.add_error(
+                    name,
+                    f"{label} may contain personal details ({kinds}). Remove them, or tick the "
+                    "box to confirm the text does not identify anyone",
+                )
+        return data
+
+    @property
+    def has_personal_data(self) -> bool:
+        return any(
+            find_personal_data(self.data.get(self.add_prefix(name)) or "")
+            for name in self.checked_fields
+        )
+
+
+class ChallengeForm(PersonalDataChecked):
+    checked_fields = ("text",)
+    text = forms.CharField(
+        label="Your challenge",
+        max_length=Challenge.LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Say what needs a response, for example what evidence would settle it.",
+        error_messages={
+            "required": "Enter your challenge",
+            "max_length": f"The challenge must be {Challenge.LIMIT} characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parts = [Field.textarea("text", max_characters=Challenge.LIMIT)]
+        if self.is_bound and self.has_personal_data:
+            parts.append(Field.checkbox("confirm_personal_data"))
+        self.helper.layout = Layout(*parts, Submit("raise", "Raise challenge"))
+
+
+class ResponseForm(PersonalDataChecked):
+    checked_fields = ("text",)
+    text = forms.CharField(
+        label="Your response",
+        max_length=Challenge.LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Enter your response",
+            "max_length": f"The response must be {Challenge.LIMIT} characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parts = [Field.textarea("text")]
+        if self.is_bound and self.has_personal_data:
+            parts.append(Field.checkbox("confirm_personal_data"))
+        self.helper.layout = Layout(*parts, Submit("respond", "Send response"))
+
+
+class ResolveForm(PersonalDataChecked):
+    checked_fields = ("text",)
+    outcome = forms.ChoiceField(
+        label="Does the response settle the challenge?",
+        choices=[
+            ("resolve", "Yes, resolve the challenge"),
+            ("keep_open", "No, keep it open with a further note"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the response settles the challenge"},
+    )
+    text = forms.CharField(
+        label="Note",
+        max_length=Challenge.LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why it is settled, or what is still needed.",
+        error_messages={
+            "required": "Enter a note",
+            "max_length": f"The note must be {Challenge.LIMIT} characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parts = [
+            Field.radios("outcome", legend_size=Size.SMALL, small=True),
+            Field.textarea("text"),
+        ]
+        if self.is_bound and self.has_personal_data:
+            parts.append(Field.checkbox("confirm_personal_data"))
+        self.helper.layout = Layout(*parts, Submit("decide", "Save"))
+
+
+class LeftOpenReasons(PersonalDataChecked):
+    """One reason for each open challenge that has none yet in this round of review."""
+
+    def __init__(self, *args, unexplained: list[Challenge], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unexplained = unexplained
+        names = []
+        for challenge in unexplained:
+            name = f"left_open_{challenge.code}"
+            self.fields[name] = forms.CharField(
+                label=f"Why is the challenge on {challenge.subject} being left open?",
+                max_length=REASON_LIMIT,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=challenge.text[:300],
+                error_messages={
+                    "required": f"Enter why the challenge on {challenge.subject} is being left open",
+                    "max_length": f"The reason must be {REASON_LIMIT} characters or fewer",
+                },
+            )
+            names.append(name)
+        self.checked_fields = tuple(names) + self.checked_fields
+        self.reason_fields = names
+
+    def left_open(self) -> dict[str, str]:
+        return {str(c.code): self.cleaned_data[f"left_open_{c.code}"] for c in self.unexplained}
+
+    def reason_layout(self) -> list:
+        parts = [Field.textarea(name, rows=2) for name in self.reason_fields]
+        if self.is_bound and self.has_personal_data:
+            parts.append(Field.checkbox("confirm_personal_data"))
+        return parts
+
+
+class ApprovalForm(LeftOpenReasons):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="approve", **kwargs)
+        self.helper.layout = Layout(*self.reason_layout(), Submit("approve", "Approve"))
+
+
+class ReturnForm(PersonalDataChecked):
+    checked_fields = ("reason",)
+    reason = forms.CharField(
+        label="What needs to change?",
+        max_length=REASON_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The lead and contributors see this. The self-assessment goes back to draft.",
+        error_messages={
+            "required": "Enter what needs to change before you can approve it",
+            "max_length": f"The reason must be {REASON_LIMIT} characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="return", **kwargs)
+        parts = [Field.textarea("reason")]
+        if self.is_bound and self.has_personal_data:
+            parts.append(Field.checkbox("confirm_personal_data"))
+        self.helper.layout = Layout(
+            *parts, Submit("return", "Return for changes", css_class="govuk-button--warning")
+        )
+
+
+class BoardApprovalForm(LeftOpenReasons):
+    meeting = GOVUKDateField(label="Date of the board meeting")
+    name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        error_messages={"required": "Enter your name"},
+    )
+    role = forms.CharField(
+        label="Your role",
+        max_length=150,
+        help_text="For example, partnership business manager or independent chair",
+        error_messages={"required": "Enter your role"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="board", **kwargs)
+        self.helper.layout = Layout(
+            "meeting",
+            Field.text("name", field_width=Fluid.TWO_THIRDS),
+            Field.text("role", field_width=Fluid.TWO_THIRDS),
+            *self.reason_layout(),
+            Submit("record", "Record the board's approval and sign off"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if "meeting" not in self.errors and not data.get("meeting"):
+            self.add_error("meeting", "Enter the date of the board meeting")
+        return data
+
+
+class RepresentativesForm(GOVUKForm):
+    """One select per statutory partner of the partnership's nation: who approves for it."""
+
+    def __init__(self, *args, partners: tuple[str, ...], members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partners = partners
+        choices = [("", "Not named yet")] + [
+            (str(m.code), f"{m.user} ({m.get_role_display()}, {m.get_agency_display()})")
+            for m in members
+        ]
+        names = []
+        for partner in partners:
+            label = StatutoryPartner(partner).label
+            self.fields[partner] = forms.ChoiceField(
+                label=f"{label} representative",
+                choices=choices,
+                required=False,
+                error_messages={
+                    "invalid_choice": f"Select a member of the partnership to approve for the {label.lower()}"
+                },
+            )
+            names.append(Field.select(partner))
+        self.helper.layout = Layout(*names, Submit("save", "Save representatives"))
