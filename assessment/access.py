@@ -71,6 +71,11 @@ class AssessmentAccess(Access):
 
     assessment: Assessment
 
+    @property
+    def can_comment(self) -> bool:
+        """Comments are part of the signed record, so none are added once it is signed off."""
+        return self.may(Right.COMMENT) and not self.assessment.is_locked
+
     def may_edit_theme(self, assigned_agencies: set[str]) -> bool:
         """Leads edit any theme until sign-off; contributors edit drafts of themes given to their
         agency (or given to nobody yet)."""

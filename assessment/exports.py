@@ -178,7 +178,7 @@ def answers_csv_rows(assessment) -> tuple[list[str], list[list]]:
         if answer is None:
             value = ""
         elif question.kind in ("single", "yes_no", "multiple"):
-            value = "; ".join(o.label for o in question.options.all() if o.pk in answer.selected)
+            value = "; ".join(o.label for o in answer.chosen_options(question.options.all()))
         elif question.kind == "indicator":
             value = (
                 f"{answer.numerator} of {answer.denominator}"
@@ -201,7 +201,7 @@ def answers_csv_rows(assessment) -> tuple[list[str], list[list]]:
                 "" if not result or result.points is None else result.points,
                 answer.evidence if answer else "",
                 answer.not_applicable_reason if answer else "",
-                answer.answered_by.email if answer and answer.answered_by else "",
+                (answer.author_email or "") if answer else "",
                 answer.agency if answer else "",
                 answer.updated.isoformat(timespec="seconds") if answer else "",
             ]

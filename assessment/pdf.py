@@ -5,6 +5,7 @@ snapshot, and the bytes are stored with their SHA-256 and served from storage ev
 """
 
 import hashlib
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assessment import charts
+from assessment import charts, snapshots
 from assessment.models import Action, Assessment, Comment, GlossaryTerm, StoredReport
 from assessment.models.framework import cite
 from assessment.results import (
@@ -39,18 +40,14 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     titles = theme_titles(assessment.framework)
     examples = practice_for(data.questions)
     comments: dict = {}
-    for comment in Comment.objects.filter(assessment=assessment).select_related(
-        "author", "question", "theme"
-    ):
-        comments.setdefault(
-            comment.question.code if comment.question else comment.theme.code, []
-        ).append(comment)
-    snapshot = assessment.latest_snapshot if assessment.is_locked else None
-    if snapshot is not None:
-        actions = snapshot.data.get("actions", [])
+    for comment in _comments(assessment, data.record):
+        comments.setdefault(comment.question or comment.theme, []).append(comment)
+    snapshot = snapshots.latest(assessment)
+    if data.record is not None:
+        actions = list(data.record.actions)
     else:
         actions = [
-            a.as_data()
+            snapshots.read_action(a.as_data())
             for a in Action.objects.filter(assessment=assessment).select_related("owner")
         ]
 
@@ -66,9 +63,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
                     "result": q,
                     "label": rating_label(q.level),
                     "answer": answer,
-                    "chosen": [
-                        o for o in question.options.all() if answer and o.pk in answer.selected
-                    ],
+                    "chosen": answer.chosen_options(question.options.all()) if answer else [],
                     "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
                     "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
                     "comments": comments.get(question.code, []),
@@ -137,10 +132,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         )
     )
 
-    open_by_status: dict = {}
-    for action in actions:
-        if action["status"] in ("not_started", "in_progress"):
-            open_by_status[action["status"]] = open_by_status.get(action["status"], 0) + 1
+    open_by_status = Counter(a.status for a in actions if a.is_open)
 
     cited: set = set()
     for q in data.questions:
@@ -182,6 +174,28 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "paragraphs": paragraphs,
         "css": REPORT_CSS.read_text(encoding="utf-8"),
     }
+
+
+def _comments(assessment: Assessment, record) -> list:
+    """The comments of the record: as signed off (version 2 on), or live while open. Version 1
+    snapshots did not record comments; they show those made before the sign-off."""
+    if record is not None and record.comments is not None:
+        return list(record.comments)
+    live = Comment.objects.filter(assessment=assessment).select_related(
+        "author", "question", "theme"
+    )
+    if record is not None and record.signed_off_at is not None:
+        live = live.filter(created__lte=record.signed_off_at)
+    return [
+        snapshots.RecordedComment(
+            theme=c.theme.code,
+            question=c.question.code if c.question else None,
+            author=str(c.author) if c.author else None,
+            text=c.text,
+            created=c.created,
+        )
+        for c in live
+    ]
 
 
 def render_html(assessment: Assessment, rendered_at: datetime | None = None) -> str:

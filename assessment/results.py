@@ -6,13 +6,13 @@ scores are read from the snapshot ever after, so its results never change.
 
 import itertools
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from assessment import scoring
+from assessment import scoring, snapshots
 from assessment.models import (
     Answer,
     Assessment,
@@ -24,7 +24,7 @@ from assessment.models import (
     Snapshot,
     Theme,
 )
-from assessment.scoring import AnswerData, QuestionResult, QuestionSpec, Result, ThemeResult
+from assessment.scoring import AnswerData, QuestionSpec, Result
 
 
 def framework_questions(framework: Framework, nation: str) -> list[Question]:
@@ -73,50 +73,62 @@ def compute(
     )
 
 
-def result_to_data(result: Result) -> dict:
-    return asdict(result)
-
-
-def result_from_data(data: dict) -> Result:
-    themes = tuple(
-        ThemeResult(
-            **{
-                **theme,
-                "questions": tuple(QuestionResult(**q) for q in theme["questions"]),
-                "critical_findings": tuple(theme["critical_findings"]),
-            }
-        )
-        for theme in data["themes"]
-    )
-    return Result(themes, data["percentage"], data["rating"], tuple(data["critical_findings"]))
-
-
 @dataclass
 class Scored:
-    """An assessment with its questions, answers and result, ready for the results pages."""
+    """An assessment with its questions, answers and result, ready for the results pages.
+
+    For a signed-off assessment the answers and the result come from its snapshot (``record``),
+    never from live rows, and ``check`` says whether the snapshot still matches its fingerprint.
+    """
 
     assessment: Assessment
     questions: list[Question]
-    answers: dict[int, Answer]
+    answers: dict[int, "Answer | snapshots.RecordedAnswer"]
     result: Result
-    frozen: bool
+    record: snapshots.SignedRecord | None = None
+    check: snapshots.Check | None = None
+
+    @property
+    def frozen(self) -> bool:
+        return self.record is not None
 
     @property
     def by_code(self) -> dict[str, Question]:
         return {q.code: q for q in self.questions}
 
 
+def _scored(
+    assessment: Assessment,
+    questions: list[Question],
+    answers: list[Answer],
+    snapshot: Snapshot | None,
+) -> Scored:
+    if snapshot is not None:
+        record = snapshots.read(snapshot.data)
+        if record.result is not None:
+            return Scored(
+                assessment,
+                questions,
+                record.answers_by_question(questions),
+                record.result,
+                record,
+                snapshots.check(snapshot),
+            )
+    result = compute(assessment, questions, answers, timezone.localdate())
+    return Scored(assessment, questions, {a.question_id: a for a in answers}, result)
+
+
 def scored(assessment: Assessment) -> Scored:
     questions = framework_questions(assessment.framework, assessment.partnership.nation)
-    answers = list(
-        Answer.objects.filter(assessment=assessment).select_related("answered_by", "question")
+    snapshot = snapshots.latest(assessment)
+    answers = (
+        []
+        if snapshot is not None
+        else list(
+            Answer.objects.filter(assessment=assessment).select_related("answered_by", "question")
+        )
     )
-    snapshot = assessment.latest_snapshot if assessment.is_locked else None
-    if snapshot is not None and "scores" in snapshot.data:
-        result, frozen = result_from_data(snapshot.data["scores"]), True
-    else:
-        result, frozen = compute(assessment, questions, answers, timezone.localdate()), False
-    return Scored(assessment, questions, {a.question_id: a for a in answers}, result, frozen)
+    return _scored(assessment, questions, answers, snapshot)
 
 
 def scored_many(assessments: list[Assessment]) -> list[Scored]:
@@ -129,26 +141,24 @@ def scored_many(assessments: list[Assessment]) -> list[Scored]:
                 assessment.framework, assessment.partnership.nation
             )
     answers: dict[int, list[Answer]] = {}
-    for answer in Answer.objects.filter(assessment__in=assessments).select_related(
-        "answered_by", "question"
-    ):
+    for answer in Answer.objects.filter(
+        assessment__in=[a for a in assessments if not a.is_locked]
+    ).select_related("answered_by", "question"):
         answers.setdefault(answer.assessment_id, []).append(answer)
-    snapshots: dict[int, dict] = {}
+    latest: dict[int, Snapshot] = {}
     for snapshot in Snapshot.objects.filter(
         assessment__in=[a for a in assessments if a.is_locked]
     ).order_by("created"):
-        snapshots[snapshot.assessment_id] = snapshot.data  # the latest wins
-    out = []
-    for assessment in assessments:
-        questions = questions_by_key[(assessment.framework_id, assessment.partnership.nation)]
-        mine = answers.get(assessment.pk, [])
-        frozen = assessment.is_locked and "scores" in snapshots.get(assessment.pk, {})
-        if frozen:
-            result = result_from_data(snapshots[assessment.pk]["scores"])
-        else:
-            result = compute(assessment, questions, mine, timezone.localdate())
-        out.append(Scored(assessment, questions, {a.question_id: a for a in mine}, result, frozen))
-    return out
+        latest[snapshot.assessment_id] = snapshot  # the latest wins, as in latest_snapshot
+    return [
+        _scored(
+            assessment,
+            questions_by_key[(assessment.framework_id, assessment.partnership.nation)],
+            answers.get(assessment.pk, []),
+            latest.get(assessment.pk),
+        )
+        for assessment in assessments
+    ]
 
 
 def previous_of(assessment: Assessment) -> Assessment | None:
@@ -372,13 +382,13 @@ def dashboard(assessments: list[Assessment]) -> dict:
     agencies = Counter(a.agency for a in data.answers.values() if a.is_complete)
     history = []
     for assessment in reversed(assessments):
-        snapshots = sorted(assessment.snapshots.all(), key=lambda s: s.created, reverse=True)
+        stored = sorted(assessment.snapshots.all(), key=lambda s: s.created, reverse=True)
+        overall = None
         if assessment == current:
             overall = data.result.percentage
-        elif assessment.is_locked and snapshots and "scores" in snapshots[0].data:
-            overall = snapshots[0].data["scores"]["percentage"]
-        else:
-            overall = None
+        elif assessment.is_locked and stored:
+            result = snapshots.read(stored[0].data).result
+            overall = result.percentage if result else None
         history.append({"assessment": assessment, "percentage": overall})
     return {
         "current": current,

@@ -12,17 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessment.governance import (
-    approval_state,
-    challenges_of,
-    open_challenges,
-    sign_off_problems,
-)
+from assessment import snapshots
+from assessment.governance import approval_state, open_challenges, sign_off_problems
 from assessment.models import (
     OPEN_STATUSES,
     Action,
     Answer,
-    Approval,
     Assessment,
     AssessmentLocked,
     Framework,
@@ -35,7 +30,7 @@ from assessment.models import (
     Theme,
     User,
 )
-from assessment.results import compute, framework_questions, result_to_data
+from assessment.results import compute, framework_questions
 
 VALUE_FIELDS = Answer.VALUE_FIELDS
 EMPTY = {f: None for f in VALUE_FIELDS} | {
@@ -343,42 +338,6 @@ def return_to_draft(*, assessment: Assessment, user: User) -> None:
     assessment.refresh_from_db()
 
 
-def snapshot_data(assessment: Assessment) -> dict:
-    """Everything the assessment says, as plain data (later issues add scores and actions)."""
-    answers = (
-        Answer.objects.filter(assessment=assessment)
-        .select_related("question", "answered_by")
-        .prefetch_related("question__options")
-        .order_by("question__theme__order", "question__order")
-    )
-    return {
-        "assessment": {
-            "code": str(assessment.code),
-            "title": assessment.title,
-            "period_start": assessment.period_start.isoformat(),
-            "period_end": assessment.period_end.isoformat(),
-            "partnership": assessment.partnership.name,
-            "nation": assessment.partnership.nation,
-            "framework": {
-                "slug": assessment.framework.slug,
-                "version": assessment.framework.version,
-            },
-        },
-        "answers": [a.as_data(list(a.question.options.all())) for a in answers],
-        "actions": [
-            a.as_data()
-            for a in Action.objects.filter(assessment=assessment)
-            .select_related("owner", "assessment")
-            .prefetch_related("notes__author")
-        ],
-        "challenges": [c.as_data() for c in challenges_of(assessment)],
-        "approvals": [
-            a.as_data()
-            for a in Approval.objects.filter(assessment=assessment).select_related("user")
-        ],
-    }
-
-
 def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
     """In review -> signed off: freeze a snapshot with its SHA-256 and lock the assessment.
 
@@ -393,17 +352,11 @@ def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
         if problems:
             raise ValidationError(problems)
         now = timezone.now()
-        data = snapshot_data(locked)
-        data["signed_off"] = {"by": user.email, "at": now.isoformat()}
         # Scores are frozen with the answers: the results of a signed-off cycle never change.
         questions = framework_questions(locked.framework, locked.partnership.nation)
         answers = list(Answer.objects.filter(assessment=locked))
-        data["scores"] = result_to_data(
-            compute(locked, questions, answers, timezone.localdate(now))
-        )
-        snapshot = Snapshot.objects.create(
-            assessment=locked, signed_off_by=user, data=data, sha256=Snapshot.digest(data)
-        )
+        result = compute(locked, questions, answers, timezone.localdate(now))
+        snapshot = snapshots.freeze(locked, result=result, user=user, at=now)
         locked.status = Status.SIGNED_OFF
         locked.signed_off_at = now
         locked.signed_off_by = user

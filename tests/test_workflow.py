@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from assessment import snapshots
 from assessment.models import Answer, AssessmentLocked, Question, Snapshot, Status
 from assessment.workflow import (
     Change,
@@ -186,13 +187,13 @@ def _signed_off(alice, partnership):
 def test_sign_off_freezes_a_snapshot_with_its_hash(alice, partnership_a):
     assessment, snapshot = _signed_off(alice, partnership_a)
     assert assessment.status == Status.SIGNED_OFF and assessment.signed_off_by == alice
-    assert snapshot.verify()
+    assert snapshots.check(snapshot).ok
     assert len(snapshot.sha256) == 64
     assert snapshot.data["answers"][0]["question"] == "AA-01"
     assert snapshot.data["answers"][0]["selected"][0]["level"] == "good"
     assert snapshot.data["signed_off"]["by"] == "alice@example.org"
     tampered = dict(snapshot.data, answers=[])
-    assert Snapshot.digest(tampered) != snapshot.sha256
+    assert snapshots.digest(tampered) != snapshot.sha256
 
 
 def test_a_signed_off_assessment_refuses_every_change(alice, partnership_a):
@@ -233,7 +234,7 @@ def test_reopening_needs_a_reason_and_keeps_the_snapshot(alice, partnership_a):
     )
     assert assessment.status == Status.DRAFT
     assert reopening.snapshot == snapshot
-    assert Snapshot.objects.get().verify()
+    assert snapshots.check(Snapshot.objects.get()).ok
     save_answers(
         assessment=assessment,
         changes=[change(assessment, "AA-01", "poor", version=1)],

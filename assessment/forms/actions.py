@@ -4,6 +4,7 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 
 from assessment.forms.answers import GOVUKDateField
+from assessment.forms.governance import PersonalDataChecked
 from assessment.forms.partnerships import GOVUKForm
 from assessment.models import Action, ActionNote, ActionStatus, Agency, Priority
 
@@ -58,9 +59,11 @@ class ActionForm(GOVUKForm):
         error_messages={"invalid_choice": "Select only questions of this framework"},
     )
 
-    def __init__(self, *args, members, questions, assessment, **kwargs):
+    def __init__(self, *args, members, questions, assessment, new: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.assessment = assessment
+        if new:  # a new action starts "not started"; its status changes as work happens
+            del self.fields["status"], self.fields["dropped_reason"]
         self.fields["owner"].choices = [("", "No named owner yet")] + [
             (str(m.user.pk), f"{m.user} ({m.get_agency_display()})") for m in members
         ]
@@ -73,8 +76,14 @@ class ActionForm(GOVUKForm):
             Field.select("owner"),
             "due",
             Field.radios("priority", legend_size=Size.SMALL, small=True, inline=True),
-            Field.radios("status", legend_size=Size.SMALL, small=True),
-            Field.textarea("dropped_reason", rows=2),
+            *(
+                []
+                if new
+                else [
+                    Field.radios("status", legend_size=Size.SMALL, small=True),
+                    Field.textarea("dropped_reason", rows=2),
+                ]
+            ),
             Field.checkboxes("question_codes", legend_size=Size.SMALL, small=True),
             Submit("save", "Save action"),
         )
@@ -96,8 +105,10 @@ class ActionForm(GOVUKForm):
         return data
 
 
-class ProgressForm(GOVUKForm):
-    """What the owning agency may change: status and a dated progress note."""
+class ProgressForm(PersonalDataChecked):
+    """What the owning agency and the named owner may change: status and a dated progress note."""
+
+    checked_fields = ("note", "dropped_reason")
 
     status = ActionForm.base_fields["status"]
     dropped_reason = ActionForm.base_fields["dropped_reason"]
@@ -118,6 +129,11 @@ class ProgressForm(GOVUKForm):
             Field.radios("status", legend_size=Size.SMALL, small=True),
             Field.textarea("dropped_reason", rows=2),
             Field.textarea("note", max_characters=ActionNote.LIMIT),
+            *(
+                [Field.checkbox("confirm_personal_data")]
+                if self.is_bound and self.has_personal_data
+                else []
+            ),
             Submit("save", "Save progress"),
         )
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assessment.models.assessment import Assessment
+from assessment.models.lock import LockedWithAssessment
 from assessment.models.partnership import Agency
 
 DUE_SOON_DAYS = 30
@@ -30,10 +31,14 @@ class Priority(models.TextChoices):
     LOW = "low", "Low"
 
 
-class Action(models.Model):
+class Action(LockedWithAssessment):
     """What the partnership will do about a gap. The plan is the partnership's working plan: it
     stays open to change after sign-off (the snapshot keeps it as it stood then), and its open
     actions move into each new cycle started from the one they are in, keeping their history."""
+
+    # The plan is live after sign-off: the lock does not apply, and open actions move on.
+    locked_after_sign_off = False
+    moves_on_after_sign_off = True
 
     DESCRIPTION_LIMIT = 2000
 
@@ -118,8 +123,11 @@ class Action(models.Model):
         }
 
 
-class ActionNote(models.Model):
+class ActionNote(LockedWithAssessment):
     """A dated progress note (contributors, leads) or a comment (scrutineers) on an action."""
+
+    lock_parent = "action"
+    locked_after_sign_off = False  # progress is recorded on a live plan after sign-off
 
     PROGRESS, COMMENT = "progress", "comment"
     LIMIT = 2000

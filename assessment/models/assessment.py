@@ -4,34 +4,16 @@ Locking is enforced here, not only in views: once an assessment is signed off, n
 form, admin, command, queryset) can change its answers; reopening needs a lead and a reason.
 """
 
-import hashlib
-import json
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assessment.models.framework import Framework, Option, Question, Theme
+from assessment.models.lock import AssessmentLocked, LockedQuerySet, LockedWithAssessment, Status
 from assessment.models.partnership import Agency, Partnership
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    SIGNED_OFF = "signed_off", "Signed off"
-
-
-class AssessmentLocked(ValidationError):
-    """A change to a signed-off assessment."""
-
-    def __init__(
-        self,
-        message: str = "This self-assessment is signed off and locked. A lead must reopen it first.",
-    ):
-        super().__init__(message)
 
 
 class Assessment(models.Model):
@@ -62,6 +44,7 @@ class Assessment(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = LockedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period_end", "-created"]
@@ -78,7 +61,7 @@ class Assessment(models.Model):
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if self.is_locked:
+        if Assessment.objects.filter(pk=self.pk, status=Status.SIGNED_OFF).exists():
             raise AssessmentLocked()
         return super().delete(*args, **kwargs)
 
@@ -91,7 +74,7 @@ class Assessment(models.Model):
         return self.snapshots.order_by("-created").first()
 
 
-class Assignment(models.Model):
+class Assignment(LockedWithAssessment):
     """A theme of an assessment given to an agency to answer."""
 
     assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="assignments")
@@ -109,23 +92,7 @@ class Assignment(models.Model):
         return f"{self.theme} assigned to {self.get_agency_display()}"
 
 
-class AnswerQuerySet(models.QuerySet):
-    """Bulk writes would skip the lock and the history, so they are refused on locked assessments."""
-
-    def _refuse_if_locked(self) -> None:
-        if self.filter(assessment__status=Status.SIGNED_OFF).exists():
-            raise AssessmentLocked()
-
-    def update(self, **kwargs):
-        self._refuse_if_locked()
-        return super().update(**kwargs)
-
-    def delete(self):
-        self._refuse_if_locked()
-        return super().delete()
-
-
-class Answer(models.Model):
+class Answer(LockedWithAssessment):
     """One question answered for one assessment, with its evidence ("how do you know?")."""
 
     EVIDENCE_LIMIT = 5000
@@ -157,7 +124,6 @@ class Answer(models.Model):
     )
 
     history = HistoricalRecords()
-    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -168,21 +134,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code} in {self.assessment}"
-
-    def save(self, *args, **kwargs):
-        status = (
-            Assessment.objects.filter(pk=self.assessment_id)
-            .values_list("status", flat=True)
-            .first()
-        )
-        if status == Status.SIGNED_OFF:
-            raise AssessmentLocked()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.assessment.is_locked:
-            raise AssessmentLocked()
-        return super().delete(*args, **kwargs)
 
     VALUE_FIELDS = (
         "selected",
@@ -229,6 +180,10 @@ class Answer(models.Model):
             return None
         return round(100 * self.numerator / self.denominator, 1)
 
+    @property
+    def author_email(self) -> str | None:
+        return self.answered_by.email if self.answered_by else None
+
     def chosen_options(self, options: list[Option]) -> list[Option]:
         return [o for o in options if o.pk in self.selected]
 
@@ -258,10 +213,11 @@ class Answer(models.Model):
         }
 
 
-class Comment(models.Model):
+class Comment(LockedWithAssessment):
     """A scrutineer's or lead's comment on an answer (question) or on a whole theme.
 
-    Comments never change answers, and may be added at any stage, including after sign-off.
+    Comments never change answers. They are part of the signed record (the report prints them),
+    so they are locked with it: after sign-off, comment in the next cycle or reopen.
     """
 
     LIMIT = 3000
@@ -284,7 +240,10 @@ class Comment(models.Model):
 
 
 class Snapshot(models.Model):
-    """Everything an assessment said when it was signed off, frozen, with its SHA-256."""
+    """Everything an assessment said when it was signed off, frozen, with its SHA-256.
+
+    Built, versioned, read and checked only by ``assessment.snapshots``.
+    """
 
     assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="snapshots")
     created = models.DateTimeField(auto_now_add=True)
@@ -299,17 +258,6 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Snapshot of {self.assessment} ({self.sha256[:12]})"
-
-    @staticmethod
-    def canonical(data: dict) -> bytes:
-        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-    @classmethod
-    def digest(cls, data: dict) -> str:
-        return hashlib.sha256(cls.canonical(data)).hexdigest()
-
-    def verify(self) -> bool:
-        return self.digest(self.data) == self.sha256
 
 
 class Reopening(models.Model):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from assessment.models.assessment import Assessment
 from assessment.models.framework import Question, Theme
+from assessment.models.lock import LockedWithAssessment
 from assessment.models.partnership import Membership, Nation, Partnership
 
 
@@ -62,10 +63,15 @@ class Representative(models.Model):
         return f"{self.membership.user} for {self.get_partner_display()}"
 
 
-class Challenge(models.Model):
+class Challenge(LockedWithAssessment):
     """A scrutineer's or lead's question that needs a response, on a question, a theme or the
     whole assessment (both empty). It stays open until someone with the right to comment
-    resolves it; every response and note is kept in order."""
+    resolves it; every response and note is kept in order.
+
+    Scrutiny goes on after sign-off (a challenge left open at sign-off is still answered), so
+    challenges are outside the lock; the snapshot keeps them as they stood at sign-off."""
+
+    locked_after_sign_off = False
 
     LIMIT = 3000
 
@@ -131,9 +137,12 @@ def person(user) -> str | None:
     return user.get_full_name() if user else None
 
 
-class ChallengeNote(models.Model):
+class ChallengeNote(LockedWithAssessment):
     """A response to a challenge, a further note from the scrutineer, the resolution, or the
     reason a signer gave for leaving it open at sign-off."""
+
+    lock_parent = "challenge"
+    locked_after_sign_off = False
 
     RESPONSE, NOTE, RESOLUTION, LEFT_OPEN = "response", "note", "resolution", "left_open"
     KINDS = [
@@ -172,9 +181,10 @@ class Decision(models.TextChoices):
     BOARD = "board", "Approved by the board"
 
 
-class Approval(models.Model):
+class Approval(LockedWithAssessment):
     """One representative's decision on one round of review, or the record that the board
-    approved the cycle. A round starts each time the cycle is submitted for review."""
+    approved the cycle. A round starts each time the cycle is submitted for review. Locked with
+    the assessment: the decisions that signed it off cannot change afterwards."""
 
     assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="approvals")
     round = models.PositiveIntegerField()

@@ -16,6 +16,7 @@ from assessment.forms.answers import AnswerForm
 from assessment.forms.assessments import CommentForm
 from assessment.models import Answer, AssessmentLocked, Comment, Option, Question, Theme
 from assessment.pii import WARNING
+from assessment.views.assessments import locked
 from assessment.workflow import Change, confirm_answers, save_answers, values_of
 
 
@@ -288,6 +289,10 @@ def confirm(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
 def comment(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     """A scrutineer's or lead's comment on a question (``question`` in the POST) or the theme."""
     access = assessment_access(request, code, Right.COMMENT)
+    if access.assessment.is_locked:
+        return locked(
+            request, access, "Comment in the next cycle, or ask a lead to reopen this one."
+        )
     page = ThemePage(access, theme)
     question = None
     if request.POST.get("question"):

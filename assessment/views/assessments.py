@@ -109,9 +109,23 @@ def assessment_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     )
 
 
+def locked(request: HttpRequest, access: AssessmentAccess, message: str) -> HttpResponse:
+    """The 403 page for a write to a signed-off assessment, saying what cannot change."""
+    return render(
+        request,
+        "assessment/assessments/locked.html",
+        {"access": access, "assessment": access.assessment, "message": message},
+        status=403,
+    )
+
+
 @login_required
 def assign(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.MANAGE)
+    if request.method == "POST" and access.assessment.is_locked:
+        return locked(
+            request, access, "Who answers each theme cannot change. A lead must reopen it first."
+        )
     assessment = access.assessment
     themes = list(assessment.framework.themes.order_by("order"))
     current: dict[int, list[str]] = {}

@@ -29,6 +29,10 @@ def _state_key(assessment: Assessment, kind: str) -> str:
     return f"{kind}:{assessment.pk}:{assessment.status}:{latest}:{assessment.answers.count()}"
 
 
+def _chosen(question, answer) -> list:
+    return answer.chosen_options(question.options.all()) if answer else []
+
+
 @login_required
 def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code)
@@ -48,15 +52,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
                 "answer": data.answers.get(question.pk),
                 "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
                 "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
-                "option": next(
-                    (
-                        o
-                        for o in question.options.all()
-                        if data.answers.get(question.pk)
-                        and o.pk in data.answers[question.pk].selected
-                    ),
-                    None,
-                ),
+                "option": next(iter(_chosen(question, data.answers.get(question.pk))), None),
             }
             if q.level in ("good", "established"):
                 strengths.append(entry)
@@ -100,6 +96,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "critical": critical,
             "chart": charts.data_uri(svg),
             "chart_alt": alt,
+            "may_add_action": access.may_add_action(),
         },
     )
 

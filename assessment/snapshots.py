@@ -1,0 +1,533 @@
+"""Snapshots: what a board signed off, built, versioned, read back and checked in one place.
+
+A snapshot is stored as plain JSON with the SHA-256 of its canonical form, and must stay
+readable for years, whatever happens to the code that made it. So:
+
+- every snapshot written now carries ``schema_version`` (version 1, written before versions
+  existed, has none);
+- nothing outside this module reads ``Snapshot.data``: ``read`` turns any version into the
+  typed ``SignedRecord`` below, mapping each stored field by name (never ``Type(**stored)``), so
+  renaming a field in ``scoring.py`` cannot break a past cycle;
+- ``check`` recomputes the fingerprint whenever a signed-off record is served.
+
+Versions:
+1. assessment, answers, actions, scores (``asdict`` of the scoring result), signed_off.
+2. as 1, plus ``schema_version`` and the comments as they stood at sign-off, and the scores
+   written field by field.
+3. as 2, plus the challenges with their responses, notes and reasons for being left open, the
+   approvals (each representative's decision, or the board's), and for each action its
+   owner's name and role and its progress notes.
+"""
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
+
+from assessment.models import (
+    Action,
+    Answer,
+    Approval,
+    Assessment,
+    Challenge,
+    Comment,
+    Question,
+    Snapshot,
+    User,
+)
+from assessment.scoring import QuestionResult, Result, ThemeResult
+
+SCHEMA_VERSION = 3
+VERSIONS = (1, 2, 3)
+
+logger = logging.getLogger(__name__)
+
+
+# Fingerprints ------------------------------------------------------------------------------
+
+
+def canonical(data: dict) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def digest(data: dict) -> str:
+    return hashlib.sha256(canonical(data)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Check:
+    """The result of recomputing a snapshot's fingerprint."""
+
+    ok: bool
+    signed_off_at: datetime | None
+    sha256: str
+
+    @property
+    def message(self) -> str:
+        when = (
+            formats.date_format(timezone.localtime(self.signed_off_at), "j F Y")
+            if self.signed_off_at
+            else "an unknown date"
+        )
+        if self.ok:
+            return f"Checked: this record is unchanged since sign-off on {when}."
+        return (
+            f"Warning: this record has changed since sign-off on {when}. It no longer matches "
+            "the fingerprint taken when the board signed it off, so it cannot be relied on. "
+            "Tell your service administrator."
+        )
+
+
+def check(snapshot: Snapshot) -> Check:
+    """Recompute the fingerprint; a mismatch is logged as an error every time it is seen."""
+    ok = digest(snapshot.data) == snapshot.sha256
+    at = _datetime((snapshot.data.get("signed_off") or {}).get("at")) or snapshot.created
+    if not ok:
+        logger.error(
+            "Snapshot %s of assessment %s does not match its SHA-256 %s",
+            snapshot.pk,
+            snapshot.assessment_id,
+            snapshot.sha256,
+        )
+    return Check(ok, at, snapshot.sha256)
+
+
+def latest(assessment: Assessment) -> Snapshot | None:
+    """The snapshot that holds a signed-off assessment's record (None for an open one)."""
+    return assessment.latest_snapshot if assessment.is_locked else None
+
+
+# The typed record --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordedOption:
+    label: str
+    level: str
+    points: int
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """An answer as signed off. Reads like ``Answer`` where the pages and the report need it."""
+
+    question: str
+    selected: tuple[RecordedOption, ...]
+    numerator: int | None
+    denominator: int | None
+    number: int | None
+    date_value: date | None
+    period_start: date | None
+    period_end: date | None
+    text: str
+    evidence: str
+    not_applicable: bool
+    not_applicable_reason: str
+    answered_by: str | None
+    agency: str
+    updated: datetime | None
+    version: int
+    needs_reconfirmation: bool = False  # a signed-off answer was confirmed by signing
+
+    @property
+    def percentage(self) -> float | None:
+        if self.numerator is None or not self.denominator:
+            return None
+        return round(100 * self.numerator / self.denominator, 1)
+
+    @property
+    def is_complete(self) -> bool:
+        if self.not_applicable:
+            return bool(self.not_applicable_reason.strip())
+        has_value = bool(
+            self.selected
+            or (self.numerator is not None and self.denominator is not None)
+            or self.number is not None
+            or self.date_value
+            or self.text.strip()
+        )
+        return has_value and bool(self.evidence.strip())
+
+    @property
+    def author_email(self) -> str | None:
+        return self.answered_by
+
+    def chosen_options(self, options) -> list:
+        """The framework's options that were chosen, matched by label (ids may not survive)."""
+        labels = {o.label for o in self.selected}
+        return [o for o in options if o.label in labels]
+
+
+@dataclass(frozen=True)
+class RecordedComment:
+    theme: str
+    question: str | None
+    author: str | None
+    text: str
+    created: datetime | None
+
+
+@dataclass(frozen=True)
+class RecordedNote:
+    kind: str
+    author: str | None
+    text: str
+    created: datetime | None
+
+
+@dataclass(frozen=True)
+class RecordedAction:
+    code: str
+    description: str
+    agency: str
+    owner: str | None  # an email address: for exports, never printed
+    due: date | None
+    priority: str
+    status: str
+    dropped_reason: str
+    questions: tuple[str, ...]
+    owner_name: str | None = None  # version 3 on
+    owner_role: str = ""
+    notes: tuple[RecordedNote, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("not_started", "in_progress")
+
+    def is_overdue_on(self, day: date) -> bool:
+        return self.is_open and self.due is not None and self.due < day
+
+    @property
+    def status_label(self) -> str:
+        return self.status.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class RecordedChallenge:
+    code: str
+    theme: str | None
+    question: str | None
+    raised_by: str | None
+    text: str
+    created: datetime | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    notes: tuple[RecordedNote, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def subject(self) -> str:
+        return self.question or self.theme or "the whole self-assessment"
+
+
+@dataclass(frozen=True)
+class RecordedApproval:
+    round: int
+    partner: str | None
+    by: str | None
+    decision: str
+    reason: str
+    board_meeting: date | None
+    recorded_name: str
+    recorded_role: str
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class SignedRecord:
+    """Everything a snapshot says, whatever its version."""
+
+    schema_version: int
+    title: str
+    period_start: date | None
+    period_end: date | None
+    partnership: str
+    nation: str
+    framework_slug: str
+    framework_version: str
+    answers: tuple[RecordedAnswer, ...]
+    comments: tuple[RecordedComment, ...] | None  # None: version 1 did not record them
+    actions: tuple[RecordedAction, ...]
+    challenges: tuple[RecordedChallenge, ...] | None  # None: versions 1 and 2 did not record them
+    approvals: tuple[RecordedApproval, ...] | None
+    result: Result | None
+    signed_off_by: str | None
+    signed_off_at: datetime | None
+
+    def answers_by_question(self, questions: list[Question]) -> dict[int, RecordedAnswer]:
+        """The recorded answers keyed by the id of the framework question with the same code."""
+        by_code = {a.question: a for a in self.answers}
+        return {q.pk: by_code[q.code] for q in questions if q.code in by_code}
+
+
+def version_of(data: dict) -> int:
+    return data.get("schema_version", 1)
+
+
+def read(data: dict) -> SignedRecord:
+    """A stored snapshot of any known version, as a ``SignedRecord``."""
+    version = version_of(data)
+    if version not in VERSIONS:
+        raise ValueError(f"Snapshot schema version {version!r} is not one this service reads")
+    meta = data.get("assessment", {})
+    framework = meta.get("framework", {})
+    signed = data.get("signed_off") or {}
+    comments = challenges = approvals = None
+    if version >= 2:
+        comments = tuple(_comment(c) for c in data.get("comments", []))
+    if version >= 3:
+        challenges = tuple(read_challenge(c) for c in data.get("challenges", []))
+        approvals = tuple(_approval(a) for a in data.get("approvals", []))
+    return SignedRecord(
+        schema_version=version,
+        title=meta.get("title", ""),
+        period_start=_date(meta.get("period_start")),
+        period_end=_date(meta.get("period_end")),
+        partnership=meta.get("partnership", ""),
+        nation=meta.get("nation", ""),
+        framework_slug=framework.get("slug", ""),
+        framework_version=framework.get("version", ""),
+        answers=tuple(_answer(a) for a in data.get("answers", [])),
+        comments=comments,
+        actions=tuple(read_action(a) for a in data.get("actions", [])),
+        challenges=challenges,
+        approvals=approvals,
+        result=_result(data["scores"]) if "scores" in data else None,
+        signed_off_by=signed.get("by"),
+        signed_off_at=_datetime(signed.get("at")),
+    )
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _datetime(value: str | None) -> datetime | None:
+    return parse_datetime(value) if value else None
+
+
+def _answer(a: dict) -> RecordedAnswer:
+    return RecordedAnswer(
+        question=a["question"],
+        selected=tuple(
+            RecordedOption(o["label"], o["level"], o["points"]) for o in a.get("selected", [])
+        ),
+        numerator=a.get("numerator"),
+        denominator=a.get("denominator"),
+        number=a.get("number"),
+        date_value=_date(a.get("date")),
+        period_start=_date(a.get("period_start")),
+        period_end=_date(a.get("period_end")),
+        text=a.get("text", ""),
+        evidence=a.get("evidence", ""),
+        not_applicable=a.get("not_applicable", False),
+        not_applicable_reason=a.get("not_applicable_reason", ""),
+        answered_by=a.get("answered_by"),
+        agency=a.get("agency", ""),
+        updated=_datetime(a.get("updated")),
+        version=a.get("version", 1),
+    )
+
+
+def _comment(c: dict) -> RecordedComment:
+    return RecordedComment(
+        theme=c["theme"],
+        question=c.get("question"),
+        author=c.get("author"),
+        text=c.get("text", ""),
+        created=_datetime(c.get("created")),
+    )
+
+
+def read_action(a: dict) -> RecordedAction:
+    return RecordedAction(
+        code=a.get("code", ""),
+        description=a.get("description", ""),
+        agency=a.get("agency", ""),
+        owner=a.get("owner"),
+        due=_date(a.get("due")),
+        priority=a.get("priority", ""),
+        status=a.get("status", ""),
+        dropped_reason=a.get("dropped_reason", ""),
+        questions=tuple(a.get("questions", [])),
+        owner_name=a.get("owner_name"),
+        owner_role=a.get("owner_role", ""),
+        notes=tuple(_note(n) for n in a.get("notes", [])),
+    )
+
+
+def _note(n: dict) -> RecordedNote:
+    return RecordedNote(
+        kind=n.get("kind", ""),
+        author=n.get("author"),
+        text=n.get("text", ""),
+        created=_datetime(n.get("created")),
+    )
+
+
+def read_challenge(c: dict) -> RecordedChallenge:
+    return RecordedChallenge(
+        code=c.get("code", ""),
+        theme=c.get("theme"),
+        question=c.get("question"),
+        raised_by=c.get("raised_by"),
+        text=c.get("text", ""),
+        created=_datetime(c.get("created")),
+        resolved_at=_datetime(c.get("resolved_at")),
+        resolved_by=c.get("resolved_by"),
+        notes=tuple(_note(n) for n in c.get("notes", [])),
+    )
+
+
+def _approval(a: dict) -> RecordedApproval:
+    return RecordedApproval(
+        round=a.get("round", 0),
+        partner=a.get("partner"),
+        by=a.get("by"),
+        decision=a.get("decision", ""),
+        reason=a.get("reason", ""),
+        board_meeting=_date(a.get("board_meeting")),
+        recorded_name=a.get("recorded_name", ""),
+        recorded_role=a.get("recorded_role", ""),
+        at=_datetime(a.get("at")),
+    )
+
+
+def _result(scores: dict) -> Result:
+    """Versions 1 and 2 store the same score fields; each is mapped by name."""
+    return Result(
+        themes=tuple(
+            ThemeResult(
+                code=t["code"],
+                questions=tuple(
+                    QuestionResult(
+                        code=q["code"],
+                        theme=q["theme"],
+                        weight=q["weight"],
+                        critical=q["critical"],
+                        level=q["level"],
+                        not_applicable=q.get("not_applicable", False),
+                        value=q.get("value"),
+                    )
+                    for q in t["questions"]
+                ),
+                scored_total=t["scored_total"],
+                answered=t["answered"],
+                not_applicable=t["not_applicable"],
+                percentage=t["percentage"],
+                rating=t["rating"],
+                critical_findings=tuple(t["critical_findings"]),
+            )
+            for t in scores["themes"]
+        ),
+        percentage=scores["percentage"],
+        rating=scores["rating"],
+        critical_findings=tuple(scores["critical_findings"]),
+    )
+
+
+# Building ----------------------------------------------------------------------------------
+
+
+def _scores_data(result: Result) -> dict:
+    return {
+        "themes": [
+            {
+                "code": t.code,
+                "questions": [
+                    {
+                        "code": q.code,
+                        "theme": q.theme,
+                        "weight": q.weight,
+                        "critical": q.critical,
+                        "level": q.level,
+                        "not_applicable": q.not_applicable,
+                        "value": q.value,
+                    }
+                    for q in t.questions
+                ],
+                "scored_total": t.scored_total,
+                "answered": t.answered,
+                "not_applicable": t.not_applicable,
+                "percentage": t.percentage,
+                "rating": t.rating,
+                "critical_findings": list(t.critical_findings),
+            }
+            for t in result.themes
+        ],
+        "percentage": result.percentage,
+        "rating": result.rating,
+        "critical_findings": list(result.critical_findings),
+    }
+
+
+def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -> dict:
+    """Everything the assessment says now, as the newest version of plain data."""
+    answers = (
+        Answer.objects.filter(assessment=assessment)
+        .select_related("question", "answered_by")
+        .prefetch_related("question__options")
+        .order_by("question__theme__order", "question__order")
+    )
+    comments = Comment.objects.filter(assessment=assessment).select_related(
+        "theme", "question", "author"
+    )
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "assessment": {
+            "code": str(assessment.code),
+            "title": assessment.title,
+            "period_start": assessment.period_start.isoformat(),
+            "period_end": assessment.period_end.isoformat(),
+            "partnership": assessment.partnership.name,
+            "nation": assessment.partnership.nation,
+            "framework": {
+                "slug": assessment.framework.slug,
+                "version": assessment.framework.version,
+            },
+        },
+        "answers": [a.as_data(list(a.question.options.all())) for a in answers],
+        "comments": [
+            {
+                "theme": c.theme.code,
+                "question": c.question.code if c.question else None,
+                "author": str(c.author) if c.author else None,
+                "text": c.text,
+                "created": c.created.isoformat(),
+            }
+            for c in comments
+        ],
+        "actions": [
+            a.as_data()
+            for a in Action.objects.filter(assessment=assessment)
+            .select_related("owner", "assessment")
+            .prefetch_related("notes__author")
+        ],
+        "challenges": [
+            c.as_data()
+            for c in Challenge.objects.filter(assessment=assessment)
+            .select_related("theme", "question", "raised_by", "resolved_by")
+            .prefetch_related("notes__author")
+            .order_by("created")
+        ],
+        "approvals": [
+            a.as_data()
+            for a in Approval.objects.filter(assessment=assessment).select_related("user")
+        ],
+        "scores": _scores_data(result),
+        "signed_off": {"by": user.email, "at": at.isoformat()},
+    }
+
+
+def freeze(assessment: Assessment, *, result: Result, user: User, at: datetime) -> Snapshot:
+    data = build(assessment, result=result, user=user, at=at)
+    return Snapshot.objects.create(
+        assessment=assessment, signed_off_by=user, data=data, sha256=digest(data)
+    )
