@@ -2,10 +2,11 @@
 
 from crispy_forms_gds.layout import Field, Fluid, Layout, Size, Submit
 from django import forms
+from django.db import transaction
 
 from assessment.forms.answers import GOVUKDateField
 from assessment.forms.partnerships import GOVUKForm
-from assessment.models import Challenge, StatutoryPartner
+from assessment.models import Challenge, Representative, StatutoryPartner
 from assessment.pii import find_personal_data
 
 REASON_LIMIT = 2000
@@ -215,9 +216,11 @@ class BoardApprovalForm(LeftOpenReasons):
 class RepresentativesForm(GOVUKForm):
     """One select per statutory partner of the partnership's nation: who approves for it."""
 
-    def __init__(self, *args, partners: tuple[str, ...], members, **kwargs):
+    def __init__(self, *args, partners: tuple[str, ...], members, partnership, **kwargs):
         super().__init__(*args, **kwargs)
         self.partners = partners
+        self.partnership = partnership
+        self.members = {str(m.code): m for m in members}
         choices = [("", "Not named yet")] + [
             (str(m.code), f"{m.user} ({m.get_role_display()}, {m.get_agency_display()})")
             for m in members
@@ -234,4 +237,20 @@ class RepresentativesForm(GOVUKForm):
                 },
             )
             names.append(Field.select(partner))
-        self.helper.layout = Layout(*names, Submit("save", "Save representatives"))
+        self.helper.layout = Layout(*names, Submit("representatives", "Save representatives"))
+
+    def save(self) -> None:
+        """Name (or clear) the representative of each partner, in one transaction."""
+        with transaction.atomic():
+            for partner in self.partners:
+                chosen = self.members.get(self.cleaned_data[partner])
+                if chosen is None:
+                    Representative.objects.filter(
+                        partnership=self.partnership, partner=partner
+                    ).delete()
+                else:
+                    Representative.objects.update_or_create(
+                        partnership=self.partnership,
+                        partner=partner,
+                        defaults={"membership": chosen},
+                    )

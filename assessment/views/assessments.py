@@ -14,12 +14,14 @@ from django.views.decorators.http import require_POST
 
 from assessment.access import AssessmentAccess, Right, assessment_access, partnership_access
 from assessment.forms.assessments import AssignmentForm, ReopenForm, StartAssessmentForm
-from assessment.governance import open_by_theme, open_challenges
+from assessment.governance import challenges_of, open_by_theme, open_challenges
 from assessment.models import (
     Answer,
+    Approval,
     Assessment,
     Assignment,
     Comment,
+    Decision,
     Framework,
     Option,
     Question,
@@ -232,8 +234,37 @@ def activity(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     comments = Comment.objects.filter(assessment=assessment).select_related(
         "author", "question", "theme"
     )
+    approvals = Approval.objects.filter(assessment=assessment).select_related("user")
+    challenges = list(challenges_of(assessment))
     events = sorted(
         chain(
+            (
+                {
+                    "when": a.created,
+                    "who": a.user,
+                    "what": _approval_event(a),
+                }
+                for a in approvals
+            ),
+            (
+                {
+                    "when": c.created,
+                    "who": c.raised_by,
+                    "what": f"raised a challenge on {c.subject}",
+                    "challenge": c,
+                }
+                for c in challenges
+            ),
+            (
+                {
+                    "when": n.created,
+                    "who": n.author,
+                    "what": f"{n.get_kind_display().lower()} on the challenge on {c.subject}",
+                    "challenge": c,
+                }
+                for c in challenges
+                for n in c.notes.all()
+            ),
             (
                 {
                     "when": e.history_date,
@@ -269,3 +300,15 @@ def activity(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         "assessment/assessments/activity.html",
         {"access": access, "assessment": assessment, "events": events},
     )
+
+
+def _approval_event(approval: Approval) -> str:
+    if approval.decision == Decision.BOARD:
+        return (
+            f"recorded the board's approval at its meeting on {approval.board_meeting:%-d %B %Y} "
+            f"({approval.recorded_name}, {approval.recorded_role})"
+        )
+    partner = approval.get_partner_display().lower()
+    if approval.decision == Decision.RETURNED:
+        return f"returned it for changes for {partner}: {approval.reason}"
+    return f"approved it for {partner}"
