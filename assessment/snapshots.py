@@ -284,7 +284,7 @@ def read(data: dict) -> SignedRecord:
         comments = tuple(_comment(c) for c in data.get("comments", []))
     if version >= 3:
         challenges = tuple(read_challenge(c) for c in data.get("challenges", []))
-        approvals = tuple(_approval(a) for a in data.get("approvals", []))
+        approvals = tuple(read_approval(a) for a in data.get("approvals", []))
     return SignedRecord(
         schema_version=version,
         title=meta.get("title", ""),
@@ -386,7 +386,7 @@ def read_challenge(c: dict) -> RecordedChallenge:
     )
 
 
-def _approval(a: dict) -> RecordedApproval:
+def read_approval(a: dict) -> RecordedApproval:
     return RecordedApproval(
         round=a.get("round", 0),
         partner=a.get("partner"),
