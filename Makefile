@@ -25,11 +25,16 @@ static/dist/.built: node_modules/.installed build.mjs $(wildcard static/src/*)
 	@touch $@
 
 ## run: install, prepare the SQLite database, load the question bank and demo data, serve on :8000
+##      with a task worker beside the web server
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	@for f in $(FRAMEWORKS); do $(PY) manage.py load_framework "$$f" || exit 1; done
 	$(PY) manage.py seed_demo --if-empty
+	@# The task worker (reports, exports, emails) runs beside the web server; Ctrl-C stops both.
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	echo "Task worker started (process $$worker): it renders reports and other long work."; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## test: install, lint, validate the question bank, run the whole test suite

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "assessment",
 ]
 
@@ -169,6 +171,32 @@ else:
     raise ImproperlyConfigured(
         f"CACHE_URL must be redis://…, rediss://… or locmem://, not {_cache_url!r}"
     )
+
+# Background tasks through Django's tasks framework (the django-tasks backport of Django 6's).
+# The code only uses its API (@task, .enqueue()), so the backend is configuration: the database
+# by default, which needs nothing beyond the database itself (workers: `manage.py db_worker`).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",  # runs in the request
+    "rq": "django_tasks_rq.RQBackend",  # needs django-tasks-rq and django-rq installed
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+if TASKS_BACKEND in _TASK_BACKENDS:
+    _task_backend = _TASK_BACKENDS[TASKS_BACKEND]
+elif "." in TASKS_BACKEND:
+    _task_backend = TASKS_BACKEND  # a backend's dotted path, e.g. Django 6's built-in ones
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)} or a backend's dotted path, "
+        f"not {TASKS_BACKEND!r}"
+    )
+TASKS = {"default": {"BACKEND": _task_backend, "QUEUES": ["default"]}}
+if TASKS_BACKEND == "rq":
+    _rq_url = os.environ.get("RQ_URL", "")
+    if not _rq_url.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured("RQ_URL must be a redis://… URL when TASKS_BACKEND is rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": _rq_url}}
 
 # Email: console in development, EMAIL_URL (smtp://user:password@host:587/?tls=True) otherwise.
 _email_url = os.environ.get("EMAIL_URL", "")

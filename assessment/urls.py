@@ -94,6 +94,7 @@ urlpatterns = [
     path("assessments/<uuid:code>/reopen", assessments.reopen_assessment, name="reopen"),
     path("assessments/<uuid:code>/activity", assessments.activity, name="activity"),
     path("assessments/<uuid:code>/results", results.results, name="results"),
+    path("assessments/<uuid:code>/report", reports.prepare_report, name="prepare_report"),
     path("assessments/<uuid:code>/report.pdf", reports.report_pdf, name="report_pdf"),
     path("assessments/<uuid:code>/export.json", reports.export_json, name="export_json"),
     path("assessments/<uuid:code>/answers.csv", reports.export_csv, name="export_csv"),

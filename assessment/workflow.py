@@ -7,6 +7,7 @@ after another: an edit either lands before the sign-off snapshot or is refused a
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +32,7 @@ from assessment.models import (
     User,
 )
 from assessment.results import compute, framework_questions
+from assessment.tasks import render_stored_report
 
 VALUE_FIELDS = Answer.VALUE_FIELDS
 EMPTY = {f: None for f in VALUE_FIELDS} | {
@@ -362,6 +364,8 @@ def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
         locked.signed_off_by = user
         locked._change_reason = f"signed off by {user}"
         locked.save()
+        # The stored report is rendered by a worker, once the sign-off is committed and visible.
+        transaction.on_commit(partial(render_stored_report.enqueue, str(locked.code)))
     assessment.refresh_from_db()
     return snapshot
 

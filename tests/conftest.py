@@ -48,6 +48,19 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Rendered reports go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Tasks run inside the call that enqueues them (tests/worker.py runs a real worker)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
 def partnership_a(db):
     return make_partnership("Northdale Safeguarding Partnership", Nation.ENGLAND)
 

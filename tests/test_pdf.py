@@ -8,17 +8,12 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from assessment import pdf
-from assessment.models import Action, Comment, StoredReport
+from assessment.models import Action, Comment
 from assessment.workflow import submit
 from tests.factories import make_assessment, sign_off_by_board
 from tests.views.test_results import answer_all
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 @pytest.fixture
@@ -119,40 +114,6 @@ def test_the_pdf_is_tagged_bookmarked_titled_and_embeds_its_fonts(assessment):
             )
             fonts.add(any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")))
     assert fonts == {True}
-
-
-def test_a_signed_off_report_is_stored_once_and_identical_on_every_download(
-    client, alice, assessment
-):
-    submit(assessment=assessment, user=alice, gaps=0)
-    snapshot = sign_off_by_board(assessment, alice)
-    client.force_login(alice)
-    first = client.get(f"/assessments/{assessment.code}/report.pdf")
-    second = client.get(f"/assessments/{assessment.code}/report.pdf")
-    body = b"".join(first.streaming_content)
-    assert body == b"".join(second.streaming_content)
-    stored = StoredReport.objects.get()
-    assert stored.snapshot == snapshot and first["X-Content-SHA256"] == stored.sha256
-    _, text = read(body)
-    assert snapshot.sha256 in text.replace("\n", "")
-    assert "Draft" not in text
-
-
-def test_a_draft_downloads_as_a_fresh_pdf(client, alice, assessment):
-    client.force_login(alice)
-    response = client.get(f"/assessments/{assessment.code}/report.pdf")
-    assert response["Content-Type"] == "application/pdf"
-    assert "draft" in response["Content-Disposition"]
-    assert not StoredReport.objects.exists()
-
-
-def test_access_to_the_report(client, bob, charlie, assessment):
-    client.force_login(charlie)
-    assert client.get(f"/assessments/{assessment.code}/report.pdf").status_code == 404
-    client.force_login(bob)
-    assert client.get(f"/assessments/{assessment.code}/report.pdf").status_code == 200
-    client.logout()
-    assert client.get(f"/assessments/{assessment.code}/report.pdf").status_code == 302
 
 
 def test_render_report_writes_the_file(assessment, tmp_path):

@@ -26,6 +26,8 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         "CACHE_URL",
         "CONN_MAX_AGE",
         "STATIC_ROOT",
+        "TASKS_BACKEND",
+        "RQ_URL",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
     }
     clean = {k: v for k, v in os.environ.items() if k not in ours}
@@ -54,6 +56,8 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ),
         ({"CACHE_URL": "memcached://x"}, "CACHE_URL must be"),
         ({"CONN_MAX_AGE": "forever"}, "CONN_MAX_AGE must be a whole number"),
+        ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND must be one of database, immediate, rq"),
+        ({"TASKS_BACKEND": "rq"}, "RQ_URL must be a redis://"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(env, message):

@@ -289,3 +289,28 @@ class StoredReport(models.Model):
 
     def __str__(self) -> str:
         return f"Report of {self.snapshot.assessment} ({self.sha256[:12]})"
+
+
+class DraftReport(models.Model):
+    """The PDF review report of a draft, rendered once for one state of the assessment.
+
+    ``fingerprint`` digests everything the report shows (``reports.fingerprint``): the same
+    fingerprint means the same report, so the file is reused until something in it changes.
+    """
+
+    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="draft_reports")
+    fingerprint = models.CharField(max_length=64)
+    file = models.FileField(upload_to="reports/drafts/")
+    sha256 = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "fingerprint"], name="one_draft_report_per_state"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft report of {self.assessment} ({self.fingerprint[:12]})"

@@ -8,10 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
-from assessment import exports, pdf
+from assessment import exports, reports
 from assessment.access import Right, assessment_access, partnership_access
 from assessment.forms.assessments import ImportForm
+
+REFRESH_SECONDS = 5
 
 
 def _filename(assessment, suffix: str) -> str:
@@ -26,17 +29,47 @@ def _attachment(response: HttpResponse, assessment, suffix: str) -> HttpResponse
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def prepare_report(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """'Your report is being prepared': asks a worker for it and updates itself until ready.
+
+    With JavaScript, htmx polls this page and swaps the state in place; without it, a meta
+    refresh reloads the page (no inline script either way: the CSP forbids them). POST is
+    "Try again" after a failure.
+    """
+    access = assessment_access(request, code)
+    state = reports.request_report(access.assessment, retry=request.method == "POST")
+    if request.method == "POST":
+        return redirect("prepare_report", code=access.assessment.code)
+    return render(
+        request,
+        "assessment/reports/prepare_report.html",
+        {
+            "access": access,
+            "assessment": access.assessment,
+            "state": state,
+            "refresh_seconds": REFRESH_SECONDS,
+        },
+    )
+
+
+@login_required
 def report_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    """A draft renders now, watermarked; a signed-off report is the stored, identical file."""
+    """The rendered report: a draft's, watermarked, or the stored report of a signed-off one.
+
+    Until a worker has rendered the report of the assessment as it is now, this sends the
+    person to the page that waits for it.
+    """
     access = assessment_access(request, code)
     assessment = access.assessment
+    ready = reports.ready_report(assessment)
+    if ready is None:
+        return redirect("prepare_report", code=assessment.code)
+    response = FileResponse(ready.file.open("rb"), content_type="application/pdf")
+    response["X-Content-SHA256"] = ready.sha256
     if assessment.is_locked:
-        stored = pdf.stored_report(assessment)
-        response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
-        response["X-Content-SHA256"] = stored.sha256
         return _attachment(response, assessment, "report.pdf")
-    response = HttpResponse(pdf.render_pdf(assessment), content_type="application/pdf")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    stamp = timezone.localtime(ready.created).strftime("%Y%m%d-%H%M")
     return _attachment(response, assessment, f"draft-{stamp}.pdf")
 
 

@@ -20,6 +20,7 @@ from tests.browser import axe
 from tests.browser.test_partnerships import invitation_link, sign_in
 from tests.factories import make_framework, make_member, make_partnership, make_user
 from tests.test_pdf import read as read_pdf
+from tests.worker import run_worker_until_idle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -299,7 +300,14 @@ def test_a_full_cycle(javascript, page, other_person, live_server, settings, tmp
     )
     assert_accessible(page)
 
-    # The review report: the stored PDF of the signed-off snapshot.
+    # The review report: a real worker renders the stored PDF of the signed-off snapshot while
+    # the page waits for it, refreshing itself.
+    page.get_by_role("link", name="Download the review report (PDF)").click()
+    expect(page.get_by_role("heading", name="Your report is being prepared")).to_be_visible()
+    assert_accessible(page)
+    run_worker_until_idle()
+    expect(page.get_by_role("heading", name="Your report is ready")).to_be_visible(timeout=15_000)
+    assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the review report (PDF)").click()
     assert download.value.suggested_filename == "self-assessment-2025-report.pdf"

@@ -152,9 +152,10 @@ def test_comments_on_a_signed_off_assessment_are_refused_with_a_page(client, ali
     response = client.post(f"/assessments/{signed.code}/themes/AA/comments", {"text": "Late"})
     assert response.status_code == 403
     assert "Comment in the next cycle" in response.content.decode()
+    # The action plan is live after sign-off: comments on its actions are still welcome.
     action = Action.objects.get()
     response = client.post(
         f"/assessments/{signed.code}/actions/{action.code}/comment", {"text": "Late"}
     )
-    assert response.status_code == 403
-    assert Comment.objects.count() == 1 and ActionNote.objects.count() == 1
+    assert response.status_code == 302
+    assert Comment.objects.count() == 1 and ActionNote.objects.count() == 2

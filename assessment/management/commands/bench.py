@@ -218,6 +218,7 @@ class Command(BaseCommand):
         from assessment.models import Answer, Assessment
         from assessment.results import data_of, framework_questions, spec_of
         from assessment.signoff import record_board_approval
+        from assessment.tasks import render_stored_report
         from assessment.workflow import submit
 
         started = time.perf_counter()
@@ -418,7 +419,8 @@ class Command(BaseCommand):
             ours_pdf / alone <= 1.25,
         )
 
-        # A signed-off report: rendered once, then served from storage.
+        # A signed-off report: rendered once by a worker after sign-off (here the task runs in
+        # this process, as the worker would), then served from storage.
         submit(assessment=current, user=lead, gaps=0)
         record_board_approval(
             assessment=current,
@@ -429,10 +431,11 @@ class Command(BaseCommand):
         )
         current = Assessment.objects.get(pk=current.pk)
         start = time.perf_counter()
+        render_stored_report.call(str(current.code))
+        first_ms = (time.perf_counter() - start) * 1000
         first_download = b"".join(
             client.get(f"/assessments/{current.code}/report.pdf").streaming_content
         )
-        first_ms = (time.perf_counter() - start) * 1000
         stored_ms = median_ms(
             lambda: b"".join(
                 client.get(f"/assessments/{current.code}/report.pdf").streaming_content
@@ -446,7 +449,7 @@ class Command(BaseCommand):
             "Stored report download",
             f"{stored_ms:.1f} ms",
             f"{stored_ms / bare:.2f}x",
-            f"first download (renders) {first_ms:.0f} ms; identical bytes: {same_bytes}",
+            f"rendered by the task in {first_ms:.0f} ms; identical bytes: {same_bytes}",
             stored_ms < 50 and same_bytes,
         )
         if not quick:

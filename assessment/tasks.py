@@ -1,0 +1,51 @@
+"""Work that runs off the request path, on a task worker (``manage.py db_worker`` by default).
+
+Only the tasks framework's own API is used (``@task``, ``.enqueue()``), so the backend (the
+database, RQ, Django 6's built-in framework) is configuration: see ``TASKS`` in settings.
+
+A task's arguments are stored as JSON until a worker, perhaps on another machine, picks it up,
+so tasks take codes as strings and load everything afresh; each is safe to run twice.
+"""
+
+try:  # Django 6 has the framework built in; django-tasks is its backport, with the same API
+    from django.tasks import task  # type: ignore[import-not-found]
+except ImportError:
+    from django_tasks import task
+
+from assessment.models import Assessment
+
+
+def _assessment(code: str) -> Assessment:
+    return Assessment.objects.select_related("partnership", "framework").get(code=code)
+
+
+@task()
+def render_stored_report(assessment_code: str) -> str | None:
+    """Render and store the signed-off report of the assessment's latest snapshot, once.
+
+    Enqueued at sign-off. Returns the stored file's SHA-256, or None when the assessment was
+    reopened before a worker got to it (there is then no signed-off report to render).
+    """
+    from assessment import pdf, reports  # WeasyPrint is heavy: only workers need it
+
+    assessment = _assessment(assessment_code)
+    if not assessment.is_locked:
+        return None
+    with reports.recording_failure(assessment):
+        return pdf.stored_report(assessment).sha256
+
+
+@task()
+def render_draft_report(assessment_code: str) -> str | None:
+    """Render the draft report of the assessment as it is now, unless that state has one.
+
+    Returns the file's SHA-256, or None when the assessment changed while it rendered.
+    """
+    from assessment import reports
+
+    assessment = _assessment(assessment_code)
+    if assessment.is_locked:
+        return None
+    with reports.recording_failure(assessment):
+        report = reports.render_draft(assessment)
+    return report.sha256 if report else None

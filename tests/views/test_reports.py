@@ -1,0 +1,103 @@
+"""The review report as a download: prepared by a worker, then served from storage."""
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from assessment.models import DraftReport, StoredReport
+from assessment.workflow import submit
+from tests.factories import make_assessment, sign_off_by_board
+from tests.test_pdf import read
+from tests.views.test_results import answer_all
+from tests.worker import run_worker_until_idle
+
+pytestmark = pytest.mark.usefixtures("media")
+REFRESH = b'<meta http-equiv="refresh"'
+
+
+@pytest.fixture
+def draft(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, {"AA-01": "poor", "AA-02": "good", "BB-01": "established"})
+    return assessment
+
+
+def urls(assessment) -> tuple[str, str]:
+    return f"/assessments/{assessment.code}/report", f"/assessments/{assessment.code}/report.pdf"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_prepares_the_draft_while_the_page_refreshes_itself(client, bob, draft):
+    page, download = urls(draft)
+    client.force_login(bob)  # a viewer may have the report too
+
+    response = client.get(download)
+    assert response.status_code == 302 and response["Location"] == page
+    waiting = client.get(page)
+    assert b"Your report is being prepared" in waiting.content
+    assert REFRESH in waiting.content  # reloads itself without JavaScript
+    assert b'hx-trigger="every 5s"' in waiting.content  # and polls in place with it
+    client.get(page)
+    assert DBTaskResult.objects.count() == 1  # asked once, not once per refresh
+
+    run_worker_until_idle()
+
+    ready = client.get(page)
+    assert b"Your report is ready" in ready.content and REFRESH not in ready.content
+    response = client.get(download)
+    assert response["Content-Type"] == "application/pdf"
+    assert "draft-" in response["Content-Disposition"]
+    _, text = read(b"".join(response.streaming_content))
+    assert "Draft" in text and "Northdale Safeguarding Partnership" in text
+
+
+def test_a_draft_is_rendered_once_and_reused_until_something_changes(
+    client, immediate_tasks, alice, draft
+):
+    page, download = urls(draft)
+    client.force_login(alice)
+    client.get(page)
+    first = b"".join(client.get(download).streaming_content)
+    client.get(page)
+    assert b"".join(client.get(download).streaming_content) == first
+    assert DraftReport.objects.count() == 1
+
+    answer_all(draft, alice, {"AA-01": "good"})
+    assert client.get(download).status_code == 302  # the old file shows an old state
+    client.get(page)
+    second = b"".join(client.get(download).streaming_content)
+    assert second != first
+    assert DraftReport.objects.count() == 1  # the old state's file is gone
+
+
+def test_a_signed_off_report_is_the_stored_file_rendered_after_sign_off(
+    client, immediate_tasks, alice, draft, django_capture_on_commit_callbacks
+):
+    submit(assessment=draft, user=alice, gaps=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot = sign_off_by_board(draft, alice)
+    page, download = urls(draft)
+    client.force_login(alice)
+    assert b"Your report is ready" in client.get(page).content
+    first, second = client.get(download), client.get(download)
+    body = b"".join(first.streaming_content)
+    assert body == b"".join(second.streaming_content)
+    assert first["Content-Disposition"] == 'attachment; filename="self-assessment-2025-report.pdf"'
+    stored = StoredReport.objects.get()
+    assert stored.snapshot == snapshot and first["X-Content-SHA256"] == stored.sha256
+    _, text = read(body)
+    assert snapshot.sha256 in text.replace("\n", "") and "Draft" not in text
+
+
+def test_a_failed_rendering_offers_to_try_again(client, alice, draft):
+    from assessment import reports
+
+    client.force_login(alice)
+    page, _ = urls(draft)
+    with pytest.raises(MemoryError), reports.recording_failure(draft):
+        raise MemoryError  # what a worker records when the rendering fails
+    response = client.get(page)
+    assert b"Your report could not be prepared" in response.content
+    assert REFRESH not in response.content
+    assert client.post(page)["Location"] == page
+    assert b"Your report is being prepared" in client.get(page).content
+    assert DBTaskResult.objects.filter(task_path="assessment.tasks.render_draft_report").exists()
