@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessment import snapshots
+from assessment import notifications, snapshots
 from assessment.governance import approval_state, open_challenges, sign_off_problems
 from assessment.models import (
     OPEN_STATUSES,
@@ -326,6 +326,7 @@ def submit(*, assessment: Assessment, user: User, gaps: int) -> None:
         locked.review_round += 1
         locked._change_reason = f"submitted for review by {user}"
         locked.save()
+        transaction.on_commit(partial(notifications.submitted, locked))
     assessment.refresh_from_db()
 
 

@@ -97,6 +97,7 @@ NOT_PARTNERSHIP_DATA = {
     "accessibility",
     "privacy",
     "partnership_list",
+    "notification_settings",
     "framework_list",
     "framework_latest",
     "framework_json",

@@ -31,6 +31,8 @@ from assessment.models.governance import (
     StatutoryPartner,
     statutory_partners,
 )
+from assessment.models.notification import Kind as NotificationKind
+from assessment.models.notification import Notification, NotificationSettings
 from assessment.models.partnership import (
     ROLE_DESCRIPTIONS,
     Agency,
@@ -69,6 +71,9 @@ __all__ = [
     "Level",
     "Membership",
     "Nation",
+    "Notification",
+    "NotificationKind",
+    "NotificationSettings",
     "Option",
     "Partnership",
     "PracticeExample",

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from assessment import notifications
 from assessment.access import AssessmentAccess, Right, assessment_access, partnership_access
 from assessment.forms.assessments import AssignmentForm, ReopenForm, StartAssessmentForm
 from assessment.governance import challenges_of, open_by_theme, open_challenges
@@ -137,10 +138,14 @@ def assign(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             assessment.assignments.all().delete()
-            Assignment.objects.bulk_create(
+            created = Assignment.objects.bulk_create(
                 Assignment(assessment=assessment, theme=theme, agency=agency)
                 for theme, agencies in form.assignments().items()
                 for agency in agencies
+            )
+            added = [a for a in created if a.agency not in current.get(a.theme_id, [])]
+            transaction.on_commit(
+                lambda: notifications.theme_assigned(assessment, added, request.user)
             )
         messages.success(request, "Theme assignments saved")
         return redirect("assessment_home", code=assessment.code)
