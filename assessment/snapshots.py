@@ -22,7 +22,7 @@ Versions:
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.utils import formats, timezone
@@ -132,6 +132,7 @@ class RecordedAnswer:
     updated: datetime | None
     version: int
     needs_reconfirmation: bool = False  # a signed-off answer was confirmed by signing
+    question_id: int | None = None  # the framework question it answers, once matched by code
 
     @property
     def percentage(self) -> float | None:
@@ -264,7 +265,9 @@ class SignedRecord:
     def answers_by_question(self, questions: list[Question]) -> dict[int, RecordedAnswer]:
         """The recorded answers keyed by the id of the framework question with the same code."""
         by_code = {a.question: a for a in self.answers}
-        return {q.pk: by_code[q.code] for q in questions if q.code in by_code}
+        return {
+            q.pk: replace(by_code[q.code], question_id=q.pk) for q in questions if q.code in by_code
+        }
 
 
 def version_of(data: dict) -> int:

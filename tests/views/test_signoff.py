@@ -317,3 +317,15 @@ def test_answers_confirmed_without_change_are_counted(client, alice, partnership
     client.force_login(alice)
     page = client.get(f"/assessments/{following.code}/sign-off").content.decode()
     assert "1 answer: AA-01" in page
+
+
+def test_the_dashboard_of_a_partnership_whose_current_cycle_is_signed_off(
+    client, alice, partnership_a, in_review
+):
+    sign_off_by_board(in_review, alice)
+    client.force_login(alice)
+    response = client.get(f"/partnerships/{partnership_a.code}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Each theme's answers are read from the snapshot, not the live rows.
+    assert 'Theme AA</th><td class="govuk-table__cell govuk-table__cell--numeric">3 of 3' in html
