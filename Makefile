@@ -3,6 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# DEBUG is off unless set: the commands here that start Django choose development mode.
+DEV := DEBUG=true $(PY)
 FRAMEWORKS := $(wildcard fixtures/frameworks/*.yaml)
 DEBIAN_TEST_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
@@ -27,21 +29,21 @@ static/dist/.built: node_modules/.installed build.mjs $(wildcard static/src/*)
 ## run: install, prepare the SQLite database, load the question bank and demo data, serve on :8000
 ##      with a task worker beside the web server
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
-	@for f in $(FRAMEWORKS); do $(PY) manage.py load_framework "$$f" || exit 1; done
-	$(PY) manage.py seed_demo --if-empty
+	$(DEV) manage.py migrate --noinput
+	$(DEV) manage.py createcachetable
+	@for f in $(FRAMEWORKS); do $(DEV) manage.py load_framework "$$f" || exit 1; done
+	$(DEV) manage.py seed_demo --if-empty
 	@# The task worker (reports, exports, emails) runs beside the web server; Ctrl-C stops both.
-	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	@$(DEV) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	echo "Task worker started (process $$worker): it renders reports and other long work."; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV) manage.py runserver 127.0.0.1:8000
 
 ## test: install, lint, validate the question bank, run the whole test suite
 test: install system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	@for f in $(FRAMEWORKS); do $(PY) manage.py load_framework --check "$$f" || exit 1; done
+	@for f in $(FRAMEWORKS); do $(DEV) manage.py load_framework --check "$$f" || exit 1; done
 	$(VENV)/bin/pytest
 
 ## system-deps: Debian packages the browser tests need (installed only when missing and root)
@@ -70,7 +72,7 @@ format: install
 
 ## bench: the benchmark command (budgets in ../shared/design.md)
 bench: install
-	$(PY) manage.py bench
+	$(DEV) manage.py bench
 
 ## lock: re-resolve requirements.lock from the ranges in pyproject.toml
 lock:

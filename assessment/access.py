@@ -8,6 +8,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 
+from allauth.account.authentication import get_authentication_records
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -31,7 +32,7 @@ RIGHTS: dict[str, frozenset[Right]] = {
 
 
 class TwoFactorRequired(PermissionDenied):
-    """The partnership requires two-factor authentication and this person has not set it up."""
+    """The partnership requires two-factor authentication and this session has not used it."""
 
     def __init__(self, partnership: Partnership):
         super().__init__(partnership.name)
@@ -117,7 +118,19 @@ class AssessmentAccess(Access):
 
 
 def has_two_factor(user) -> bool:
+    """Whether the person has an authenticator app set up (not whether they used it today)."""
     return user.authenticator_set.filter(type="totp").exists()
+
+
+def used_two_factor(request: HttpRequest) -> bool:
+    """Whether this session entered a code from an authenticator app or a recovery code.
+
+    allauth records each step of signing in in the session. A device on the account is not
+    enough: a session that got in with a password alone (the admin's old form, a session from
+    before the device) must not pass a two-factor requirement.
+    """
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
 
 
 def partnership_access(
@@ -127,7 +140,7 @@ def partnership_access(
 
     Raises Http404 unless they are a member, PermissionDenied (403) unless their role has
     ``need``, and TwoFactorRequired when the partnership demands two-factor authentication that
-    they have not set up. Remembers the partnership as the person's current one.
+    this session has not used. Remembers the partnership as the person's current one.
     """
     if not request.user.is_authenticated:
         raise Http404
@@ -139,7 +152,7 @@ def partnership_access(
     if membership is None:
         raise Http404("No such partnership")
     partnership = membership.partnership
-    if partnership.requires_two_factor and not has_two_factor(request.user):
+    if partnership.requires_two_factor and not used_two_factor(request):
         raise TwoFactorRequired(partnership)
     access = Access(partnership=partnership, membership=membership)
     if not access.may(need):

@@ -2,16 +2,43 @@
 
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
 from allauth.mfa.totp import forms as totp_forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from assessment.access import has_two_factor
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Nobody signs themselves up: people join a partnership through an invitation.
         return False
+
+
+def two_factor_step(request: HttpRequest, why: str, *, next_url: str) -> HttpResponse:
+    """Where to go when this session must use two-factor authentication and has not: set up an
+    authenticator app, or enter a code from the one already set up (then back to ``next_url``)."""
+    if not has_two_factor(request.user):
+        messages.warning(request, f"{why} Set up an authenticator app to continue.")
+        return redirect("mfa_index")
+    return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
+
+
+@receiver(authenticator_added)
+def _setting_up_counts_as_a_code(request, user, authenticator, **kwargs) -> None:
+    # Setting up an app means entering a code from it, in this session: record it as allauth
+    # records a code at sign-in, so that the person goes on without entering another.
+    if authenticator.type == Authenticator.Type.TOTP:
+        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
 
 
 class GOVUKStyle:

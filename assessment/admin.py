@@ -1,9 +1,16 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessment.access import used_two_factor
+from assessment.accounts import two_factor_step
 from assessment.models import (
     Framework,
     Invitation,
@@ -17,7 +24,7 @@ from assessment.models import (
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "is_staff", "is_active", "last_login"]
     search_fields = ["email", "name"]
@@ -29,6 +36,12 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     filter_horizontal = ["groups"]
+
+    def save_model(self, request, obj, form, change):
+        if change and "email" in form.changed_data:
+            obj.change_email(obj.email)
+        else:
+            super().save_model(request, obj, form, change)
 
 
 class MembershipFormSet(BaseInlineFormSet):
@@ -126,3 +139,22 @@ class QuestionAdmin(ReadOnlyAdmin):
 @admin.register(Theme)
 class ThemeAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "framework"]
+
+
+# Staff sign in through the service's own sign-in (allauth: throttled, with two-factor
+# authentication), never the admin's password form, and every staff session must have entered
+# a code from an authenticator app.
+def _two_factor_admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("admin:index")
+    if not used_two_factor(request):
+        return two_factor_step(
+            request, "Staff accounts must use two-factor authentication.", next_url=next_url
+        )
+    return redirect(next_url)
+
+
+_staff_permission = admin.site.has_permission
+admin.site.has_permission = lambda request: _staff_permission(request) and used_two_factor(request)
+admin.site.login = secure_admin_login(_two_factor_admin_login)

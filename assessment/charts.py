@@ -8,9 +8,11 @@ import base64
 import hashlib
 import io
 import logging
+from collections.abc import Callable
 from functools import cache
 
 from django.core.cache import cache as django_cache
+from django.db.models import Model
 
 # Colours from the GOV.UK palette; bars also carry their value as text, never colour alone.
 BLUE, GREY, DARK = "#1d70b8", "#b1b4b6", "#0b0c0c"
@@ -28,6 +30,9 @@ def _pyplot():
         {
             "svg.fonttype": "none",  # text stays text: searchable, and smaller
             "svg.hashsalt": "assessment",  # stable ids: the same data gives the same bytes
+            # Titles are people's words: "$...$" in one is text, never TeX (a bad command in an
+            # assessment's title broke every chart and PDF of its partnership).
+            "text.parse_math": False,
             "font.family": "sans-serif",
             "font.sans-serif": ["Liberation Sans", "DejaVu Sans"],
             "font.size": 10,
@@ -53,24 +58,46 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def cached(key: str, draw) -> str:
-    """Draw once per distinct input: ``key`` must change whenever the chart's data does."""
-    return cached_many({key: draw})[key]
+def cached(draw: Callable[..., str], *args, **kwargs) -> str:
+    """``draw(*args, **kwargs)``, drawn once for the same arguments (see ``cached_many``)."""
+    return cached_many([(draw, args, kwargs)])[0]
 
 
-def cached_many(drawings: dict) -> dict[str, str]:
-    """Several charts, keyed like ``cached``, fetched and stored in one round trip each."""
-    digests = {key: "chart:" + hashlib.sha256(key.encode()).hexdigest() for key in drawings}
-    found = django_cache.get_many(list(digests.values()))
-    out, missing = {}, {}
-    for key, digest in digests.items():
-        if digest in found:
-            out[key] = found[digest]
-        else:
-            out[key] = missing[digest] = drawings[key]()
+def cached_many(calls: list[tuple[Callable[..., str], tuple, dict]]) -> list[str]:
+    """Several charts, each ``(draw, args, kwargs)``, fetched and stored in one round trip each.
+
+    The cache key is the drawing function and every argument it is given, so it covers
+    everything drawn: titles and labels as well as the figures. (A key built from the scores
+    alone once showed one partnership's titles in another's report.)
+    """
+    digests = [
+        "chart:"
+        + hashlib.sha256(
+            f"{draw.__module__}.{draw.__qualname__}:{_fingerprint((args, kwargs))}".encode()
+        ).hexdigest()
+        for draw, args, kwargs in calls
+    ]
+    found = django_cache.get_many(digests)
+    missing = {}
+    for digest, (draw, args, kwargs) in zip(digests, calls, strict=True):
+        if digest not in found and digest not in missing:
+            missing[digest] = draw(*args, **kwargs)
     if missing:
         django_cache.set_many(missing, 60 * 60 * 24 * 30)
-    return out
+    return [found.get(digest) or missing[digest] for digest in digests]
+
+
+def _fingerprint(value) -> str:
+    """A text that changes whenever anything in ``value`` does, model rows included."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k!r}:{_fingerprint(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+        return "[" + ",".join(_fingerprint(v) for v in items) + "]"
+    if isinstance(value, Model):
+        fields = {f.attname: getattr(value, f.attname) for f in value._meta.concrete_fields}
+        return f"{value._meta.label}{_fingerprint(fields)}"
+    return repr(value)
 
 
 def horizontal_bars(

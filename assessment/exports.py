@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import content_disposition_header
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,7 +34,9 @@ def csv_text(header: list[str], rows: list[list]) -> str:
 
 def csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
     response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
     return response
 
 
@@ -56,6 +59,7 @@ class ImportProblem(ValueError):
 
 def export_assessment(assessment) -> dict:
     """Everything the assessment holds, as documented in docs/export-format.md."""
+    from assessment import snapshots
     from assessment.models import Action, Answer, Comment
 
     answers = (
@@ -64,7 +68,7 @@ def export_assessment(assessment) -> dict:
         .prefetch_related("question__options")
         .order_by("question__theme__order", "question__order")
     )
-    snapshot = assessment.latest_snapshot if assessment.is_locked else None
+    snapshot = snapshots.latest(assessment)
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -145,6 +149,9 @@ def export_assessment(assessment) -> dict:
         "snapshot": {
             "sha256": snapshot.sha256,
             "created": snapshot.created.isoformat(timespec="seconds"),
+            "schema_version": snapshots.version_of(snapshot.data),
+            "unchanged": (check := snapshots.check(snapshot)).ok,
+            "check": check.message,
             "data": snapshot.data,
         }
         if snapshot

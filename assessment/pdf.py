@@ -5,6 +5,7 @@ snapshot, and the bytes are stored with their SHA-256 and served from storage ev
 """
 
 import hashlib
+import logging
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +39,8 @@ from assessment.results import (
     theme_titles,
 )
 from assessment.scoring import MINIMUM_COVERAGE, RATING_TEXT, rating_label, rating_table
+
+logger = logging.getLogger(__name__)
 
 REPORT_CSS = Path(settings.BASE_DIR) / "templates" / "report" / "report.css"
 
@@ -114,14 +117,11 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         )
 
     rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
-    theme_chart = charts.data_uri(
-        charts.cached(f"report-themes:{rows}", lambda: charts.horizontal_bars(rows))
-    )
+    theme_chart = charts.data_uri(charts.cached(charts.horizontal_bars, rows))
 
     benchmarks = benchmark_rows(data)
     for row in benchmarks:
-        key = f"report-benchmark:{row['bars']}:{row['unit']}"
-        row["chart"] = charts.data_uri(charts.cached(key, lambda row=row: charts.benchmark(row)))
+        row["chart"] = charts.data_uri(charts.cached(charts.benchmark, row))
     by_theme_benchmarks: dict = {}
     for row in benchmarks:
         by_theme_benchmarks.setdefault(row["question"].theme.code, []).append(row)
@@ -151,11 +151,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
             next((t.percentage for t in s.result.themes if t.code == code), None)
             for s in scored_cycles
         ]
-    trend_chart = charts.data_uri(
-        charts.cached(
-            f"report-trend:{series}", lambda: charts.lines(series, [c.title for c in cycles])
-        )
-    )
+    trend_chart = charts.data_uri(charts.cached(charts.lines, series, [c.title for c in cycles]))
 
     open_by_status = Counter(a.status for a in actions if a.is_open)
 
@@ -278,10 +274,27 @@ def render_pdf(assessment: Assessment) -> bytes:
     return html_to_pdf(render_html(assessment))[0]
 
 
-def stored_report(assessment: Assessment) -> StoredReport:
-    """The stored PDF of a signed-off assessment's latest snapshot, rendered on first request."""
-    snapshot = assessment.latest_snapshot
-    if snapshot is None or not assessment.is_locked:
+def is_intact(report: StoredReport) -> bool:
+    """Whether the stored file is still the one rendered at sign-off; logged when not."""
+    with report.file.open("rb") as handle:
+        ok = hashlib.sha256(handle.read()).hexdigest() == report.sha256
+    if not ok:
+        logger.error("Stored report %s does not match its SHA-256 %s", report.pk, report.sha256)
+    return ok
+
+
+def render_signed_report(assessment_id: int) -> StoredReport:
+    """Render and store the report of a signed-off assessment's latest snapshot.
+
+    Called at sign-off (once the sign-off is committed) and safe to call again: it renders only
+    if no report is stored for that snapshot, so a retried or duplicated background task, or a
+    download racing it, stores one file. Everything the board signed (answers, scores,
+    comments, actions) comes from the snapshot, never from live rows. Takes an id, not an
+    object, so that it can run as a background task.
+    """
+    assessment = Assessment.objects.select_related("partnership", "framework").get(pk=assessment_id)
+    snapshot = snapshots.latest(assessment)
+    if snapshot is None:
         raise ValueError("Only a signed-off assessment has a stored report")
     existing = StoredReport.objects.filter(snapshot=snapshot).first()
     if existing is not None:
@@ -291,10 +304,15 @@ def stored_report(assessment: Assessment) -> StoredReport:
     with transaction.atomic():
         existing = StoredReport.objects.select_for_update().filter(snapshot=snapshot).first()
         if existing is not None:
-            return existing  # another request rendered it first; serve that one
+            return existing  # rendered meanwhile by another process; keep that one
         report = StoredReport(snapshot=snapshot, sha256=digest, pages=pages)
         report.file.save(
             f"{assessment.code}-{snapshot.sha256[:16]}.pdf", ContentFile(pdf), save=False
         )
         report.save()
     return report
+
+
+def stored_report(assessment: Assessment) -> StoredReport:
+    """The stored report of a signed-off assessment (rendered now if sign-off's did not run)."""
+    return render_signed_report(assessment.pk)

@@ -161,6 +161,11 @@ def scored_many(assessments: list[Assessment]) -> list[Scored]:
     ]
 
 
+def checks(cycles: list[Scored]) -> list[tuple[str, snapshots.Check]]:
+    """The fingerprint check of each signed-off cycle shown, for the page to state."""
+    return [(s.assessment.title, s.check) for s in cycles if s.check is not None]
+
+
 def previous_of(assessment: Assessment) -> Assessment | None:
     """The cycle before this one: the one it was carried from, or else the latest that ended before it."""
     if assessment.carried_from_id:

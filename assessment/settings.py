@@ -1,7 +1,8 @@
 """Settings for the self-assessment service, read from environment variables.
 
-Every variable has a safe development default, except SECRET_KEY, which is required once DEBUG
-is off. A bad value stops start-up with a message naming the variable (see ``env_*`` below).
+DEBUG is off unless it is set: development mode is chosen explicitly (``make run`` and the tests
+set DEBUG=true). Every other variable has a safe default, except SECRET_KEY, which is required
+once DEBUG is off. A bad value stops start-up with a message naming the variable (see ``env_*`` below).
 """
 
 import os
@@ -47,7 +48,7 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -66,6 +67,9 @@ for _origin in CSRF_TRUSTED_ORIGINS:
         raise ImproperlyConfigured(
             f"CSRF_TRUSTED_ORIGINS entries must start with http:// or https://, not {_origin!r}"
         )
+
+# seed_demo's accounts share a published password: only in development unless asked for.
+DEMO_DATA = env_bool("DEMO_DATA", DEBUG)
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = "Assess your partnership's response to child sexual exploitation"
@@ -99,7 +103,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "assessment.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "assessment.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -225,7 +231,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # Django's default looks at first_name and last_name, which our User does not have.
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["email", "name"]},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -317,10 +327,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
+SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day, however active
+# Signed out after this long without a request (a screen left unlocked).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 30) * 60
+# Comments on one question, theme or action: a bound on what one page draws and stores.
+COMMENTS_PER_ITEM = env_int("COMMENTS_PER_ITEM", 200)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Trust a proxy's word that the request came over HTTPS only when told which header it
+    # sets: without a proxy that always sets it, anyone could send the header themselves.
+    _proxy_header = os.environ.get("PROXY_SSL_HEADER", "").strip()
+    if _proxy_header:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)

@@ -76,7 +76,7 @@ class Check:
         if self.ok:
             return f"Checked: this record is unchanged since sign-off on {when}."
         return (
-            f"Warning: this record has changed since sign-off on {when}. It no longer matches "
+            f"This record has changed since sign-off on {when}. It no longer matches "
             "the fingerprint taken when the board signed it off, so it cannot be relied on. "
             "Tell your service administrator."
         )

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from assessment.views import (
     actions,
@@ -142,6 +143,13 @@ urlpatterns = [
         name="answer_history",
     ),
     path("invitations/<str:token>/", invitations.accept_invitation, name="accept_invitation"),
+    path("account", pages.account, name="account"),
+    # People do not change their own sign-in address (it would forge who did what in the
+    # records and take over invitations): allauth's page for it goes to the account page.
+    path("accounts/email/", RedirectView.as_view(pattern_name="account"), name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = pages.permission_denied
+handler500 = pages.server_error

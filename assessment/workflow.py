@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment import notifications, snapshots
+from assessment.answer_rules import EMPTY, is_blank, normalise
 from assessment.governance import approval_state, open_challenges, sign_off_problems
 from assessment.models import (
     OPEN_STATUSES,
@@ -35,13 +36,6 @@ from assessment.results import compute, framework_questions
 from assessment.tasks import render_stored_report
 
 VALUE_FIELDS = Answer.VALUE_FIELDS
-EMPTY = {f: None for f in VALUE_FIELDS} | {
-    "selected": [],
-    "text": "",
-    "evidence": "",
-    "not_applicable": False,
-    "not_applicable_reason": "",
-}
 
 
 @dataclass
@@ -74,28 +68,14 @@ def values_of(answer: Answer | None) -> dict:
     return dict(EMPTY) if answer is None else answer.values
 
 
-def _normalise(values: dict) -> dict:
-    out = dict(EMPTY)
-    out.update({k: v for k, v in values.items() if k in VALUE_FIELDS})
-    out["selected"] = sorted(out["selected"] or [])
-    for key in ("text", "evidence", "not_applicable_reason"):
-        out[key] = (out[key] or "").strip()
-    out["not_applicable"] = bool(out["not_applicable"])
-    return out
-
-
-def is_blank(values: dict) -> bool:
-    return _normalise(values) == _normalise(EMPTY)
-
-
 def _base_values(answer: Answer | None, version: int) -> dict:
     """What the answer said at ``version`` (the one the person's page was drawn from)."""
     if version == 0 or answer is None:
-        return _normalise(EMPTY)
+        return normalise(EMPTY)
     record = Answer.history.filter(id=answer.pk, version=version).order_by("-history_date").first()
     if record is None:
         return {}  # unknown base: treat any difference as a conflict
-    return _normalise({f: getattr(record, f) for f in VALUE_FIELDS})
+    return normalise({f: getattr(record, f) for f in VALUE_FIELDS})
 
 
 def save_answers(
@@ -122,8 +102,8 @@ def save_answers(
         to_write = []
         for change in changes:
             answer = current.get(change.question.pk)
-            stored = _normalise(values_of(answer))
-            mine = _normalise(change.values)
+            stored = normalise(values_of(answer))
+            mine = normalise(change.values)
             if mine == stored:
                 continue  # nothing new: no write, no conflict
             if answer is None and is_blank(mine):

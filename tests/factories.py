@@ -46,8 +46,13 @@ def make_invitation(
     )
 
 
-def framework_data(themes: int = 2, questions_per_theme: int = 2, version: str = "1.0") -> dict:
-    """A small valid question bank, as the YAML loader would parse it."""
+def framework_data(
+    themes: int = 2, questions_per_theme: int = 2, version: str = "1.0", format: int = 1
+) -> dict:
+    """A small valid question bank, as the YAML loader would parse it.
+
+    ``format=2`` gives the 2022.2 rules' version: each critical question says why it is critical,
+    thresholds say where they come from, and benchmarks what they cover."""
     ref = {"section": "Annex 4", "paragraph": 3}
     levels = ["poor", "developing", "established", "good"]
     data: dict = {
@@ -128,6 +133,8 @@ def framework_data(themes: int = 2, questions_per_theme: int = 2, version: str =
             ],
         }
     )
+    if format == 2:
+        _to_format_2(data)
     data["practice_examples"].append(
         {
             "area": "Durham",
@@ -141,10 +148,28 @@ def framework_data(themes: int = 2, questions_per_theme: int = 2, version: str =
     return data
 
 
-def make_framework(themes: int = 2, questions_per_theme: int = 2, version: str = "1.0"):
+def _to_format_2(data: dict) -> None:
+    data["format"] = 2
+    for theme in data["themes"]:
+        for question in theme["questions"]:
+            if question.get("critical"):
+                question["critical_because"] = {
+                    "basis": "unacceptable",
+                    "text": "The Inquiry called this wholly unacceptable.",
+                    "references": [{"section": "Annex 4", "paragraph": 8}],
+                }
+            if question.get("bands"):
+                question["bands"]["basis"] = {"set_by_framework": "A starting point."}
+            for benchmark in question.get("benchmarks") or []:
+                benchmark.update(scope="police_force", base="cases", comparable=True)
+
+
+def make_framework(
+    themes: int = 2, questions_per_theme: int = 2, version: str = "1.0", format: int = 1
+):
     from assessment.frameworks import load
 
-    framework, _ = load(framework_data(themes, questions_per_theme, version))
+    framework, _ = load(framework_data(themes, questions_per_theme, version, format))
     return framework
 
 
@@ -234,3 +259,23 @@ def sign_off_by_board(assessment, user, meeting=None):
         role="Partnership business manager",
         left_open={str(c.code): "Carried into the next cycle" for c in open_challenges(assessment)},
     )
+
+
+def complete_two_factor(client, user) -> None:
+    """Sign ``user`` in on ``client`` as allauth does after a code from an authenticator app:
+    a TOTP device, and this session's record of the code (what the access checks ask for)."""
+    import time
+
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.models import Authenticator
+
+    device, _ = Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}}
+    )
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "mfa", "type": "totp", "id": device.pk, "at": time.time()}
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()

@@ -62,13 +62,20 @@ def test_each_role_has_exactly_its_rights(role, rights):
     assert RIGHTS[role] == rights
 
 
-def test_two_factor_requirement_blocks_members_without_it(alice, partnership_a):
+def test_two_factor_requirement_blocks_sessions_that_have_not_entered_a_code(alice, partnership_a):
     partnership_a.requires_two_factor = True
     partnership_a.save()
     with pytest.raises(TwoFactorRequired):
         partnership_access(request_for(alice), partnership_a.code)
     alice.authenticator_set.create(type="totp", data={"secret": "JBSWY3DPEHPK3PXP"})
-    assert partnership_access(request_for(alice), partnership_a.code).partnership == partnership_a
+    with pytest.raises(TwoFactorRequired):  # a device is not a code entered in this session
+        partnership_access(request_for(alice), partnership_a.code)
+    request = request_for(alice)
+    request.session = {
+        "account_authentication_methods": [{"method": "mfa", "type": "totp"}],
+        "account_authentication_methods_user": str(alice.pk),
+    }
+    assert partnership_access(request, partnership_a.code).partnership == partnership_a
 
 
 def test_lists_hold_only_the_persons_own_partnerships(alice, charlie, partnership_a, partnership_b):

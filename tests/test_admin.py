@@ -1,13 +1,13 @@
 import pytest
 
-from tests.factories import make_framework, make_user
+from tests.factories import complete_two_factor, make_framework, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff(client):
-    client.force_login(make_user("staff@example.org", is_staff=True, is_superuser=True))
+    complete_two_factor(client, make_user("staff@example.org", is_staff=True, is_superuser=True))
     return client
 
 

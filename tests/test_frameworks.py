@@ -1,4 +1,4 @@
-"""Loading, validating and exporting the question bank (assessment/frameworks.py)."""
+"""Loading, validating and exporting the question bank (assessment/frameworks/)."""
 
 import copy
 import json
@@ -281,6 +281,9 @@ def test_the_export_has_the_documented_shape(db):
         "period": "2018/19",
         "direction": "lower",
         "note": "",
+        "scope": None,
+        "base": "",
+        "comparable": True,
         "reference": {"section": "Annex 4", "paragraph": 5},
     }
     example = exported["practice_examples"][0]
@@ -309,3 +312,33 @@ def test_the_real_bank_loads(db):
     assert out.getvalue().strip() == "iicsa-cse-networks 2022.1: created"
     framework = Framework.objects.get()
     assert framework.themes.count() == 9
+
+
+def test_the_bank_is_read_with_the_c_loader_where_pyyaml_has_it():
+    import yaml
+
+    from assessment.frameworks import loading
+
+    assert yaml.__with_libyaml__, "the shared venv's PyYAML is built with libyaml"
+    assert loading.YAML_LOADER is yaml.CSafeLoader
+
+
+BANK_2022_2 = BANK.with_name("iicsa-cse-networks-2022.2.yaml")
+
+
+def test_the_2022_2_bank_loads_beside_2022_1_with_its_new_fields(db):
+    call_command("load_framework", str(BANK), stdout=StringIO())
+    out = StringIO()
+    call_command("load_framework", str(BANK_2022_2), stdout=out)
+    assert out.getvalue().strip() == "iicsa-cse-networks 2022.2: created"
+    framework = Framework.objects.get(version="2022.2")
+    assert framework.format == 2
+    assert {d["id"] for d in framework.documents} >= {"iicsa-l2", "hmicfrs-2023"}
+    mc01 = Question.objects.get(theme__framework=framework, code="MC-01")
+    assert mc01.is_critical_in("england") and mc01.critical_because["basis"] == "statutory_duty"
+    assert Question.objects.get(theme__framework=framework, code="DI-02").carry == {
+        "mode": "map",
+        "options": {"1": 1, "2": 2, "3": 3, "4": 4},
+    }
+    basis = Question.objects.get(theme__framework=framework, code="PP-01").bands["basis"]
+    assert basis["references"][0]["title"] == "HMICFRS 2023"

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from assessment import pdf
-from assessment.models import Action, Comment
+from assessment.models import Action, Comment, StoredReport
 from assessment.workflow import submit
 from tests.factories import make_assessment, sign_off_by_board
 from tests.views.test_results import answer_all
@@ -206,3 +206,30 @@ def test_the_board_summary_lists_challenges_approvals_and_overdue_actions(
     assert "In progress" in flat
     assert "A tamper-evident copy is kept" in flat
     assert "by the board at its meeting on 12 June 2025" in flat
+
+
+def test_sign_off_stores_the_report_at_once(
+    alice, assessment, immediate_tasks, django_capture_on_commit_callbacks
+):
+    submit(assessment=assessment, user=alice, gaps=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot = sign_off_by_board(assessment, alice)
+    stored = StoredReport.objects.get(snapshot=snapshot)
+    _, text = read(stored.file.read())
+    assert "Which audit?" in text and "Refresh the problem profile annually" in text
+
+
+def test_the_signed_report_is_rendered_from_the_snapshot_not_live_rows(alice, assessment):
+    submit(assessment=assessment, user=alice, gaps=0)
+    sign_off_by_board(assessment, alice)
+    # Rows written behind the lock's back (raw SQL, a bad migration) must not reach the report.
+    comment = Comment.objects.get()
+    Comment._base_manager.bulk_create(
+        [Comment(assessment=assessment, theme=comment.theme, author=alice, text="Added later")]
+    )
+    Action._base_manager.filter(assessment=assessment).update(description="Rewritten later")
+    stored = pdf.render_signed_report(assessment.pk)
+    _, text = read(stored.file.read())
+    assert "Added later" not in text and "Rewritten later" not in text
+    assert "Which audit?" in text and "Refresh the problem profile annually" in text
+    assert pdf.render_signed_report(assessment.pk) == stored  # idempotent

@@ -165,7 +165,7 @@ def test_payloads_are_escaped_in_every_page_that_shows_them(client, alice, partn
             assessment,
             "AA",
             {
-                "AA-01": {
+                "AA-02": {
                     "not_applicable": "on",
                     "not_applicable_reason": payload,
                     "confirm_personal_data": "on",
@@ -180,7 +180,7 @@ def test_payloads_are_escaped_in_every_page_that_shows_them(client, alice, partn
         text=payload,
     )
     assert Answer.objects.get().not_applicable_reason == payload
-    for page in ("themes/AA/", "check", "results", "activity", "answers/AA-01/history"):
+    for page in ("themes/AA/", "check", "results", "activity", "answers/AA-02/history"):
         html = client.get(f"/assessments/{assessment.code}/{page}").content.decode()
         assert "<script>alert(1)</script>" not in html and "<img src=x" not in html, page
     from assessment import pdf

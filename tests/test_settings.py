@@ -18,8 +18,9 @@ PRODUCTION = {
 }
 
 
-def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    # A fresh process with none of our variables (the browser tests set one for this process).
+def run_manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
+    """manage.py in a fresh process with none of our variables (the browser tests set one for
+    this process), in development mode unless ``env`` says otherwise (``DEBUG=None`` unsets it)."""
     ours = {
         *PRODUCTION,
         "EMAIL_URL",
@@ -31,10 +32,11 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         "DJANGO_ALLOW_ASYNC_UNSAFE",
     }
     clean = {k: v for k, v in os.environ.items() if k not in ours}
+    chosen = {k: v for k, v in {**clean, "DEBUG": "true", **env}.items() if v is not None}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env=chosen,
         capture_output=True,
         text=True,
         timeout=120,

@@ -108,3 +108,68 @@ def test_the_pdf_renders_from_a_version_1_snapshot_alone(alice, partnership_a):
     assert "Audit missing ethnicity" in text and "Audit of AA-02" in text
     assert V1["sha256"] in text.replace("\n", "")
     assert not Action.objects.exists()
+
+
+# Checking the fingerprint whenever a signed-off record is served ---------------------------
+
+
+@pytest.fixture
+def signed(alice, partnership_a):
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, {"AA-01": "good", "AA-02": "poor"})
+    submit(assessment=assessment, user=alice, gaps=0)
+    sign_off_by_board(assessment, alice)
+    pdf.stored_report(assessment)  # what the worker does once sign-off is committed
+    return assessment
+
+
+def tamper(assessment) -> None:
+    snapshot = assessment.latest_snapshot
+    data = dict(snapshot.data, answers=[])
+    Snapshot.objects.filter(pk=snapshot.pk).update(data=data)
+
+
+def test_each_signed_off_page_says_the_record_was_checked(client, alice, signed):
+    client.force_login(alice)
+    day = signed.signed_off_at.strftime("%-d %B %Y")
+    for page in ("results", "benchmarks", "trend"):
+        body = client.get(f"/assessments/{signed.code}/{page}").content.decode()
+        assert f"Checked: this record is unchanged since sign-off on {day}." in body, page
+
+
+def test_the_version_1_fixture_is_checked_on_its_results_page(client, alice, partnership_a):
+    assessment = signed_from_fixture(partnership_a, alice)
+    client.force_login(alice)
+    page = client.get(f"/assessments/{assessment.code}/results").content.decode()
+    assert "Checked: this record is unchanged since sign-off on 1 December 2026." in page
+
+
+def test_a_changed_record_is_flagged_logged_and_its_report_refused(client, alice, signed, caplog):
+    tamper(signed)
+    client.force_login(alice)
+    page = client.get(f"/assessments/{signed.code}/results").content.decode()
+    assert "This record has changed since sign-off" in page and "Checked:" not in page
+    assert "does not match its SHA-256" in caplog.text
+    report = client.get(f"/assessments/{signed.code}/report.pdf")
+    assert report.status_code == 409 and report["Content-Type"].startswith("text/html")
+    assert "cannot be served" in report.content.decode()
+    assert client.get(f"/assessments/{signed.code}/answers.csv").status_code == 409
+    exported = client.get(f"/assessments/{signed.code}/export.json").json()
+    assert exported["snapshot"]["unchanged"] is False
+    assert exported["snapshot"]["check"].startswith("This record has changed")
+
+
+def test_a_changed_report_file_is_refused(client, alice, signed):
+    client.force_login(alice)
+    assert client.get(f"/assessments/{signed.code}/report.pdf").status_code == 200
+    stored = signed.latest_snapshot.report
+    with open(stored.file.path, "ab") as handle:
+        handle.write(b"%% appended")
+    assert client.get(f"/assessments/{signed.code}/report.pdf").status_code == 409
+
+
+def test_an_unchanged_export_says_so(client, alice, signed):
+    client.force_login(alice)
+    exported = client.get(f"/assessments/{signed.code}/export.json").json()
+    assert exported["snapshot"]["unchanged"] is True
+    assert exported["snapshot"]["schema_version"] == snapshots.SCHEMA_VERSION

@@ -107,6 +107,8 @@ NOT_PARTNERSHIP_DATA = {
     "sources",
     "theme_detail",
     "accept_invitation",
+    "account",
+    "account_email",  # allauth's own page, sent to "account": people cannot change it
 }
 
 

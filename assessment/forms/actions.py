@@ -4,12 +4,13 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 
 from assessment.forms.answers import GOVUKDateField
-from assessment.forms.governance import PersonalDataChecked
-from assessment.forms.partnerships import GOVUKForm
+from assessment.forms.partnerships import PersonalDataCheck
 from assessment.models import Action, ActionNote, ActionStatus, Agency, Priority
 
 
-class ActionForm(GOVUKForm):
+class ActionForm(PersonalDataCheck):
+    checked = {"description": "What will be done", "dropped_reason": "Why it was dropped"}
+
     description = forms.CharField(
         label="What will be done",
         max_length=Action.DESCRIPTION_LIMIT,
@@ -105,10 +106,10 @@ class ActionForm(GOVUKForm):
         return data
 
 
-class ProgressForm(PersonalDataChecked):
+class ProgressForm(PersonalDataCheck):
     """What the owning agency and the named owner may change: status and a dated progress note."""
 
-    checked_fields = ("note", "dropped_reason")
+    checked = {"dropped_reason": "Why it was dropped", "note": "The progress note"}
 
     status = ActionForm.base_fields["status"]
     dropped_reason = ActionForm.base_fields["dropped_reason"]
@@ -129,11 +130,6 @@ class ProgressForm(PersonalDataChecked):
             Field.radios("status", legend_size=Size.SMALL, small=True),
             Field.textarea("dropped_reason", rows=2),
             Field.textarea("note", max_characters=ActionNote.LIMIT),
-            *(
-                [Field.checkbox("confirm_personal_data")]
-                if self.is_bound and self.has_personal_data
-                else []
-            ),
             Submit("save", "Save progress"),
         )
 
@@ -147,7 +143,9 @@ class ProgressForm(PersonalDataChecked):
         return data
 
 
-class NoteForm(GOVUKForm):
+class NoteForm(PersonalDataCheck):
+    checked = {"text": "Your comment"}
+
     text = forms.CharField(
         label="Add a comment",
         max_length=ActionNote.LIMIT,

@@ -14,12 +14,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
+from assessment import answer_rules
 from assessment.forms import govuk
 from assessment.models import Answer, Kind, Option, Question
 from assessment.pii import find_personal_data
 from assessment.workflow import values_of
-
-EARLIEST = date(1990, 1, 1)
 
 
 class GOVUKDateField(DateInputField):
@@ -43,7 +42,7 @@ class GOVUKDateField(DateInputField):
         try:
             day, month, year = (int(part) for part in data_list)
             return date(year, month, day)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # 25-digit years overflow
             raise forms.ValidationError(
                 f"{self.label} must be a real date, like 31 3 2024"
             ) from None
@@ -88,6 +87,7 @@ class AnswerForm(forms.Form):
         question: Question,
         options: list[Option],
         answer: Answer | None,
+        nation: str,
         framework_url: str = "",
         complete: bool = False,
         editable: bool = True,
@@ -95,6 +95,7 @@ class AnswerForm(forms.Form):
         self.question = question
         self.options = options
         self.answer = answer
+        self.nation = nation
         self.complete = complete  # "save and continue": an answer begun must be finished
         self.framework_url = framework_url
         self.pii_findings: list = []
@@ -236,45 +237,17 @@ class AnswerForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        q, kind = self.question, self.question.kind
-        today = timezone.localdate()
-        if data.get("not_applicable") and not (data.get("not_applicable_reason") or "").strip():
-            self.add_error("not_applicable_reason", f"Enter why {q.code} does not apply")
-
-        if kind == Kind.INDICATOR:
-            numerator, denominator = data.get("numerator"), data.get("denominator")
-            if numerator is not None and denominator is not None:
-                if denominator == 0:
-                    self.add_error(
-                        "denominator", f"{q.indicator['denominator']} must be more than 0"
-                    )
-                elif numerator > denominator:
-                    self.add_error(
-                        "numerator",
-                        f"{q.indicator['numerator']} cannot be more than {q.indicator['denominator'].lower()}",
-                    )
-            elif (
-                (numerator is None) != (denominator is None)
-                and "numerator" not in self.errors
-                and "denominator" not in self.errors
-            ):
-                missing = "numerator" if numerator is None else "denominator"
-                self.add_error(missing, f"Enter {q.indicator[missing].lower()}")
-        for name in ("date_value", "period_start", "period_end"):
-            value = data.get(name)
-            if value and value > today:
-                self.add_error(name, f"{self.fields[name].label} must be today or in the past")
-            elif value and value < EARLIEST:
-                self.add_error(name, f"{self.fields[name].label} must be after 1 January 1990")
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end and end < start:
-            self.add_error(
-                "period_end", "The end of the period must be the same as or after the start"
-            )
-
-        values = self.answer_values() if not self.errors else None
-        if values and self.complete and not values["not_applicable"] and self._begun(values):
-            self._require_complete(values)
+        q = self.question
+        # The rules every answer keeps (answer_rules), checked on what was typed, before "does
+        # not apply" clears the value fields, so that nothing typed is silently dropped.
+        values = self._typed_values()
+        for problem in answer_rules.problems(
+            q, values, nation=self.nation, today=timezone.localdate(), options=self.options
+        ):
+            self._add_problem(problem)
+        if not self.errors and self.complete and answer_rules.has_begun(values):
+            for problem in answer_rules.missing(q, values):
+                self._add_problem(problem)
 
         texts = [data.get("evidence"), data.get("not_applicable_reason"), data.get("text")]
         self.pii_findings = [f for text in texts if text for f in find_personal_data(text)]
@@ -292,28 +265,18 @@ class AnswerForm(forms.Form):
             )
         return data
 
-    def _begun(self, values: dict) -> bool:
-        return any(values[k] not in (None, "", []) for k in values if k != "not_applicable")
+    def _add_problem(self, problem: answer_rules.Problem) -> None:
+        """A rule's problem on the field that shows it, unless that field already has one."""
+        name = problem.field
+        if name == "selected":
+            name = "option" if "option" in self.fields else "options"
+        if name not in self.fields:
+            name = None  # a value this kind of question has no field for: tampering
+        elif name in self.errors:
+            return
+        self.add_error(name, problem.message)
 
-    def _require_complete(self, values: dict) -> None:
-        q, kind = self.question, self.question.kind
-        if kind in (Kind.SINGLE, Kind.YES_NO) and not values["selected"]:
-            self.add_error("option", f"Select an answer for {q.code}")
-        elif kind == Kind.MULTIPLE and not values["selected"]:
-            self.add_error("options", f"Select at least one answer for {q.code}")
-        elif kind == Kind.INDICATOR and values["numerator"] is None:
-            self.add_error("numerator", f"Enter {q.indicator['numerator'].lower()}")
-        elif kind == Kind.COUNT and values["number"] is None:
-            self.add_error("number", f"Enter the number for {q.code}")
-        elif kind == Kind.DATE and values["date_value"] is None:
-            self.add_error("date_value", f"Enter the date for {q.code}")
-        elif kind == Kind.TEXT and not values["text"].strip():
-            self.add_error("text", f"Enter your answer to {q.code}")
-        if not values["evidence"].strip():
-            self.add_error("evidence", f"Enter how you know your answer to {q.code}")
-
-    def answer_values(self) -> dict:
-        """The submitted answer as values for ``workflow.Change``; N/A clears the value fields."""
+    def _typed_values(self) -> dict:
         data = self.cleaned_data
         values = {
             "selected": [],
@@ -332,20 +295,11 @@ class AnswerForm(forms.Form):
             values["selected"] = [int(data["option"])]
         elif data.get("options"):
             values["selected"] = sorted(int(pk) for pk in data["options"])
-        if values["not_applicable"]:
-            for key in (
-                "numerator",
-                "denominator",
-                "number",
-                "date_value",
-                "period_start",
-                "period_end",
-            ):
-                values[key] = None
-            values["selected"], values["text"] = [], ""
-        else:
-            values["not_applicable_reason"] = ""
         return values
+
+    def answer_values(self) -> dict:
+        """The submitted answer as values for ``workflow.Change``; N/A clears the value fields."""
+        return answer_rules.clear_for_not_applicable(self._typed_values())
 
 
 def question_intro(question: Question, answer: Answer | None, framework_url: str) -> str:

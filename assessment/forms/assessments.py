@@ -5,11 +5,13 @@ from crispy_forms_gds.layout import Field, Fluid, Layout, Size, Submit
 from django import forms
 
 from assessment.forms.answers import GOVUKDateField
-from assessment.forms.partnerships import GOVUKForm
+from assessment.forms.partnerships import GOVUKForm, PersonalDataCheck
 from assessment.models import Agency, Comment
 
 
-class StartAssessmentForm(GOVUKForm):
+class StartAssessmentForm(PersonalDataCheck):
+    checked = {"title": "The title"}
+
     title = forms.CharField(
         label="Title",
         max_length=200,
@@ -97,7 +99,9 @@ class AssignmentForm(GOVUKForm):
         return {theme: self.cleaned_data[f"theme_{theme.code}"] for theme in self.themes}
 
 
-class CommentForm(GOVUKForm):
+class CommentForm(PersonalDataCheck):
+    checked = {"text": "Your comment"}
+
     text = forms.CharField(
         label="Add a comment",
         max_length=Comment.LIMIT,
@@ -107,26 +111,22 @@ class CommentForm(GOVUKForm):
             "max_length": f"The comment must be {Comment.LIMIT} characters or fewer",
         },
     )
-    confirm_personal_data = forms.BooleanField(
-        label="I have checked: this text does not identify a child, a family or a suspect",
-        required=False,
-    )
-
-    def clean(self):
-        from assessment.pii import find_personal_data
-
-        data = super().clean()
-        findings = find_personal_data(data.get("text") or "")
-        if findings and not data.get("confirm_personal_data"):
-            kinds = ", ".join(sorted({f.description for f in findings}))
-            self.add_error(
-                "text",
-                f"Your comment may contain personal details ({kinds}). Remove them, or tick the box to confirm it does not identify anyone",
-            )
-        return data
 
 
-class ReopenForm(GOVUKForm):
+def room_for_a_comment(form: forms.Form, *, existing: int, item: str) -> bool:
+    """False, with an error on the form, when ``item`` ("This question") already has as many
+    comments as one item may (``COMMENTS_PER_ITEM``)."""
+    from django.conf import settings
+
+    if existing < settings.COMMENTS_PER_ITEM:
+        return True
+    form.add_error("text", f"{item} has {existing} comments, the most it can have")
+    return False
+
+
+class ReopenForm(PersonalDataCheck):
+    checked = {"reason": "The reason"}
+
     reason = forms.CharField(
         label="Why are you reopening it?",
         max_length=1000,

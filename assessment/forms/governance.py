@@ -5,49 +5,14 @@ from django import forms
 from django.db import transaction
 
 from assessment.forms.answers import GOVUKDateField
-from assessment.forms.partnerships import GOVUKForm
+from assessment.forms.partnerships import GOVUKForm, PersonalDataCheck
 from assessment.models import Challenge, Representative, StatutoryPartner
-from assessment.pii import find_personal_data
 
 REASON_LIMIT = 2000
 
 
-class PersonalDataChecked(GOVUKForm):
-    """Free text is checked for personal details: the person removes them or confirms, with a
-    tick, that the text identifies nobody. ``checked_fields`` names the fields checked."""
-
-    checked_fields: tuple[str, ...] = ()
-    confirm_personal_data = forms.BooleanField(
-        label="I have checked: this text does not identify a child, a family or a suspect",
-        required=False,
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("confirm_personal_data"):
-            return data
-        for name in self.checked_fields:
-            findings = find_personal_data(data.get(name) or "")
-            if findings:
-                kinds = ", ".join(sorted({f.description for f in findings}))
-                label = self.fields[name].label.rstrip("?")
-                self.add_error(
-                    name,
-                    f"{label} may contain personal details ({kinds}). Remove them, or tick the "
-                    "box to confirm the text does not identify anyone",
-                )
-        return data
-
-    @property
-    def has_personal_data(self) -> bool:
-        return any(
-            find_personal_data(self.data.get(self.add_prefix(name)) or "")
-            for name in self.checked_fields
-        )
-
-
-class ChallengeForm(PersonalDataChecked):
-    checked_fields = ("text",)
+class ChallengeForm(PersonalDataCheck):
+    checked = {"text": "Your challenge"}
     text = forms.CharField(
         label="Your challenge",
         max_length=Challenge.LIMIT,
@@ -61,14 +26,14 @@ class ChallengeForm(PersonalDataChecked):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        parts = [Field.textarea("text", max_characters=Challenge.LIMIT)]
-        if self.is_bound and self.has_personal_data:
-            parts.append(Field.checkbox("confirm_personal_data"))
-        self.helper.layout = Layout(*parts, Submit("raise", "Raise challenge"))
+        self.helper.layout = Layout(
+            Field.textarea("text", max_characters=Challenge.LIMIT),
+            Submit("raise", "Raise challenge"),
+        )
 
 
-class ResponseForm(PersonalDataChecked):
-    checked_fields = ("text",)
+class ResponseForm(PersonalDataCheck):
+    checked = {"text": "Your response"}
     text = forms.CharField(
         label="Your response",
         max_length=Challenge.LIMIT,
@@ -81,14 +46,11 @@ class ResponseForm(PersonalDataChecked):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        parts = [Field.textarea("text")]
-        if self.is_bound and self.has_personal_data:
-            parts.append(Field.checkbox("confirm_personal_data"))
-        self.helper.layout = Layout(*parts, Submit("respond", "Send response"))
+        self.helper.layout = Layout(Field.textarea("text"), Submit("respond", "Send response"))
 
 
-class ResolveForm(PersonalDataChecked):
-    checked_fields = ("text",)
+class ResolveForm(PersonalDataCheck):
+    checked = {"text": "The note"}
     outcome = forms.ChoiceField(
         label="Does the response settle the challenge?",
         choices=[
@@ -111,16 +73,14 @@ class ResolveForm(PersonalDataChecked):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        parts = [
+        self.helper.layout = Layout(
             Field.radios("outcome", legend_size=Size.SMALL, small=True),
             Field.textarea("text"),
-        ]
-        if self.is_bound and self.has_personal_data:
-            parts.append(Field.checkbox("confirm_personal_data"))
-        self.helper.layout = Layout(*parts, Submit("decide", "Save"))
+            Submit("decide", "Save"),
+        )
 
 
-class LeftOpenReasons(PersonalDataChecked):
+class LeftOpenReasons(PersonalDataCheck):
     """One reason for each open challenge that has none yet in this round of review."""
 
     def __init__(self, *args, unexplained: list[Challenge], **kwargs):
@@ -140,17 +100,17 @@ class LeftOpenReasons(PersonalDataChecked):
                 },
             )
             names.append(name)
-        self.checked_fields = tuple(names) + self.checked_fields
+        self.checked = {
+            name: f"The reason for leaving {c.subject} open"
+            for name, c in zip(names, unexplained, strict=True)
+        }
         self.reason_fields = names
 
     def left_open(self) -> dict[str, str]:
         return {str(c.code): self.cleaned_data[f"left_open_{c.code}"] for c in self.unexplained}
 
     def reason_layout(self) -> list:
-        parts = [Field.textarea(name, rows=2) for name in self.reason_fields]
-        if self.is_bound and self.has_personal_data:
-            parts.append(Field.checkbox("confirm_personal_data"))
-        return parts
+        return [Field.textarea(name, rows=2) for name in self.reason_fields]
 
 
 class ApprovalForm(LeftOpenReasons):
@@ -159,8 +119,8 @@ class ApprovalForm(LeftOpenReasons):
         self.helper.layout = Layout(*self.reason_layout(), Submit("approve", "Approve"))
 
 
-class ReturnForm(PersonalDataChecked):
-    checked_fields = ("reason",)
+class ReturnForm(PersonalDataCheck):
+    checked = {"reason": "What needs to change"}
     reason = forms.CharField(
         label="What needs to change?",
         max_length=REASON_LIMIT,
@@ -174,11 +134,9 @@ class ReturnForm(PersonalDataChecked):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="return", **kwargs)
-        parts = [Field.textarea("reason")]
-        if self.is_bound and self.has_personal_data:
-            parts.append(Field.checkbox("confirm_personal_data"))
         self.helper.layout = Layout(
-            *parts, Submit("return", "Return for changes", css_class="govuk-button--warning")
+            Field.textarea("reason"),
+            Submit("return", "Return for changes", css_class="govuk-button--warning"),
         )
 
 

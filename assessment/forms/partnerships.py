@@ -22,6 +22,43 @@ class GOVUKForm(forms.Form):
         self.helper.form_tag = False
 
 
+class PersonalDataCheck(GOVUKForm):
+    """Warns when a free-text field looks as if it holds personal details, and saves it only
+    once the person ticks a box to say it does not identify anyone.
+
+    ``checked`` names each field as the message does ("What will be done"). The box joins the
+    layout (before the button) only when there is something to confirm.
+    """
+
+    checked: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm_personal_data"] = forms.BooleanField(
+            label="I have checked: this text does not identify a child, a family or a suspect",
+            required=False,
+        )
+
+    def clean(self) -> dict:
+        from assessment.pii import find_personal_data
+
+        data = super().clean()
+        warned = False
+        for name, label in self.checked.items():
+            findings = find_personal_data(data.get(name) or "")
+            if findings and not data.get("confirm_personal_data"):
+                kinds = ", ".join(sorted({f.description for f in findings}))
+                self.add_error(
+                    name,
+                    f"{label} may contain personal details ({kinds}). Remove them, or tick the box to confirm it does not identify anyone",
+                )
+                warned = True
+        if warned and self.helper.layout is not None:
+            fields = self.helper.layout.fields
+            fields.insert(len(fields) - 1, Field.checkbox("confirm_personal_data"))
+        return data
+
+
 class InvitationForm(GOVUKForm):
     email = forms.EmailField(
         label="Email address",

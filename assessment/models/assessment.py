@@ -7,7 +7,7 @@ form, admin, command, queryset) can change its answers; reopening needs a lead a
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -68,6 +68,22 @@ class Assessment(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == Status.SIGNED_OFF
+
+    def assign(self, assignments: dict) -> list["Assignment"]:
+        """Give each theme (key) to its agencies (value: a list), replacing what was there;
+        returns the new assignments. Refused once signed off: who answered what is part of the
+        signed record."""
+        if self.is_locked:
+            raise AssessmentLocked(
+                "You cannot change theme assignments because this self-assessment is signed off"
+            )
+        with transaction.atomic():
+            self.assignments.all().delete()
+            return Assignment.objects.bulk_create(
+                Assignment(assessment=self, theme=theme, agency=agency)
+                for theme, agencies in assignments.items()
+                for agency in agencies
+            )
 
     @property
     def latest_snapshot(self) -> "Snapshot | None":

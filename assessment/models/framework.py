@@ -1,6 +1,6 @@
 """The question bank: frameworks, themes, questions, options, benchmarks, practice examples.
 
-The YAML file in fixtures/frameworks/ is the source of truth (assessment/frameworks.py loads it).
+The YAML file in fixtures/frameworks/ is the source of truth (assessment/frameworks/ loads it).
 A version is immutable once an assessment uses it; question codes are stable across versions.
 References are always a report section and paragraph: {"section": "Annex 4", "paragraph": 62}.
 """
@@ -51,6 +51,9 @@ class Framework(models.Model):
     sections = models.JSONField(
         default=list, help_text="Citable sections and their paragraph ranges."
     )
+    # Which rules the file was checked under: 1 for 2022.1 as published, 2 from 2022.2 (a reason
+    # for every critical flag, benchmark scope and comparability, a basis for every threshold).
+    format = models.PositiveSmallIntegerField(default=1)
     # Named documents beyond the report that references may cite:
     # [{"id": "hmicfrs-2023", "title": "...", "publisher": "...", "date": "2023-12-..",
     #   "url": "..."}]; a reference to one is {"document": "hmicfrs-2023", "part": "..."}.

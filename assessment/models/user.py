@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class UserManager(BaseUserManager["User"]):
@@ -29,6 +30,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
+    # Who changed a person's name, email or permissions, and when (never the password hash).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -45,3 +48,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email
+
+    def change_email(self, email: str) -> None:
+        """The one way a sign-in address changes (an administrator does it; people cannot).
+
+        allauth signs people in by its own address records as well as this field, so the old
+        address is removed there too: it must stop working at once.
+        """
+        from allauth.account.models import EmailAddress
+
+        self.email = User.objects.normalize_email(email).lower()
+        self.save()
+        EmailAddress.objects.filter(user=self).exclude(email__iexact=self.email).delete()

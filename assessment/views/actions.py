@@ -16,6 +16,7 @@ from assessment import notifications, snapshots
 from assessment.access import AssessmentAccess, Right, assessment_access
 from assessment.exports import csv_response
 from assessment.forms.actions import ActionForm, NoteForm, ProgressForm
+from assessment.forms.assessments import room_for_a_comment
 from assessment.models import (
     Action,
     ActionNote,
@@ -286,7 +287,8 @@ def comment_on_action(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) 
         return locked(request, access, "Comment on its open actions in the next cycle.")
     action_obj = _action(access, action)
     form = NoteForm(request.POST)
-    if not form.is_valid():
+    existing = action_obj.notes.filter(kind=ActionNote.COMMENT).count()
+    if not (form.is_valid() and room_for_a_comment(form, existing=existing, item="This action")):
         return _detail(request, access, action_obj, form, status=400)
     ActionNote.objects.create(
         action=action_obj,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from assessment.access import AssessmentAccess, Right, assessment_access
 from assessment.forms.answers import AnswerForm
-from assessment.forms.assessments import CommentForm
+from assessment.forms.assessments import CommentForm, room_for_a_comment
 from assessment.models import (
     Answer,
     AssessmentLocked,
@@ -83,6 +83,7 @@ class ThemePage:
                 question=q,
                 options=list(q.options.all()),
                 answer=self.answers.get(q.pk),
+                nation=self.access.partnership.nation,
                 framework_url=self.framework_url,
                 complete=complete,
                 editable=self.editable,
@@ -316,7 +317,11 @@ def comment(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
         if question is None:
             raise PermissionDenied("That question is not in this theme.")
     form = CommentForm(request.POST)
-    if form.is_valid():
+    existing = Comment.objects.filter(
+        assessment=access.assessment, theme=page.theme, question=question
+    ).count()
+    item = "This question" if question else "This theme"
+    if form.is_valid() and room_for_a_comment(form, existing=existing, item=item):
         Comment.objects.create(
             assessment=access.assessment,
             theme=page.theme,

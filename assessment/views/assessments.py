@@ -5,7 +5,7 @@ from itertools import chain
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -20,7 +20,7 @@ from assessment.models import (
     Answer,
     Approval,
     Assessment,
-    Assignment,
+    AssessmentLocked,
     Comment,
     Decision,
     Framework,
@@ -136,17 +136,12 @@ def assign(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         current.setdefault(assignment.theme_id, []).append(assignment.agency)
     form = AssignmentForm(request.POST or None, themes=themes, current=current)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            assessment.assignments.all().delete()
-            created = Assignment.objects.bulk_create(
-                Assignment(assessment=assessment, theme=theme, agency=agency)
-                for theme, agencies in form.assignments().items()
-                for agency in agencies
-            )
-            added = [a for a in created if a.agency not in current.get(a.theme_id, [])]
-            transaction.on_commit(
-                lambda: notifications.theme_assigned(assessment, added, request.user)
-            )
+        try:
+            created = assessment.assign(form.assignments())
+        except AssessmentLocked as error:
+            raise PermissionDenied(error.messages[0]) from None
+        added = [a for a in created if a.agency not in current.get(a.theme_id, [])]
+        transaction.on_commit(lambda: notifications.theme_assigned(assessment, added, request.user))
         messages.success(request, "Theme assignments saved")
         return redirect("assessment_home", code=assessment.code)
     return render(

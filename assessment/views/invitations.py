@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -50,13 +50,18 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 
     form = NewAccountForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = User.objects.create_user(
-                email=invitation.email,
-                password=form.cleaned_data["password1"],
-                name=form.cleaned_data["name"],
-            )
-            response = _accept(request, invitation, new_user=user)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=invitation.email,
+                    password=form.cleaned_data["password1"],
+                    name=form.cleaned_data["name"],
+                )
+                response = _accept(request, invitation, new_user=user)
+        except IntegrityError:
+            # The form sent twice at once (a double click): the other request made the account.
+            # The link now offers to sign in.
+            return redirect(request.path)
         return response
     return render(request, "assessment/invitations/new_account.html", {**context, "form": form})
 

@@ -8,9 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
-from assessment import exports, reports
+from assessment import exports, pdf, reports, snapshots
 from assessment.access import Right, assessment_access, partnership_access
 from assessment.forms.assessments import ImportForm
 
@@ -18,14 +20,25 @@ REFRESH_SECONDS = 5
 
 
 def _filename(assessment, suffix: str) -> str:
-    safe = "".join(c if c.isalnum() else "-" for c in assessment.title.lower()).strip("-")
-    return f"{safe or 'self-assessment'}-{suffix}"
+    # Letters of any language stay (Welsh titles): content_disposition_header encodes them.
+    return f"{slugify(assessment.title, allow_unicode=True) or 'self-assessment'}-{suffix}"
 
 
 def _attachment(response: HttpResponse, assessment, suffix: str) -> HttpResponse:
     """The response as a download named after the assessment."""
-    response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, suffix)}"'
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_filename(assessment, suffix)
+    )
     return response
+
+
+def _record_changed(request: HttpRequest, access, check, what: str) -> HttpResponse:
+    return render(
+        request,
+        "assessment/results/record_changed.html",
+        {"access": access, "assessment": access.assessment, "check": check, "what": what},
+        status=409,
+    )
 
 
 @login_required
@@ -55,19 +68,26 @@ def prepare_report(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 @login_required
 def report_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    """The rendered report: a draft's, watermarked, or the stored report of a signed-off one.
+    """The rendered report: a draft's, watermarked, or the stored report of a signed-off one,
+    served only while the snapshot and the file still match their fingerprints.
 
     Until a worker has rendered the report of the assessment as it is now, this sends the
     person to the page that waits for it.
     """
     access = assessment_access(request, code)
     assessment = access.assessment
+    check = snapshots.check(snapshots.latest(assessment)) if assessment.is_locked else None
+    if check is not None and not check.ok:
+        return _record_changed(request, access, check, "review report")
     ready = reports.ready_report(assessment)
     if ready is None:
         return redirect("prepare_report", code=assessment.code)
+    if check is not None and not pdf.is_intact(ready):
+        return _record_changed(request, access, check, "review report")
     response = FileResponse(ready.file.open("rb"), content_type="application/pdf")
     response["X-Content-SHA256"] = ready.sha256
-    if assessment.is_locked:
+    if check is not None:
+        response["X-Record-Check"] = "unchanged"
         return _attachment(response, assessment, "report.pdf")
     stamp = timezone.localtime(ready.created).strftime("%Y%m%d-%H%M")
     return _attachment(response, assessment, f"draft-{stamp}.pdf")
@@ -84,6 +104,9 @@ def export_json(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @login_required
 def export_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code)
+    snapshot = snapshots.latest(access.assessment)
+    if snapshot is not None and not (check := snapshots.check(snapshot)).ok:
+        return _record_changed(request, access, check, "answers file")
     header, rows = exports.answers_csv_rows(access.assessment)
     return exports.csv_response(_filename(access.assessment, "answers.csv"), header, rows)
 

@@ -12,6 +12,7 @@ from assessment.access import assessment_access
 from assessment.models import Action, Assessment
 from assessment.results import (
     benchmark_rows,
+    checks,
     compare,
     little_or_no_progress,
     practice_for,
@@ -21,12 +22,6 @@ from assessment.results import (
     theme_titles,
 )
 from assessment.scoring import RATING_TEXT, rating_label
-
-
-def _state_key(assessment: Assessment, kind: str) -> str:
-    """Changes whenever the answers (or status) do, so cached charts are never stale."""
-    latest = assessment.answers.order_by("-updated").values_list("updated", flat=True).first()
-    return f"{kind}:{assessment.pk}:{assessment.status}:{latest}:{assessment.answers.count()}"
 
 
 def _chosen(question, answer) -> list:
@@ -77,7 +72,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         for c in data.result.critical_findings
     ]
     rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
-    svg = charts.cached(_state_key(assessment, "themes"), lambda: charts.horizontal_bars(rows))
+    svg = charts.cached(charts.horizontal_bars, rows)
     alt = "Bar chart of the score of each theme: " + "; ".join(
         f"{label} {value:.0f}%" if value is not None else f"{label} no score"
         for label, value in rows
@@ -90,6 +85,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "assessment": assessment,
             "result": data.result,
             "frozen": data.frozen,
+            "checks": checks([data]),
             "overall_label": rating_label(data.result.rating),
             "overall_text": RATING_TEXT[data.result.rating],
             "themes": themes,
@@ -107,19 +103,14 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     assessment = access.assessment
     data = scored(assessment)
     rows = benchmark_rows(data)
-    state = _state_key(assessment, "benchmark")
-    drawings = {}
-    for row in rows:
-        row["key"] = f"{state}:{row['question'].code}"
-        drawings[row["key"]] = lambda row=row: charts.benchmark(row)
+    svgs = charts.cached_many([(charts.benchmark, (row,), {}) for row in rows])
+    for row, svg in zip(rows, svgs, strict=True):
         row["alt"] = charts.benchmark_alt(row)
-    svgs = charts.cached_many(drawings)
-    for row in rows:
-        row["chart"] = charts.data_uri(svgs[row["key"]])
+        row["chart"] = charts.data_uri(svg)
     return render(
         request,
         "assessment/results/benchmarks.html",
-        {"access": access, "assessment": assessment, "rows": rows},
+        {"access": access, "assessment": assessment, "rows": rows, "checks": checks([data])},
     )
 
 
@@ -151,7 +142,9 @@ def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             if other.period_end <= assessment.period_end
             else (other, assessment)
         )
-        comparison = compare(scored(newer), scored(older))
+        newer_scored, older_scored = scored(newer), scored(older)
+        comparison = compare(newer_scored, older_scored)
+        context["checks"] = checks([older_scored, newer_scored])
         # Gaps that had an action raised by the time of the older cycle: did they improve?
         acted = {
             code
@@ -200,12 +193,7 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             next((t.percentage for t in s.result.themes if t.code == theme_code), None)
             for s in scored_cycles
         ]
-    # The chart changes when any cycle's answers or status do (from the rows already loaded).
-    key = "trend:" + ":".join(
-        f"{s.assessment.pk}.{s.assessment.status}.{len(s.answers)}.{max((a.updated for a in s.answers.values()), default='')}"
-        for s in scored_cycles
-    )
-    svg = charts.cached(key, lambda: charts.lines(series, labels))
+    svg = charts.cached(charts.lines, series, labels)
     indicators = []
     for question in scored_cycles[-1].questions if scored_cycles else []:
         if question.kind != "indicator":
@@ -235,5 +223,6 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             ),
             "indicators": indicators,
             "progress": little_or_no_progress(scored_cycles),
+            "checks": checks(scored_cycles),
         },
     )

@@ -312,8 +312,8 @@ def test_a_tampered_question_code_is_refused(client, alice, assessment):
 def test_not_applicable_with_a_reason_is_saved_without_a_value(client, alice, assessment):
     client.force_login(alice)
     answers = {
-        "AA-01": {
-            "option": str(option_id("AA-01", "good")),
+        "AA-02": {
+            "option": str(option_id("AA-02", "good")),
             "not_applicable": "on",
             "not_applicable_reason": "We have no police force of our own",
         }
@@ -321,6 +321,33 @@ def test_not_applicable_with_a_reason_is_saved_without_a_value(client, alice, as
     post(client, assessment, answers, action="continue")
     answer = Answer.objects.get()
     assert answer.not_applicable and answer.selected == [] and answer.is_complete
+
+
+def test_a_critical_question_cannot_be_marked_as_not_applicable(client, alice, assessment):
+    client.force_login(alice)
+    answers = {"AA-01": {"not_applicable": "on", "not_applicable_reason": "No police force"}}
+    response = post(client, assessment, answers)
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    assert "AA-01 must be answered in England: it cannot be marked as not applicable" in (
+        response.content.decode()
+    )
+    assert not Answer.objects.exists()
+
+
+def test_a_25_digit_year_is_a_message_not_a_500(client, alice, assessment):
+    client.force_login(alice)
+    answers = {
+        "AA-03": {
+            "numerator": "1",
+            "denominator": "2",
+            "period_start_0": "1",
+            "period_start_1": "1",
+            "period_start_2": "2" * 25,
+        }
+    }
+    response = post(client, assessment, answers)
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    assert "Start of the period must be a real date" in response.content.decode()
 
 
 # Personal data ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from assessment.demo import seed_assessments
@@ -27,6 +27,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty: bool = False, **options):
+        if not settings.DEMO_DATA:
+            raise CommandError(
+                "seed_demo makes demo accounts with a published password, so it refuses when "
+                "DEBUG is off. Set DEMO_DATA=true to add them to a demonstration server."
+            )
         demo = yaml.safe_load(DEMO_FILE.read_text())
         if if_empty and Partnership.objects.exists():
             self.stdout.write("The database already has partnerships: no demo data added.")
