@@ -145,6 +145,9 @@ def test_challenge_approvals_return_sign_off_and_a_live_action_plan(
     page.get_by_role("button", name="Submit for review").click()
     for person in (page, police):
         approve(person, sign_off_url)
+    # The last approval signs it off; tasks run inside the request in this test, so the stored
+    # report is rendered before the page answers (a worker does it in production).
+    health.set_default_timeout(60_000)
     approve(health, sign_off_url)
     expect(health.get_by_role("heading", name="Self-assessment signed off")).to_be_visible()
     axe.assert_accessible(health)
