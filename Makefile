@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 # DEBUG is off unless set: the commands here that start Django choose development mode.
 DEV := DEBUG=true $(PY)
 FRAMEWORKS := $(wildcard fixtures/frameworks/*.yaml)
-DEBIAN_TEST_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+RECOMMENDATIONS := $(wildcard fixtures/recommendations/*.yaml)
+DEBIAN_TEST_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 default-jre-headless
 
 .PHONY: install run test lint format bench lock system-deps clean
 
@@ -26,12 +27,13 @@ static/dist/.built: node_modules/.installed build.mjs $(wildcard static/src/*)
 	npm run --silent build
 	@touch $@
 
-## run: install, prepare the SQLite database, load the question bank and demo data, serve on :8000
+## run: install, prepare the SQLite database, load the question bank, recommendation sets and demo data, serve on :8000
 ##      with a task worker beside the web server
 run: install
 	$(DEV) manage.py migrate --noinput
 	$(DEV) manage.py createcachetable
 	@for f in $(FRAMEWORKS); do $(DEV) manage.py load_framework "$$f" || exit 1; done
+	$(DEV) manage.py load_recommendations $(RECOMMENDATIONS)
 	$(DEV) manage.py seed_demo --if-empty
 	@# The task worker (reports, exports, emails) runs beside the web server; Ctrl-C stops both.
 	@$(DEV) manage.py db_worker --no-reload & worker=$$!; \
@@ -44,12 +46,14 @@ test: install system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@for f in $(FRAMEWORKS); do $(DEV) manage.py load_framework --check "$$f" || exit 1; done
+	$(DEV) manage.py load_recommendations --check $(RECOMMENDATIONS)
 	$(VENV)/bin/pytest
 
 ## system-deps: Debian packages the browser tests need (installed only when missing and root)
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	fc-list 2>/dev/null | grep -qi "liberation sans" || missing="$$missing fonts-liberation"; \
 	ldconfig -p 2>/dev/null | grep -q libpangoft2 || missing="$$missing libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \

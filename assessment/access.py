@@ -65,6 +65,16 @@ class Access:
     def can_comment(self) -> bool:
         return self.may(Right.COMMENT)
 
+    def may_update_response(self, entry) -> bool:
+        """Leads update every register entry, contributors those their agency leads."""
+        if self.can_manage:
+            return True
+        return (
+            self.can_answer
+            and bool(entry.lead_agency)
+            and (entry.lead_agency == self.membership.agency)
+        )
+
 
 @dataclass(frozen=True)
 class AssessmentAccess(Access):

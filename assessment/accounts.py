@@ -19,6 +19,17 @@ from assessment.access import has_two_factor
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # allauth's messages in GOV.UK words: say what to do, never blame the person.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": "Enter a correct email address and password",
+        "enter_current_password": "Enter your current password",
+        "incorrect_password": "The password is not correct",
+        "too_many_login_attempts": (
+            "Too many failed sign-in attempts. Wait 5 minutes, then try again"
+        ),
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Nobody signs themselves up: people join a partnership through an invitation.
         return False
@@ -92,6 +103,11 @@ class WithCodeErrorMessage:
 class LoginForm(GOVUKStyle, allauth_forms.LoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["login"].error_messages.update(
+            required="Enter your email address",
+            invalid="Enter an email address in the correct format, like name@example.org",
+        )
+        self.fields["password"].error_messages["required"] = "Enter your password"
         # allauth puts a "forgot your password?" link in the password hint, which sits between
         # the label and the box: keyboard users tab into it. Our page links to it after the form.
         self.fields["password"].help_text = ""

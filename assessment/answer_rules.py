@@ -208,3 +208,22 @@ def _number_label(question: Question, name: str) -> str:
     if name == "number":
         return "The number"
     return (question.indicator or {}).get(name) or name.title()
+
+
+def period_problems(start: date | None, end: date | None, *, today: date) -> list[Problem]:
+    """The period a self-assessment covers: real years, and an end after the start."""
+    latest = date(today.year + 2, 12, 31)
+    out = []
+    for name, value in (("period_start", start), ("period_end", end)):
+        if value is None:
+            continue
+        if value < EARLIEST:
+            out.append(Problem(name, f"{_PERIOD[name]} must be after 1 January 1990"))
+        elif value > latest:
+            out.append(Problem(name, f"{_PERIOD[name]} must be no later than {latest:%-d %B %Y}"))
+    if start and end and end <= start:
+        out.append(Problem("period_end", "The end of the period must be after the start"))
+    return out
+
+
+_PERIOD = {"period_start": "The start of the period", "period_end": "The end of the period"}

@@ -6,11 +6,34 @@ from django.http import HttpRequest
 
 from assessment.access import partnerships_of
 
+# Which item of the service navigation a page belongs to, by URL name (or its prefix).
+SECTIONS = {
+    "framework": ("framework_", "glossary", "methodology", "sources", "theme_detail"),
+    "overview": ("partnership_home",),
+    "members": ("members", "invite", "change_member", "remove_member"),
+    "account": ("account", "account_change_password", "account_set_password", "mfa_"),
+    "sign_in": ("account_login", "account_reset_password"),
+}
+
+
+def navigation_section(request: HttpRequest) -> str | None:
+    match = getattr(request, "resolver_match", None)
+    name = (match.url_name if match else None) or ""
+    for section, prefixes in SECTIONS.items():
+        if name in prefixes or name.startswith(tuple(p for p in prefixes if p.endswith("_"))):
+            return section
+    return None
+
 
 def service(request: HttpRequest) -> dict:
-    """The service name, and for the header the signed-in person's current partnership and
-    whether they have another to switch to."""
-    context = {"service_name": settings.SERVICE_NAME}
+    """The service name and contact, the navigation's current section, and for the header the
+    signed-in person's current partnership and whether they have another to switch to."""
+    context = {
+        "service_name": settings.SERVICE_NAME,
+        "support_email": settings.SUPPORT_EMAIL,
+        "site_url": settings.SITE_URL,
+        "navigation_section": navigation_section(request),
+    }
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         try:

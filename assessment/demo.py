@@ -9,6 +9,7 @@ from functools import cache
 import yaml
 from django.conf import settings
 
+from assessment import scoring
 from assessment.models import Action, Assessment, Framework, Kind, Partnership, Question, User
 from assessment.signoff import record_board_approval
 from assessment.workflow import (
@@ -20,7 +21,7 @@ from assessment.workflow import (
     values_of,
 )
 
-LEVELS = ["poor", "developing", "established", "good"]
+LEVELS = scoring.LEVELS
 
 
 @cache
@@ -138,7 +139,9 @@ def seed_assessments(
         if previous is None:
             _demo_actions(assessment, questions, lead)
         if spec.get("signed_off"):
-            submit(assessment=assessment, user=lead, gaps=0)
+            # Before signing off, the lead confirms what was carried over unchanged.
+            confirm_answers(assessment=assessment, questions=questions, user=lead)
+            submit(assessment=assessment, user=lead)
             record_board_approval(
                 assessment=assessment,
                 user=lead,
@@ -148,4 +151,48 @@ def seed_assessments(
             )
         created.append(spec["title"])
         previous = assessment
+    return created
+
+
+def seed_register(partnership: Partnership, lead: User, spec: dict, publish_on: date | None) -> int:
+    """The partnership's recommendations register from the demo file: a spread of statuses, a
+    local recommendation, owners by agency (none where the partnership has no such member),
+    milestones, links to the demo actions, and optionally one published version. Entries whose
+    recommendation set is not loaded are skipped. Returns how many entries were created."""
+    from assessment.models import Milestone, Recommendation, RecommendationResponse
+    from assessment.recommendation_sets import newest_sets
+    from assessment.register import publish
+
+    if partnership.register.exists():
+        return 0
+    sets = {s.slug: s for s in newest_sets()}
+    owners = {}
+    for membership in partnership.memberships.select_related("user").order_by("user__name"):
+        owners.setdefault(membership.agency, membership.user)
+    actions = list(Action.objects.filter(assessment__partnership=partnership).order_by("created"))
+    fields = ("applies", "applies_how", "response", "lead_agency", "owner_role", "status")
+    created = 0
+    for item in spec["entries"] + spec["local"]:
+        entry = RecommendationResponse(partnership=partnership, created_by=lead)
+        if "set" in item:
+            if item["set"] not in sets:
+                continue
+            entry.recommendation = Recommendation.objects.get(
+                set=sets[item["set"]], number=str(item["number"])
+            )
+        else:
+            for name in ("local_source", "local_title", "local_summary", "local_reference"):
+                setattr(entry, name, item[name])
+        for name in fields:
+            setattr(entry, name, item.get(name, ""))
+        entry.not_accepted_reason = item.get("not_accepted_reason", "")
+        entry.owner = owners.get(item["owner"]) if item.get("owner") else None
+        entry.save()
+        if "action" in item and item["action"] < len(actions):
+            entry.actions.add(actions[item["action"]])
+        for due, text, done in item.get("milestones", []):
+            Milestone.objects.create(response=entry, due=due, text=text, done=done)
+        created += 1
+    if publish_on is not None and created:
+        publish(partnership=partnership, user=lead, approved_on=publish_on, show_names=False)
     return created

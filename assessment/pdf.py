@@ -16,7 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assessment import charts, snapshots
+from assessment import charts, register, snapshots
 from assessment.governance import challenges_of
 from assessment.models import (
     Action,
@@ -31,12 +31,11 @@ from assessment.models.framework import cite
 from assessment.results import (
     benchmark_rows,
     compare,
+    findings,
     little_or_no_progress,
-    practice_for,
     previous_of,
     scored,
-    scored_many,
-    theme_titles,
+    trend,
 )
 from assessment.scoring import MINIMUM_COVERAGE, RATING_TEXT, rating_label, rating_table
 
@@ -49,8 +48,6 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     """Everything the report templates need, from the same results the web pages show."""
     data = scored(assessment)
     by_code = data.by_code
-    titles = theme_titles(assessment.framework)
-    examples = practice_for(data.questions)
     comments: dict = {}
     for comment in _comments(assessment, data.record):
         comments.setdefault(comment.question or comment.theme, []).append(comment)
@@ -79,40 +76,28 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         challenges_by_theme.setdefault(challenge.theme, []).append(challenge)
 
     themes = []
-    for theme in data.result.themes:
-        entries = []
-        for q in theme.questions:
-            question = by_code[q.code]
-            answer = data.answers.get(question.pk)
-            entries.append(
-                {
-                    "question": question,
-                    "result": q,
-                    "label": rating_label(q.level),
-                    "answer": answer,
-                    "chosen": answer.chosen_options(question.options.all()) if answer else [],
-                    "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
-                    "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
-                    "comments": comments.get(question.code, []),
-                }
-            )
-        unscored = [
-            {"question": q, "answer": data.answers.get(q.pk), "comments": comments.get(q.code, [])}
-            for q in data.questions
-            if q.theme.code == theme.code and q.code not in {e["question"].code for e in entries}
-        ]
+    for found in findings(data, comments):
+        scored_codes = {e.question.code for e in found.entries}
         themes.append(
             {
-                "theme": titles[theme.code],
-                "result": theme,
-                "label": rating_label(theme.rating),
-                "text": RATING_TEXT[theme.rating],
-                "entries": entries,
-                "unscored": unscored,
-                "strengths": [e for e in entries if e["result"].level in ("good", "established")],
-                "gaps": [e for e in entries if e["result"].level in ("poor", "developing")],
-                "comments": comments.get(theme.code, []),
-                "challenges": challenges_by_theme.get(theme.code, []),
+                "theme": found.theme,
+                "result": found.result,
+                "label": found.label,
+                "text": found.text,
+                "entries": found.entries,
+                "unscored": [
+                    {
+                        "question": q,
+                        "answer": data.answers.get(q.pk),
+                        "comments": comments.get(q.code, []),
+                    }
+                    for q in data.questions
+                    if q.theme.code == found.theme.code and q.code not in scored_codes
+                ],
+                "strengths": found.strengths,
+                "gaps": found.gaps,
+                "comments": comments.get(found.theme.code, []),
+                "challenges": challenges_by_theme.get(found.theme.code, []),
             }
         )
 
@@ -136,30 +121,25 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         moved = [t for t in comparison["themes"] if t["delta"] is not None]
         improvements = sorted((t for t in moved if t["delta"] > 0), key=lambda t: -t["delta"])[:3]
         declines = sorted((t for t in moved if t["delta"] < 0), key=lambda t: t["delta"])[:3]
-    cycles = list(
-        Assessment.objects.filter(
-            partnership=assessment.partnership, period_end__lte=assessment.period_end
-        )
-        .select_related("framework", "partnership")
-        .order_by("period_end")
+    shown = trend(assessment, data)
+    series = shown.series
+    trend_chart = charts.data_uri(charts.cached(charts.lines, series, shown.labels))
+
+    register_section = register.report_section(
+        assessment,
+        {t["theme"].code: {e.question.code for e in t["gaps"]} for t in themes},
+        data.record,
     )
-    others = {s.assessment.pk: s for s in scored_many([c for c in cycles if c.pk != assessment.pk])}
-    scored_cycles = [data if c.pk == assessment.pk else others[c.pk] for c in cycles]
-    series = {"Overall": [s.result.percentage for s in scored_cycles]}
-    for code, theme in titles.items():
-        series[theme.title] = [
-            next((t.percentage for t in s.result.themes if t.code == code), None)
-            for s in scored_cycles
-        ]
-    trend_chart = charts.data_uri(charts.cached(charts.lines, series, [c.title for c in cycles]))
+    for theme in themes:
+        theme["recommendations"] = register_section.by_theme.get(theme["theme"].code, [])
 
     open_by_status = Counter(a.status for a in actions if a.is_open)
 
     cited: set = set()
     for q in data.questions:
-        cited |= {(r["section"], r["paragraph"]) for r in q.references}
-        for o in q.options.all():
-            cited |= {(r["section"], r["paragraph"]) for r in o.references}
+        # Report paragraphs only: a named document (2022.2 on) is not a paragraph of the report.
+        refs = q.references + [r for o in q.options.all() for r in o.references]
+        cited |= {(r["section"], r["paragraph"]) for r in refs if "section" in r}
     order = [s["section"] for s in assessment.framework.sections]
     paragraphs = [
         cite({"section": s, "paragraph": p})
@@ -183,8 +163,8 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "comparison": comparison,
         "improvements": improvements,
         "declines": declines,
-        "progress": little_or_no_progress(scored_cycles),
-        "cycles": cycles,
+        "progress": little_or_no_progress(shown.cycles),
+        "labels": shown.labels,
         "series": series,
         "trend_chart": trend_chart,
         "actions": actions,
@@ -201,6 +181,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
             if a.round == max((x.round for x in approvals), default=0) and a.decision != "returned"
         ],
         "partner_labels": dict(StatutoryPartner.choices),
+        "register": register_section,
         "thresholds": rating_table(),
         "minimum_coverage": round(MINIMUM_COVERAGE * 100),
         "glossary": GlossaryTerm.objects.filter(framework=assessment.framework).order_by("term"),
@@ -232,7 +213,7 @@ def _comments(assessment: Assessment, record) -> list:
 
 
 def _challenges(assessment: Assessment, record) -> list[snapshots.RecordedChallenge]:
-    """The challenges of the record: as signed off (version 3 on), or live while open. Earlier
+    """The challenges of the record: as signed off (version 4 on), or live while open. Earlier
     versions did not record them; they show those raised before the sign-off."""
     if record is not None and record.challenges is not None:
         return list(record.challenges)
@@ -316,3 +297,12 @@ def render_signed_report(assessment_id: int) -> StoredReport:
 def stored_report(assessment: Assessment) -> StoredReport:
     """The stored report of a signed-off assessment (rendered now if sign-off's did not run)."""
     return render_signed_report(assessment.pk)
+
+
+def render_published_response(view) -> bytes:
+    """The tagged PDF of a published response ("Our response to the recommendations"), drawn
+    from the same ``register.PublishedView`` as its web page."""
+    html = render_to_string(
+        "report/response.html", {"view": view, "css": REPORT_CSS.read_text(encoding="utf-8")}
+    )
+    return html_to_pdf(html)[0]

@@ -6,7 +6,7 @@ scores are read from the snapshot ever after, so its results never change.
 
 import itertools
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Prefetch
@@ -22,8 +22,10 @@ from assessment.models import (
     PracticeExample,
     Question,
     Snapshot,
+    Status,
     Theme,
 )
+from assessment.progress import progress
 from assessment.scoring import AnswerData, QuestionSpec, Result
 
 
@@ -167,12 +169,16 @@ def checks(cycles: list[Scored]) -> list[tuple[str, snapshots.Check]]:
 
 
 def previous_of(assessment: Assessment) -> Assessment | None:
-    """The cycle before this one: the one it was carried from, or else the latest that ended before it."""
-    if assessment.carried_from_id:
-        return assessment.carried_from
+    """The baseline of a cycle: the latest one before it that the board signed off (the one it
+    was carried from, when that is signed off). A draft is never a baseline."""
+    carried = assessment.carried_from
+    if carried is not None and carried.status == Status.SIGNED_OFF:
+        return carried
     return (
         Assessment.objects.filter(
-            partnership=assessment.partnership, period_end__lt=assessment.period_end
+            partnership=assessment.partnership,
+            status=Status.SIGNED_OFF,
+            period_end__lt=assessment.period_end,
         )
         .exclude(pk=assessment.pk)
         .order_by("-period_end")
@@ -180,9 +186,50 @@ def previous_of(assessment: Assessment) -> Assessment | None:
     )
 
 
+def baselines(assessment: Assessment) -> list[Assessment]:
+    """The partnership's signed-off cycles other than ``assessment``, oldest first."""
+    return list(
+        Assessment.objects.filter(partnership=assessment.partnership, status=Status.SIGNED_OFF)
+        .exclude(pk=assessment.pk)
+        .select_related("framework", "partnership")
+        .order_by("period_end")
+    )
+
+
+def cycle_label(assessment: Assessment) -> str:
+    return assessment.title if assessment.is_locked else f"{assessment.title} (current draft)"
+
+
+@dataclass
+class Trend:
+    """The overall and theme scores of a cycle and the signed-off cycles before it, oldest
+    first: what the trend page and the report's "Progress over time" both show. The cycle
+    itself is the last point, labelled as the current draft when it is not signed off."""
+
+    cycles: list[Scored]
+    labels: list[str]
+    series: dict[str, list[float | None]]
+
+    @property
+    def assessments(self) -> list[Assessment]:
+        return [s.assessment for s in self.cycles]
+
+
+def trend(assessment: Assessment, current: Scored | None = None) -> Trend:
+    earlier = [c for c in baselines(assessment) if c.period_end <= assessment.period_end]
+    cycles = [*scored_many(earlier), current or scored(assessment)]
+    titles = theme_titles(assessment.framework)
+    series = {"Overall": [s.result.percentage for s in cycles]}
+    for code, theme in titles.items():
+        series[theme.title] = [
+            next((t.percentage for t in s.result.themes if t.code == code), None) for s in cycles
+        ]
+    return Trend(cycles, [cycle_label(s.assessment) for s in cycles], series)
+
+
 # Comparing two cycles --------------------------------------------------------------------
 
-ORDER = {None: -1, "poor": 0, "developing": 1, "established": 2, "good": 3}
+ORDER = {None: -1, **scoring.ORDER}
 
 
 @dataclass
@@ -377,8 +424,6 @@ def practice_for(questions: list[Question]) -> dict[int, list[PracticeExample]]:
 def dashboard(assessments: list[Assessment]) -> dict:
     """The current cycle's completion by theme and agency, its ratings and critical findings,
     and the overall score of every cycle (frozen ones from their snapshots: no rescoring)."""
-    from assessment.workflow import progress  # here: workflow imports this module at load time
-
     current = assessments[0]
     data = scored(current)
     themes = list(current.framework.themes.order_by("order").prefetch_related("questions"))
@@ -403,3 +448,81 @@ def dashboard(assessments: list[Assessment]) -> dict:
         "critical": [data.by_code[c] for c in data.result.critical_findings],
         "history": history,
     }
+
+
+# One page model for the results page and the report ------------------------------------
+
+
+@dataclass
+class Finding:
+    """One scored question of a theme, as the results page and the report show it."""
+
+    question: Question
+    result: scoring.QuestionResult
+    answer: "Answer | snapshots.RecordedAnswer | None"
+    good: list[PracticeExample]
+    poor: list[PracticeExample]
+    comments: list = field(default_factory=list)
+
+    @property
+    def chosen(self) -> list[Option]:
+        return self.answer.chosen_options(self.question.options.all()) if self.answer else []
+
+    @property
+    def option(self) -> Option | None:
+        return next(iter(self.chosen), None)
+
+    @property
+    def label(self) -> str:
+        return scoring.rating_label(self.result.level)
+
+
+@dataclass
+class ThemeFindings:
+    """A theme's result with its strengths (good or established) and gaps (poor or developing)."""
+
+    theme: Theme
+    result: scoring.ThemeResult
+    entries: list[Finding]
+
+    @property
+    def strengths(self) -> list[Finding]:
+        return [e for e in self.entries if e.result.level in scoring.STRENGTHS]
+
+    @property
+    def gaps(self) -> list[Finding]:
+        return [e for e in self.entries if e.result.level in scoring.GAPS]
+
+    @property
+    def label(self) -> str:
+        return scoring.rating_label(self.result.rating)
+
+    @property
+    def text(self) -> str:
+        return scoring.RATING_TEXT[self.result.rating]
+
+
+def findings(data: Scored, comments: dict[str, list] | None = None) -> list[ThemeFindings]:
+    """Each theme's findings, built once for the results page and for the report."""
+    titles = theme_titles(data.assessment.framework)
+    examples = practice_for(data.questions)
+    by_code = data.by_code
+    comments = comments or {}
+    out = []
+    for theme in data.result.themes:
+        entries = []
+        for q in theme.questions:
+            question = by_code[q.code]
+            linked = examples.get(question.pk, [])
+            entries.append(
+                Finding(
+                    question=question,
+                    result=q,
+                    answer=data.answers.get(question.pk),
+                    good=[e for e in linked if e.kind == "good"],
+                    poor=[e for e in linked if e.kind == "poor"],
+                    comments=comments.get(question.code, []),
+                )
+            )
+        out.append(ThemeFindings(titles[theme.code], theme, entries))
+    return out

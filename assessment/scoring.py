@@ -17,9 +17,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+# The ladder, defined here once; everything else (models, results, demo) derives from it.
 LEVELS = ("poor", "developing", "established", "good")
 POINTS = {"poor": 0, "developing": 1, "established": 2, "good": 3}
 MAX_POINTS = 3
+ORDER = {level: rank for rank, level in enumerate(LEVELS)}
+GAPS = LEVELS[:2]  # what the Inquiry criticised, or not yet what it looked for
+STRENGTHS = LEVELS[2:]
 # A theme or overall percentage at or above the threshold earns the rating.
 RATING_THRESHOLDS = (("good", 75.0), ("established", 50.0), ("developing", 25.0), ("poor", 0.0))
 MINIMUM_COVERAGE = 0.5

@@ -225,6 +225,8 @@ if _email_url:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# Where feedback and accessibility requests go (the phase banner, the accessibility statement).
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "support@localhost")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

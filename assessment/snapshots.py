@@ -14,7 +14,9 @@ Versions:
 1. assessment, answers, actions, scores (``asdict`` of the scoring result), signed_off.
 2. as 1, plus ``schema_version`` and the comments as they stood at sign-off, and the scores
    written field by field.
-3. as 2, plus the challenges with their responses, notes and reasons for being left open, the
+3. as 2, plus the partnership's recommendations register as it stood at sign-off
+   (``register.register_data``: its own ``schema_version`` and entries as plain data).
+4. as 3, plus the challenges with their responses, notes and reasons for being left open, the
    approvals (each representative's decision, or the board's), and for each action its
    owner's name and role and its progress notes.
 """
@@ -39,10 +41,11 @@ from assessment.models import (
     Snapshot,
     User,
 )
+from assessment.register import register_data
 from assessment.scoring import QuestionResult, Result, ThemeResult
 
-SCHEMA_VERSION = 3
-VERSIONS = (1, 2, 3)
+SCHEMA_VERSION = 4
+VERSIONS = (1, 2, 3, 4)
 
 logger = logging.getLogger(__name__)
 
@@ -256,11 +259,13 @@ class SignedRecord:
     answers: tuple[RecordedAnswer, ...]
     comments: tuple[RecordedComment, ...] | None  # None: version 1 did not record them
     actions: tuple[RecordedAction, ...]
-    challenges: tuple[RecordedChallenge, ...] | None  # None: versions 1 and 2 did not record them
+    challenges: tuple[RecordedChallenge, ...] | None  # None: versions 1 to 3 did not record them
     approvals: tuple[RecordedApproval, ...] | None
     result: Result | None
     signed_off_by: str | None
     signed_off_at: datetime | None
+    # The register's entries as plain data (``register.entry_data``); None before version 3.
+    register: tuple[dict, ...] | None = None
 
     def answers_by_question(self, questions: list[Question]) -> dict[int, RecordedAnswer]:
         """The recorded answers keyed by the id of the framework question with the same code."""
@@ -285,7 +290,7 @@ def read(data: dict) -> SignedRecord:
     comments = challenges = approvals = None
     if version >= 2:
         comments = tuple(_comment(c) for c in data.get("comments", []))
-    if version >= 3:
+    if version >= 4:
         challenges = tuple(read_challenge(c) for c in data.get("challenges", []))
         approvals = tuple(read_approval(a) for a in data.get("approvals", []))
     return SignedRecord(
@@ -305,7 +310,15 @@ def read(data: dict) -> SignedRecord:
         result=_result(data["scores"]) if "scores" in data else None,
         signed_off_by=signed.get("by"),
         signed_off_at=_datetime(signed.get("at")),
+        register=read_register(data["register"]) if version >= 3 else None,
     )
+
+
+def read_register(stored: dict) -> tuple[dict, ...]:
+    """The register's entries from a version 3 snapshot (register schema 1 is the only one)."""
+    if stored.get("schema_version") != 1:
+        raise ValueError(f"Register schema version {stored.get('schema_version')!r} is unknown")
+    return tuple(stored["entries"])
 
 
 def _date(value: str | None) -> date | None:
@@ -526,6 +539,8 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
         ],
         "scores": _scores_data(result),
         "signed_off": {"by": user.email, "at": at.isoformat()},
+        # The register lives on with the partnership; the snapshot keeps it as it stood.
+        "register": register_data(assessment.partnership),
     }
 
 

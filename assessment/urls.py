@@ -12,7 +12,9 @@ from assessment.views import (
     notifications,
     pages,
     partnerships,
+    recommendations,
     reports,
+    responses,
     results,
     signoff,
 )
@@ -32,6 +34,11 @@ urlpatterns = [
     path(f"{FRAMEWORK}/methodology", frameworks.methodology, name="methodology"),
     path(f"{FRAMEWORK}/sources", frameworks.sources, name="sources"),
     path(f"{FRAMEWORK}/themes/<str:theme>", frameworks.theme_detail, name="theme_detail"),
+    path(
+        "recommendations/<slug:slug>/<str:version>/",
+        recommendations.recommendation_set,
+        name="recommendation_set",
+    ),
     path("partnerships/", partnerships.partnership_list, name="partnership_list"),
     path(
         "notifications/settings",
@@ -66,6 +73,61 @@ urlpatterns = [
         "partnerships/<uuid:code>/settings",
         partnerships.partnership_settings,
         name="partnership_settings",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/",
+        responses.recommendation_register,
+        name="recommendation_register",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/respond/<int:recommendation>",
+        responses.respond_to_recommendation,
+        name="respond_to_recommendation",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/local",
+        responses.add_local_recommendation,
+        name="add_local_recommendation",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/register.csv",
+        responses.register_csv,
+        name="register_csv",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/publish",
+        responses.publish_response,
+        name="publish_response",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/published/<int:version>/",
+        responses.published_response,
+        name="published_response",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/published/<int:version>/response.pdf",
+        responses.published_response_pdf,
+        name="published_response_pdf",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/<uuid:entry>/",
+        responses.register_entry,
+        name="register_entry",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/<uuid:entry>/edit",
+        responses.edit_register_entry,
+        name="edit_register_entry",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/<uuid:entry>/milestones",
+        responses.add_milestone,
+        name="add_milestone",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/<uuid:entry>/milestones/<uuid:milestone>/done",
+        responses.complete_milestone,
+        name="complete_milestone",
     ),
     path("partnerships/<uuid:code>/assessments/new", assessments.start, name="start_assessment"),
     path("assessments/<uuid:code>/", assessments.assessment_home, name="assessment_home"),

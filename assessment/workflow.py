@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessment import notifications, snapshots
+from assessment import notifications, progress, snapshots
 from assessment.answer_rules import EMPTY, is_blank, normalise
 from assessment.governance import approval_state, open_challenges, sign_off_problems
 from assessment.models import (
@@ -29,9 +29,9 @@ from assessment.models import (
     Reopening,
     Snapshot,
     Status,
-    Theme,
     User,
 )
+from assessment.models.lock import OPEN
 from assessment.results import compute, framework_questions
 from assessment.tasks import render_stored_report
 
@@ -172,6 +172,12 @@ def start_assessment(
     Carried answers are marked to be confirmed or changed.
     """
     with transaction.atomic():
+        if carried_from is not None and carried_from.status != Status.SIGNED_OFF:
+            raise ValidationError(
+                f"{carried_from.title} is not signed off. A new self-assessment can only carry "
+                "over from one the board has signed off."
+            )
+        refuse_second_open_cycle(partnership)
         assessment = Assessment.objects.create(
             partnership=partnership,
             framework=framework,
@@ -190,6 +196,23 @@ def start_assessment(
                 action._change_reason = f"carried into {assessment.title}"
                 action.save()
     return assessment
+
+
+def refuse_second_open_cycle(partnership: Partnership, *, besides: Assessment | None = None):
+    """A partnership works on one self-assessment at a time (a draft or one in review), so that
+    every baseline it compares with is one its board signed off. Call inside a transaction:
+    the partnership row is locked, so two starts at once cannot both pass."""
+    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
+    others = Assessment.objects.filter(partnership=partnership, status__in=OPEN)
+    if besides is not None:
+        others = others.exclude(pk=besides.pk)
+    open_cycle = others.first()
+    if open_cycle is not None:
+        raise ValidationError(
+            f"{open_cycle.title} is still open ({open_cycle.get_status_display().lower()}). "
+            "Sign it off before starting or reopening another: a partnership works on one "
+            "self-assessment at a time."
+        )
 
 
 def _carry_over(source: Assessment, target: Assessment) -> None:
@@ -227,75 +250,13 @@ def _carry_over(source: Assessment, target: Assessment) -> None:
         answer.save()
 
 
-@dataclass
-class ThemeProgress:
-    theme: Theme
-    questions: list[Question]
-    answers: dict[int, Answer]
-    agencies: list[str]
-
-    @property
-    def applicable(self) -> int:
-        return len(self.questions)
-
-    @property
-    def complete(self) -> int:
-        return sum(1 for q in self.questions if (a := self.answers.get(q.pk)) and a.is_complete)
-
-    @property
-    def to_confirm(self) -> int:
-        return sum(1 for a in self.answers.values() if a.needs_reconfirmation)
-
-    @property
-    def missing(self) -> list[Question]:
-        """Required questions not yet fully answered (or still to be confirmed)."""
-        return [
-            q
-            for q in self.questions
-            if q.required
-            and (not (a := self.answers.get(q.pk)) or not a.is_complete or a.needs_reconfirmation)
-        ]
-
-    @property
-    def status(self) -> str:
-        if not self.answers:
-            return "Not started"
-        if self.to_confirm:
-            return "Needs confirming"
-        if not self.missing:
-            return "Completed"
-        return "In progress"
-
-
-def progress(
-    assessment: Assessment, themes: list[Theme], answers: list[Answer], assignments
-) -> list[ThemeProgress]:
-    """Each theme's questions that apply to the partnership's nation, with their answers."""
-    nation = assessment.partnership.nation
-    by_question = {a.question_id: a for a in answers}
-    agencies: dict[int, list[str]] = {}
-    for assignment in assignments:
-        agencies.setdefault(assignment.theme_id, []).append(assignment.agency)
-    out = []
-    for theme in themes:
-        questions = [q for q in theme.questions.all() if q.applies_to(nation)]
-        out.append(
-            ThemeProgress(
-                theme=theme,
-                questions=questions,
-                answers={q.pk: by_question[q.pk] for q in questions if q.pk in by_question},
-                agencies=sorted(agencies.get(theme.pk, [])),
-            )
-        )
-    return out
-
-
-def submit(*, assessment: Assessment, user: User, gaps: int) -> None:
-    """Draft -> in review, when nothing required is missing (the caller counts the gaps)."""
+def submit(*, assessment: Assessment, user: User) -> None:
+    """Draft -> in review, when no required question is left to answer or confirm."""
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.status != Status.DRAFT:
             raise ValidationError("Only a draft can be submitted for review.")
+        gaps = len(progress.gaps(locked))
         if gaps:
             raise ValidationError(
                 f"{gaps} required question{'s' if gaps != 1 else ''} still to answer or confirm."
@@ -359,6 +320,7 @@ def reopen(*, assessment: Assessment, user: User, reason: str) -> Reopening:
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.status != Status.SIGNED_OFF:
             raise ValidationError("Only a signed-off assessment can be reopened.")
+        refuse_second_open_cycle(locked.partnership, besides=locked)
         reopening = Reopening.objects.create(
             assessment=locked,
             snapshot=locked.latest_snapshot,

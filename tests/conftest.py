@@ -9,15 +9,27 @@ from datetime import date
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from hypothesis import settings as hypothesis_settings
 
-from assessment.models import Action, Agency, Challenge, Membership, Nation, Role
+from assessment.models import (
+    Action,
+    Agency,
+    Challenge,
+    Membership,
+    Milestone,
+    Nation,
+    PublishedResponse,
+    RecommendationResponse,
+    Role,
+)
 from tests.factories import (
     make_assessment,
     make_framework,
     make_invitation,
     make_member,
     make_partnership,
+    make_recommendation_set,
     make_user,
 )
 
@@ -94,8 +106,10 @@ def charlie(partnership_b):
 # The tenancy world of every URL: two partnerships, each with its objects, and a person in
 # every role of the first ("own"). Used by test_tenancy and test_security.
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     framework = make_framework()
+    recommendations = list(make_recommendation_set().recommendations.order_by("order"))
     worlds = {}
     for key, name in (
         ("own", "Northdale Safeguarding Partnership"),
@@ -116,9 +130,36 @@ def world(db):
             due=date(2025, 12, 31),
         )
         challenge = Challenge.objects.create(assessment=assessment, text=f"{name} challenge")
+        entry = RecommendationResponse.objects.create(
+            partnership=partnership,
+            recommendation=recommendations[0],
+            lead_agency=Agency.POLICE,
+            response=f"{name} response",
+        )
+        milestone = Milestone.objects.create(
+            response=entry, due=date(2026, 6, 30), text=f"{name} milestone"
+        )
+        published = PublishedResponse(
+            partnership=partnership,
+            version=1,
+            approved_on=date(2026, 1, 31),
+            schema_version=1,
+            data={
+                "partnership": {"name": name, "area": "area"},
+                "approved_on": "2026-01-31",
+                "published_at": "2026-02-01T10:00:00+00:00",
+                "show_names": False,
+                "entries": [],
+            },
+            sha256="0" * 64,
+        )
+        published.file.save(f"{key}.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
         worlds[key] = {
             "action": action,
             "challenge": challenge,
+            "entry": entry,
+            "milestone": milestone,
+            "recommendation": recommendations[1],
             "partnership": partnership,
             "member": member,
             "invitation": invitation,

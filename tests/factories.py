@@ -190,13 +190,54 @@ def make_assessment(
     )
 
 
+def put_in_review(assessment) -> None:
+    """As if submitted, for tests about review and sign-off, whatever is still unanswered
+    (``workflow.submit`` refuses gaps; tests/test_workflow.py tests that)."""
+    from django.utils import timezone
+
+    from assessment.models import Status
+
+    assessment.status = Status.IN_REVIEW
+    # A new round of review, as submit starts one: approvals count only in their round.
+    assessment.submitted_at = timezone.now()
+    assessment.review_round += 1
+    assessment.save()
+
+
+def sign_off_as_is(assessment, user):
+    """Submit (whatever is missing) and sign off: a baseline for the tests that need one."""
+    from django.utils import timezone
+
+    from assessment import snapshots
+    from assessment.models import Status
+    from assessment.results import compute, framework_questions
+
+    if assessment.status == Status.SIGNED_OFF:
+        return assessment.latest_snapshot
+    # Straight to signed off, as sign_off does, without requiring every answer.
+    questions = framework_questions(assessment.framework, assessment.partnership.nation)
+    now = timezone.now()
+    result = compute(assessment, questions, list(assessment.answers.all()), now.date())
+    snapshot = snapshots.freeze(assessment, result=result, user=user, at=now)
+    assessment.status, assessment.signed_off_at, assessment.signed_off_by = (
+        Status.SIGNED_OFF,
+        now,
+        user,
+    )
+    assessment.save()
+    return snapshot
+
+
 def start_next_cycle(previous, user, title: str = "Next", framework=None):
-    """The following year's cycle, started by ``user`` the way a lead does: answers and open
-    actions carried over from ``previous``."""
+    """The following year's cycle, started by ``user`` the way a lead does: ``previous`` is
+    signed off first if it is still open (only a signed-off cycle is carried over), then its
+    answers and open actions are carried over."""
     from datetime import date
 
     from assessment.workflow import start_assessment
 
+    sign_off_as_is(previous, user)
+    previous.refresh_from_db()
     return start_assessment(
         partnership=previous.partnership,
         framework=framework or previous.framework,
@@ -279,3 +320,47 @@ def complete_two_factor(client, user) -> None:
     ]
     session["account_authentication_methods_user"] = str(user.pk)
     session.save()
+
+
+def recommendation_set_data(version: str = "1.0") -> dict:
+    """A small valid recommendation set about the test framework, as YAML would parse it."""
+    from datetime import date
+
+    return {
+        "slug": "test-recommendations",
+        "version": version,
+        "title": "Test recommendations",
+        "source": "Made up for the tests",
+        "published": date(2022, 2, 1),
+        "url": "https://example.org/recommendations",
+        "framework": "test-framework",
+        "recommendations": [
+            {
+                "number": "1",
+                "title": "Profile every year",
+                "summary": "Refresh the problem profile at least once a year.",
+                "addressed_to": ["police_forces"],
+                "local_action": True,
+                "themes": ["AA"],
+                "questions": ["AA-01"],
+                "citation": "Test, recommendation 1",
+            },
+            {
+                "number": "2",
+                "title": "A national law",
+                "summary": "Parliament should change the law.",
+                "addressed_to": ["uk_government"],
+                "local_action": False,
+                "themes": [],
+                "questions": [],
+                "citation": "Test, recommendation 2",
+            },
+        ],
+    }
+
+
+def make_recommendation_set(version: str = "1.0"):
+    from assessment.recommendation_sets import load
+
+    loaded, _ = load(recommendation_set_data(version))
+    return loaded

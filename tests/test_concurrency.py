@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 
 from assessment.models import Answer, AssessmentLocked, Question
-from assessment.workflow import Change, save_answers, submit, values_of
-from tests.factories import make_assessment, sign_off_by_board
+from assessment.workflow import Change, save_answers, values_of
+from tests.factories import make_assessment, put_in_review, sign_off_by_board
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,7 +89,7 @@ def race_sign_off_against_an_edit(
     """Start a sign-off and an edit at the same instant; what happened to each?"""
     assessment = make_assessment(partnership, title=title)
     question = Question.objects.get(theme__framework=assessment.framework, code="AA-01")
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     outcome = {}
     barrier = threading.Barrier(2)
 

@@ -9,8 +9,7 @@ from pypdf import PdfReader
 
 from assessment import pdf
 from assessment.models import Action, Comment, StoredReport
-from assessment.workflow import submit
-from tests.factories import make_assessment, sign_off_by_board
+from tests.factories import make_assessment, put_in_review, sign_off_by_board
 from tests.views.test_results import answer_all
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
@@ -186,7 +185,7 @@ def test_the_board_summary_lists_challenges_approvals_and_overdue_actions(
             partner=partner,
             membership=person.memberships.get(partnership=partnership_a),
         )
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     open_code = str(Challenge.objects.get(text="Who chairs MACE?").code)
     approve(assessment=assessment, user=alice, left_open={open_code: "For the next cycle"})
     draft_text = read(pdf.render_pdf(assessment))[1]
@@ -211,7 +210,7 @@ def test_the_board_summary_lists_challenges_approvals_and_overdue_actions(
 def test_sign_off_stores_the_report_at_once(
     alice, assessment, immediate_tasks, django_capture_on_commit_callbacks
 ):
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     with django_capture_on_commit_callbacks(execute=True):
         snapshot = sign_off_by_board(assessment, alice)
     stored = StoredReport.objects.get(snapshot=snapshot)
@@ -220,7 +219,7 @@ def test_sign_off_stores_the_report_at_once(
 
 
 def test_the_signed_report_is_rendered_from_the_snapshot_not_live_rows(alice, assessment):
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     sign_off_by_board(assessment, alice)
     # Rows written behind the lock's back (raw SQL, a bad migration) must not reach the report.
     comment = Comment.objects.get()

@@ -18,6 +18,7 @@ POST_VIEWS = [
     *sorted(name for name, (method, _) in EXPECTED.items() if method == "post"),
     "invite", "change_member", "remove_member", "partnership_settings", "start_assessment", "assign_themes",
     "sign_off", "reopen", "theme", "new_action", "edit_action", "import_assessment",
+    "respond_to_recommendation", "add_local_recommendation", "edit_register_entry", "publish_response",
 ]  # fmt: skip
 
 

@@ -211,8 +211,8 @@ HUGE_YEAR = "1" * 25
 
 def _signed_off(partnership, user):
     from assessment.models import Question
-    from assessment.workflow import Change, save_answers, submit, values_of
-    from tests.factories import make_assessment, option_id
+    from assessment.workflow import Change, save_answers, values_of
+    from tests.factories import make_assessment, option_id, put_in_review
 
     assessment = make_assessment(partnership)
     aa01 = Question.objects.get(theme__framework=assessment.framework, code="AA-01")
@@ -220,7 +220,7 @@ def _signed_off(partnership, user):
     save_answers(
         assessment=assessment, changes=[Change(aa01, values, 0)], user=user, agency="police"
     )
-    submit(assessment=assessment, user=user, gaps=0)
+    put_in_review(assessment)
     sign_off_by_board(assessment, user)
     return assessment
 

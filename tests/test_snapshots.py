@@ -9,8 +9,7 @@ from django.utils.dateparse import parse_datetime
 
 from assessment import pdf, snapshots
 from assessment.models import Action, Comment, Snapshot, Status, Theme
-from assessment.workflow import submit
-from tests.factories import make_assessment, make_framework, sign_off_by_board
+from tests.factories import make_assessment, make_framework, put_in_review, sign_off_by_board
 from tests.test_pdf import read as read_pdf
 from tests.views.test_results import answer_all
 
@@ -69,9 +68,9 @@ def test_sign_off_writes_the_current_version_with_comments_and_scores(alice, par
     answer_all(assessment, alice, {"AA-01": "good", "AA-02": "poor"})
     theme = Theme.objects.get(framework=assessment.framework, code="AA")
     Comment.objects.create(assessment=assessment, theme=theme, author=alice, text="Which audit?")
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     snapshot = sign_off_by_board(assessment, alice)
-    assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 3
+    assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 4
     record = snapshots.read(snapshot.data)
     assert [(c.theme, c.text) for c in record.comments] == [("AA", "Which audit?")]
     assert record.result.question("AA-01").level == "good"
@@ -117,7 +116,7 @@ def test_the_pdf_renders_from_a_version_1_snapshot_alone(alice, partnership_a):
 def signed(alice, partnership_a):
     assessment = make_assessment(partnership_a)
     answer_all(assessment, alice, {"AA-01": "good", "AA-02": "poor"})
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     sign_off_by_board(assessment, alice)
     pdf.stored_report(assessment)  # what the worker does once sign-off is committed
     return assessment

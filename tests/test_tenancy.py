@@ -89,6 +89,27 @@ EXPECTED = {
         "post",
         {Role.LEAD: 400, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 400, Role.VIEWER: 403},
     ),
+    "recommendation_register": ("get", ALL),
+    "respond_to_recommendation": ("get", LEAD_ONLY),
+    "add_local_recommendation": ("get", LEAD_ONLY),
+    "register_csv": ("get", ALL),
+    "publish_response": ("get", LEAD_ONLY),
+    "published_response": ("get", ALL),
+    "published_response_pdf": ("get", ALL),
+    "register_entry": ("get", ALL),
+    # Contributors update the entries their agency leads (the world's entry: police).
+    "edit_register_entry": (
+        "get",
+        {Role.LEAD: 200, Role.CONTRIBUTOR: 200, Role.SCRUTINEER: 403, Role.VIEWER: 403},
+    ),
+    "add_milestone": (
+        "post",
+        {Role.LEAD: 400, Role.CONTRIBUTOR: 400, Role.SCRUTINEER: 403, Role.VIEWER: 403},
+    ),
+    "complete_milestone": (
+        "post",
+        {Role.LEAD: 302, Role.CONTRIBUTOR: 302, Role.SCRUTINEER: 403, Role.VIEWER: 403},
+    ),
 }
 # Pages that hold no partnership's data: public, or about the signed-in person only.
 NOT_PARTNERSHIP_DATA = {
@@ -106,6 +127,7 @@ NOT_PARTNERSHIP_DATA = {
     "methodology",
     "sources",
     "theme_detail",
+    "recommendation_set",
     "accept_invitation",
     "account",
     "account_email",  # allauth's own page, sent to "account": people cannot change it
@@ -148,6 +170,13 @@ def url_for(name: str, objects: dict) -> str:
         "challenge_detail": [assessment, objects["challenge"].code],
         "respond_to_challenge": [assessment, objects["challenge"].code],
         "resolve_challenge": [assessment, objects["challenge"].code],
+        "respond_to_recommendation": [partnership, objects["recommendation"].pk],
+        "published_response": [partnership, 1],
+        "published_response_pdf": [partnership, 1],
+        "register_entry": [partnership, objects["entry"].code],
+        "edit_register_entry": [partnership, objects["entry"].code],
+        "add_milestone": [partnership, objects["entry"].code],
+        "complete_milestone": [partnership, objects["entry"].code, objects["milestone"].code],
     }
     partnership_views = {
         "partnership_home",
@@ -157,6 +186,10 @@ def url_for(name: str, objects: dict) -> str:
         "partnership_settings",
         "start_assessment",
         "import_assessment",
+        "recommendation_register",
+        "add_local_recommendation",
+        "register_csv",
+        "publish_response",
     }
     return reverse(
         name, args=args.get(name, [partnership if name in partnership_views else assessment])

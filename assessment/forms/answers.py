@@ -12,11 +12,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
 
 from assessment import answer_rules
 from assessment.forms import govuk
 from assessment.models import Answer, Kind, Option, Question
+from assessment.models.framework import anchor, cite
 from assessment.pii import find_personal_data
 from assessment.workflow import values_of
 
@@ -319,18 +319,9 @@ def question_intro(question: Question, answer: Answer | None, framework_url: str
         )
     citations = format_html_join(
         ", ",
-        '<a class="govuk-link" href="{}sources#{}">{} para {}</a>'
-        if framework_url
-        else "{}{}{} para {}",
+        '<a class="govuk-link" href="{}sources#{}">{}</a>' if framework_url else "{}{}{}",
         (
-            (
-                framework_url,
-                f"{slugify(r['section'])}-para-{r['paragraph']}",
-                r["section"],
-                r["paragraph"],
-            )
-            if framework_url
-            else ("", "", r["section"], r["paragraph"])
+            (framework_url, anchor(r), cite(r)) if framework_url else ("", "", cite(r))
             for r in question.references
         ),
     )

@@ -3,7 +3,9 @@
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Fluid, Layout, Size, Submit
 from django import forms
+from django.utils import timezone
 
+from assessment import answer_rules
 from assessment.forms.answers import GOVUKDateField
 from assessment.forms.partnerships import GOVUKForm, PersonalDataCheck
 from assessment.models import Agency, Comment
@@ -70,8 +72,9 @@ class StartAssessmentForm(PersonalDataCheck):
             if name in self.fields and not data.get(name) and name not in self.errors:
                 self.add_error(name, f"Enter the {self.fields[name].label.lower()}")
         start, end = data.get("period_start"), data.get("period_end")
-        if start and end and end <= start:
-            self.add_error("period_end", "The end of the period must be after the start")
+        for problem in answer_rules.period_problems(start, end, today=timezone.localdate()):
+            if problem.field not in self.errors:
+                self.add_error(problem.field, problem.message)
         return data
 
 

@@ -6,7 +6,15 @@ from crispy_forms_gds.layout import Field, Fluid, Layout, Size, Submit
 from django import forms
 from django.contrib.auth import password_validation
 
-from assessment.models import ROLE_DESCRIPTIONS, Agency, Invitation, Membership, Partnership, Role
+from assessment.models import (
+    ROLE_DESCRIPTIONS,
+    Agency,
+    Invitation,
+    Membership,
+    Nation,
+    Partnership,
+    Role,
+)
 
 ROLE_CHOICES = [Choice(role.value, role.label, hint=ROLE_DESCRIPTIONS[role]) for role in Role]
 
@@ -121,6 +129,50 @@ class MembershipForm(GOVUKForm):
 
 
 class PartnershipSettingsForm(GOVUKForm):
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        error_messages={
+            "required": "Enter the partnership's name",
+            "max_length": "The name must be 200 characters or fewer",
+        },
+    )
+    area = forms.CharField(
+        label="Area",
+        max_length=200,
+        help_text="The local authority area or areas the partnership covers.",
+        error_messages={
+            "required": "Enter the area the partnership covers",
+            "max_length": "The area must be 200 characters or fewer",
+        },
+    )
+    nation = forms.ChoiceField(
+        label="Nation",
+        choices=Nation.choices,
+        widget=forms.RadioSelect,
+        help_text="Some questions apply only in England or only in Wales.",
+        error_messages={"required": "Select England or Wales"},
+    )
+    year_starts = forms.TypedChoiceField(
+        label="Reporting year starts in",
+        choices=Partnership._meta.get_field("year_starts").choices,
+        coerce=int,
+        error_messages={"required": "Select the month the reporting year starts"},
+    )
+    contact_name = forms.CharField(
+        label="Contact's name",
+        required=False,
+        max_length=150,
+        help_text="Who members and scrutineers ask about the self-assessment: usually the business manager.",
+        error_messages={"max_length": "The contact's name must be 150 characters or fewer"},
+    )
+    contact_email = forms.EmailField(
+        label="Contact's email address",
+        required=False,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.org"
+        },
+    )
     requires_two_factor = forms.BooleanField(
         label="Require two-factor authentication for every member",
         required=False,
@@ -130,11 +182,28 @@ class PartnershipSettingsForm(GOVUKForm):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, initial=partnership.settings(), **kwargs)
+        self.partnership = partnership
         self.helper.layout = Layout(
-            Field.checkbox("requires_two_factor"), Submit("save", "Save settings")
+            Field.text("name", field_width=Fluid.TWO_THIRDS),
+            Field.text("area", field_width=Fluid.TWO_THIRDS),
+            Field.radios("nation", legend_size=Size.SMALL, small=True, inline=True),
+            Field.select("year_starts"),
+            Field.text("contact_name", field_width=Fluid.TWO_THIRDS, autocomplete="off"),
+            Field.text("contact_email", field_width=Fluid.TWO_THIRDS, autocomplete="off"),
+            Field.checkbox("requires_two_factor"),
+            Submit("save", "Save settings"),
         )
+
+    def clean_nation(self) -> str:
+        nation = self.cleaned_data["nation"]
+        if nation != self.partnership.nation and self.partnership.assessments.exists():
+            raise forms.ValidationError(
+                "You cannot change the nation once a self-assessment has started: which "
+                "questions apply depends on it"
+            )
+        return nation
 
 
 class NewAccountForm(GOVUKForm):

@@ -28,7 +28,7 @@ from assessment.models.framework import DEFAULT_POINTS
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def read(path: str | Path) -> dict:
+def read(path: str | Path, *, _following: frozenset[Path] = frozenset()) -> dict:
     """Parse and validate a question bank file; raises FrameworkError naming the file.
 
     A file that names the version it follows (``previous: {version, file}``, the file relative to
@@ -39,7 +39,10 @@ def read(path: str | Path) -> dict:
     previous = None
     named = data.get("previous") if isinstance(data, dict) else None
     if isinstance(named, dict) and isinstance(named.get("file"), str):
-        previous = read(path.parent / named["file"])
+        following = _following | {path.resolve()}
+        if (path.parent / named["file"]).resolve() in following:
+            raise FrameworkError([f"{path}: framework: previous: {named['file']} leads back here"])
+        previous = read(path.parent / named["file"], _following=following)
         if previous.get("version") != named.get("version") or previous.get("slug") != data.get(
             "slug"
         ):

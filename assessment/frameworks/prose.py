@@ -6,7 +6,9 @@ import re
 SECTION = r"(?:Annex\s+\d+|[A-Z]\.\d+)"
 DASHES = "\u2013\u2014-"  # en dash, em dash, hyphen
 NUMBERS = rf"\d+(?:\s*(?:,|and|to|[{DASHES}])\s*\d+)*"
-MENTION = re.compile(rf"(?:(?P<section>{SECTION})\s+)?paras?\.?\s+(?P<numbers>{NUMBERS})\b")
+MENTION = re.compile(
+    rf"(?:(?P<section>{SECTION})\s+)?(?:paragraphs?|paras?\.?)\s+(?P<numbers>{NUMBERS})\b"
+)
 RANGE = re.compile(rf"(\d+)\s*(?:to|[{DASHES}])\s*(\d+)")
 
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0007_framework_format'),
+        ('assessment', '0008_imported_originals'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0010_user_history'),
+        ('assessment', '0013_recommendations'),
         ('assessment', '0011_draft_reports'),
     ]
 

@@ -43,6 +43,17 @@ from assessment.models.partnership import (
     Partnership,
     Role,
 )
+from assessment.models.recommendation import (
+    Addressee,
+    Applies,
+    LocalSource,
+    Milestone,
+    PublishedResponse,
+    Recommendation,
+    RecommendationResponse,
+    RecommendationSet,
+    ResponseStatus,
+)
 from assessment.models.user import User
 
 __all__ = [
@@ -51,8 +62,10 @@ __all__ = [
     "Action",
     "ActionNote",
     "ActionStatus",
+    "Addressee",
     "Agency",
     "Answer",
+    "Applies",
     "Approval",
     "Assessment",
     "AssessmentLocked",
@@ -69,7 +82,9 @@ __all__ = [
     "Kind",
     "LastLeadError",
     "Level",
+    "LocalSource",
     "Membership",
+    "Milestone",
     "Nation",
     "Notification",
     "NotificationKind",
@@ -78,9 +93,14 @@ __all__ = [
     "Partnership",
     "PracticeExample",
     "Priority",
+    "PublishedResponse",
     "Question",
+    "Recommendation",
+    "RecommendationResponse",
+    "RecommendationSet",
     "Reopening",
     "Representative",
+    "ResponseStatus",
     "Role",
     "Snapshot",
     "Status",

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from assessment.models.assessment import Assessment
+from assessment.models.assessment import Assessment, Imported
 from assessment.models.lock import LockedWithAssessment
 from assessment.models.partnership import Agency
 
@@ -31,7 +31,7 @@ class Priority(models.TextChoices):
     LOW = "low", "Low"
 
 
-class Action(LockedWithAssessment):
+class Action(LockedWithAssessment, Imported):
     """What the partnership will do about a gap. The plan is the partnership's working plan: it
     stays open to change after sign-off (the snapshot keeps it as it stood then), and its open
     actions move into each new cycle started from the one they are in, keeping their history."""
@@ -123,7 +123,7 @@ class Action(LockedWithAssessment):
         }
 
 
-class ActionNote(LockedWithAssessment):
+class ActionNote(LockedWithAssessment, Imported):
     """A dated progress note (contributors, leads) or a comment (scrutineers) on an action."""
 
     lock_parent = "action"

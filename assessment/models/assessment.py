@@ -16,6 +16,30 @@ from assessment.models.lock import AssessmentLocked, LockedQuerySet, LockedWithA
 from assessment.models.partnership import Agency, Partnership
 
 
+class Imported(models.Model):
+    """A record that may have come from an imported file. The person importing is its author;
+    who the file said recorded it, and when, is kept only as labelled, unverified data."""
+
+    original = models.JSONField(
+        null=True, blank=True, help_text="As the imported file gave it: {'by': …, 'at': …}."
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def original_label(self) -> str:
+        if not self.original:
+            return ""
+        by, at = self.original.get("by"), self.original.get("at")
+        parts = ["Originally recorded"]
+        if by:
+            parts.append(f"by {by}")
+        if at:
+            parts.append(f"on {at}")
+        return " ".join(parts) + " (from an imported file)"
+
+
 class Assessment(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     partnership = models.ForeignKey(Partnership, models.CASCADE, related_name="assessments")
@@ -108,7 +132,7 @@ class Assignment(LockedWithAssessment):
         return f"{self.theme} assigned to {self.get_agency_display()}"
 
 
-class Answer(LockedWithAssessment):
+class Answer(LockedWithAssessment, Imported):
     """One question answered for one assessment, with its evidence ("how do you know?")."""
 
     EVIDENCE_LIMIT = 5000
@@ -229,7 +253,7 @@ class Answer(LockedWithAssessment):
         }
 
 
-class Comment(LockedWithAssessment):
+class Comment(LockedWithAssessment, Imported):
     """A scrutineer's or lead's comment on an answer (question) or on a whole theme.
 
     Comments never change answers. They are part of the signed record (the report prints them),

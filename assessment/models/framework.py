@@ -6,16 +6,14 @@ References are always a report section and paragraph: {"section": "Annex 4", "pa
 """
 
 from django.db import models
+from django.utils.text import slugify
 
-LEVELS = ["poor", "developing", "established", "good"]
-DEFAULT_POINTS = {"poor": 0, "developing": 1, "established": 2, "good": 3}
+from assessment import scoring
 
+LEVELS = list(scoring.LEVELS)
+DEFAULT_POINTS = dict(scoring.POINTS)
 
-class Level(models.TextChoices):
-    POOR = "poor", "Poor"
-    DEVELOPING = "developing", "Developing"
-    ESTABLISHED = "established", "Established"
-    GOOD = "good", "Good"
+Level = models.TextChoices("Level", [(level.upper(), level) for level in scoring.LEVELS])
 
 
 class Kind(models.TextChoices):
@@ -39,6 +37,21 @@ def cite(reference: dict) -> str:
     if "document" in reference:
         return f"{reference.get('title') or reference['document']}, {reference['part']}"
     return f"{reference['section']} para {reference['paragraph']}"
+
+
+def anchor(reference: dict) -> str:
+    """Where the sources page lists a reference: 'annex-4-para-62' or 'document-hmicfrs-2023'."""
+    if "document" in reference:
+        return f"document-{reference['document']}"
+    return f"{slugify(reference['section'])}-para-{reference['paragraph']}"
+
+
+# The three rules that may make a question critical (issue 13), in the words the pages use.
+CRITICAL_BASES = {
+    "unacceptable": "practice the Inquiry called unacceptable",
+    "victims_as_offenders": "practice that treats child victims as offenders",
+    "statutory_duty": "a breach of a statutory duty",
+}
 
 
 class Framework(models.Model):
@@ -148,6 +161,11 @@ class Question(models.Model):
     @property
     def citations(self) -> list[str]:
         return [cite(r) for r in self.references]
+
+    @property
+    def critical_basis(self) -> str:
+        """Which of the three rules makes the question critical, in words ('' before 2022.2)."""
+        return CRITICAL_BASES.get((self.critical_because or {}).get("basis", ""), "")
 
 
 class Option(models.Model):

@@ -1,5 +1,6 @@
 """Partnerships, the people in them and how people are invited."""
 
+import calendar
 import hashlib
 import secrets
 import uuid
@@ -51,6 +52,18 @@ class Partnership(models.Model):
     name = models.CharField(max_length=200)
     nation = models.CharField(max_length=10, choices=Nation.choices)
     area = models.CharField(max_length=200, help_text="The local authority area or areas covered.")
+    year_starts = models.PositiveSmallIntegerField(
+        "reporting year starts in",
+        choices=[(m, calendar.month_name[m]) for m in range(1, 13)],
+        default=4,
+        help_text="The month the partnership's reporting year starts (April in most areas).",
+    )
+    contact_name = models.CharField("contact's name", max_length=150, blank=True)
+    contact_email = models.EmailField(
+        "contact's email address",
+        blank=True,
+        help_text="Who members and scrutineers ask about the self-assessment: usually the business manager.",
+    )
     requires_two_factor = models.BooleanField(
         "require two-factor authentication",
         default=False,
@@ -65,6 +78,18 @@ class Partnership(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    SETTINGS = ["name", "area", "nation", "year_starts", "contact_name", "contact_email"]
+    SETTINGS += ["requires_two_factor"]
+
+    def settings(self) -> dict:
+        """What a lead changes on the settings page."""
+        return {name: getattr(self, name) for name in self.SETTINGS}
+
+    def change_settings(self, **values) -> None:
+        for name in self.SETTINGS:
+            setattr(self, name, values[name])
+        self.save(update_fields=self.SETTINGS)
 
 
 class LastLeadError(ValidationError):

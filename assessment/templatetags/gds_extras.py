@@ -3,10 +3,9 @@
 from django import forms, template
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import slugify
 
 from assessment.models import Agency, Nation
-from assessment.models.framework import cite
+from assessment.models.framework import anchor, cite
 
 register = template.Library()
 
@@ -30,15 +29,12 @@ def first_input_id(bound_field: forms.BoundField | None) -> str:
 
 @register.simple_tag
 def citation(reference: dict, framework) -> str:
-    """A report citation ('Annex 4 para 62') linking to where the framework lists that paragraph."""
-    anchor = paragraph_anchor(reference)
+    """A citation ('Annex 4 para 62', 'HMICFRS 2023, recommendation 3') linking to where the
+    framework's sources page lists it."""
     url = reverse("sources", args=[framework.slug, framework.version])
-    return format_html('<a class="govuk-link" href="{}#{}">{}</a>', url, anchor, cite(reference))
-
-
-@register.filter
-def paragraph_anchor(reference: dict) -> str:
-    return f"{slugify(reference['section'])}-para-{reference['paragraph']}"
+    return format_html(
+        '<a class="govuk-link" href="{}#{}">{}</a>', url, anchor(reference), cite(reference)
+    )
 
 
 @register.filter
@@ -73,3 +69,9 @@ def agency_label(code: str) -> str:
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key)
+
+
+@register.filter
+def thousands(number: int) -> str:
+    """10000 -> '10,000'."""
+    return f"{number:,}"

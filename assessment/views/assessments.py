@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -19,17 +18,14 @@ from assessment.governance import challenges_of, open_by_theme, open_challenges
 from assessment.models import (
     Answer,
     Approval,
-    Assessment,
     AssessmentLocked,
     Comment,
     Decision,
     Framework,
-    Option,
-    Question,
-    Theme,
+    Status,
 )
+from assessment.progress import task_list
 from assessment.workflow import (
-    progress,
     reopen,
     return_to_draft,
     start_assessment,
@@ -37,48 +33,34 @@ from assessment.workflow import (
 )
 
 
-def _themes(framework: Framework) -> list[Theme]:
-    return list(
-        framework.themes.order_by("order").prefetch_related(
-            Prefetch(
-                "questions",
-                Question.objects.order_by("order").prefetch_related(
-                    Prefetch("options", Option.objects.order_by("order"))
-                ),
-            )
-        )
-    )
-
-
-def _progress(assessment: Assessment):
-    themes = _themes(assessment.framework)
-    answers = list(
-        Answer.objects.filter(assessment=assessment).select_related("answered_by", "question")
-    )
-    return progress(assessment, themes, answers, assessment.assignments.all())
-
-
 @login_required
 def start(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = partnership_access(request, code, Right.MANAGE)
     frameworks = sorted(Framework.objects.all(), key=lambda f: f.loaded_at, reverse=True)
-    previous = list(access.partnership.assessments.order_by("-period_end"))
+    # Only a cycle the board signed off is a baseline to carry over from.
+    previous = list(
+        access.partnership.assessments.filter(status=Status.SIGNED_OFF).order_by("-period_end")
+    )
     form = StartAssessmentForm(request.POST or None, frameworks=frameworks, previous=previous)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         framework = next(f for f in frameworks if str(f.pk) == data["framework"])
         carried = next((a for a in previous if str(a.pk) == data["carried_from"]), None)
-        assessment = start_assessment(
-            partnership=access.partnership,
-            framework=framework,
-            title=data["title"],
-            period_start=data["period_start"],
-            period_end=data["period_end"],
-            created_by=request.user,
-            carried_from=carried,
-        )
-        messages.success(request, f"{assessment.title} has started")
-        return redirect("assessment_home", code=assessment.code)
+        try:
+            assessment = start_assessment(
+                partnership=access.partnership,
+                framework=framework,
+                title=data["title"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                created_by=request.user,
+                carried_from=carried,
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, f"{assessment.title} has started")
+            return redirect("assessment_home", code=assessment.code)
     return render(
         request,
         "assessment/assessments/start.html",
@@ -90,7 +72,7 @@ def start(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 def assessment_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """The task list: one row per theme with status, assigned agencies and progress."""
     access = assessment_access(request, code)
-    rows = _progress(access.assessment)
+    rows = task_list(access.assessment)
     mine = access.membership.agency
     if access.membership.role == "contributor":
         # Contributors see the themes given to their agency first.
@@ -155,7 +137,7 @@ def assign(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 def check_answers(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """ "Check your answers" before submitting: every answer, and every gap."""
     access = assessment_access(request, code)
-    rows = _progress(access.assessment)
+    rows = task_list(access.assessment)
     gaps = [(row.theme, q) for row in rows for q in row.missing]
     return render(
         request,
@@ -184,8 +166,7 @@ def _transition(request, access: AssessmentAccess, action, success: str, **kwarg
 @require_POST
 def submit_for_review(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.MANAGE)
-    gaps = sum(len(r.missing) for r in _progress(access.assessment))
-    return _transition(request, access, submit, "Submitted for review", gaps=gaps)
+    return _transition(request, access, submit, "Submitted for review")
 
 
 @login_required

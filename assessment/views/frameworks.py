@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from assessment.frameworks import export, with_contents
 from assessment.models import Benchmark, Framework, Option, PracticeExample, Question, Theme
 from assessment.models.framework import LEVELS
+from assessment.recommendation_sets import newest_sets, related_to_questions
 from assessment.scoring import (
     MINIMUM_COVERAGE,
     NOT_ENOUGH_EVIDENCE,
@@ -44,7 +45,11 @@ def framework_detail(request: HttpRequest, slug: str, version: str) -> HttpRespo
     return render(
         request,
         "assessment/frameworks/framework_detail.html",
-        {"framework": framework, "themes": themes},
+        {
+            "framework": framework,
+            "themes": themes,
+            "recommendation_sets": newest_sets(framework.slug),
+        },
     )
 
 
@@ -76,6 +81,7 @@ def theme_detail(request: HttpRequest, slug: str, version: str, theme: str) -> H
             "theme": theme_obj,
             "previous": siblings[index - 1] if index > 0 else None,
             "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+            "related": related_to_questions(framework.slug),
         },
     )
 
@@ -104,6 +110,9 @@ def methodology(request: HttpRequest, slug: str, version: str) -> HttpResponse:
             "levels": LEVELS,
             "critical": [q for q in questions if q.critical],
             "banded": [q for q in questions if q.bands],
+            "set_by_framework": [
+                q for q in questions if (q.bands or {}).get("basis", {}).get("set_by_framework")
+            ],
             "unscored": [q for q in questions if not q.scored],
             "weights": sorted({q.weight for q in questions}),
             "question_count": len(questions),
@@ -116,39 +125,40 @@ def methodology(request: HttpRequest, slug: str, version: str) -> HttpResponse:
 
 
 def sources(request: HttpRequest, slug: str, version: str) -> HttpResponse:
-    """Every report paragraph the framework cites, with what cites it: the anchor for citation links."""
+    """Every report paragraph and named document the framework cites, with what cites it: the
+    anchor for citation links."""
     framework = with_contents(Framework.objects.filter(slug=slug, version=version)).first()
     if framework is None:
         raise Http404("No such framework")
-    cited: dict[tuple[str, int], list[tuple[str, str, str]]] = {}
+    cited: dict[tuple, list[tuple[str, str, str]]] = {}
 
-    def add(reference: dict, kind: str, label: str, anchor: str) -> None:
-        cited.setdefault((reference["section"], reference["paragraph"]), []).append(
-            (kind, label, anchor)
-        )
+    def add(references: list[dict], kind: str, label: str, anchor: str) -> None:
+        for reference in references:
+            key = (
+                ("document", reference["document"])
+                if "document" in reference
+                else (reference["section"], reference["paragraph"])
+            )
+            cited.setdefault(key, []).append((kind, label, anchor))
 
     for theme in framework.themes.all():
         for question in theme.questions.all():
             anchor = f"{theme.code}#{question.code}"
-            for ref in question.references:
-                add(ref, "Question", question.code, anchor)
+            add(question.references, "Question", question.code, anchor)
+            if question.critical_because:
+                add(question.critical_because["references"], "Why critical", question.code, anchor)
+            basis = (question.bands or {}).get("basis") or {}
+            add(basis.get("references") or [], "Thresholds", question.code, anchor)
             for option in question.options.all():
-                for ref in option.references:
-                    add(
-                        ref, f"Option ({option.get_level_display().lower()})", question.code, anchor
-                    )
+                kind = f"Option ({option.get_level_display().lower()})"
+                add(option.references, kind, question.code, anchor)
             for benchmark in question.benchmarks.all():
-                add(benchmark.reference, f"Benchmark ({benchmark.area})", question.code, anchor)
+                add([benchmark.reference], f"Benchmark ({benchmark.area})", question.code, anchor)
     for example in framework.practice_examples.all():
-        add(
-            example.reference,
-            f"{example.get_kind_display()} ({example.area})",
-            example.theme.code,
-            example.theme.code,
-        )
+        kind = f"{example.get_kind_display()} ({example.area})"
+        add([example.reference], kind, example.theme.code, example.theme.code)
     for term in framework.glossary.all():
-        for ref in term.references:
-            add(ref, "Glossary", term.term, "")
+        add(term.references, "Glossary", term.term, "")
 
     by_section = []
     for section in framework.sections:
@@ -157,10 +167,15 @@ def sources(request: HttpRequest, slug: str, version: str) -> HttpResponse:
         )
         if paragraphs:
             by_section.append({"section": section, "paragraphs": paragraphs})
+    documents = [
+        {"document": d, "items": cited[("document", d["id"])]}
+        for d in framework.documents
+        if ("document", d["id"]) in cited
+    ]
     return render(
         request,
         "assessment/frameworks/sources.html",
-        {"framework": framework, "sections": by_section},
+        {"framework": framework, "sections": by_section, "documents": documents},
     )
 
 

@@ -10,11 +10,15 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from assessment.access import has_two_factor, partnerships_of
+from assessment.models import Framework
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The current partnership's page; the list when the person has several and none is current."""
+    """The start page for people who are not signed in; for members, the current partnership's
+    page, or the list when they have several and none is current."""
+    if not request.user.is_authenticated:
+        framework = Framework.objects.order_by("-loaded_at").first()
+        return render(request, "assessment/pages/start.html", {"framework": framework})
     memberships = list(partnerships_of(request.user))
     if not memberships:
         return render(request, "assessment/pages/home.html")

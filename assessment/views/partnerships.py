@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessment import register
 from assessment.access import Right, has_two_factor, partnership_access, partnerships_of
 from assessment.forms.governance import RepresentativesForm
 from assessment.forms.partnerships import InvitationForm, MembershipForm, PartnershipSettingsForm
@@ -38,7 +39,11 @@ def partnership_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         .prefetch_related("snapshots")
         .order_by("-period_end")
     )
-    context = {"access": access, "assessments": assessments}
+    context = {
+        "access": access,
+        "assessments": assessments,
+        "register_flags": register.flags(list(register.entries(access.partnership))),
+    }
     if assessments:
         context.update(dashboard(assessments))
         context["open_challenges"] = open_challenges(assessments[0])
@@ -191,12 +196,10 @@ def partnership_settings(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         messages.success(request, "Statutory partners' representatives saved")
         return redirect("partnership_settings", code=partnership.code)
     form = PartnershipSettingsForm(
-        None if saving_representatives else posted,
-        initial={"requires_two_factor": partnership.requires_two_factor},
+        None if saving_representatives else posted, partnership=partnership
     )
     if posted is not None and not saving_representatives and form.is_valid():
-        partnership.requires_two_factor = form.cleaned_data["requires_two_factor"]
-        partnership.save(update_fields=["requires_two_factor"])
+        partnership.change_settings(**form.cleaned_data)
         messages.success(request, "Settings saved")
         return redirect("partnership_home", code=partnership.code)
     without_2fa = (
@@ -204,7 +207,8 @@ def partnership_settings(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             totp=Count("user__authenticator", filter=Q(user__authenticator__type="totp"))
         )
         .filter(totp=0)
-        .count()
+        .select_related("user")
+        .order_by("user__name", "user__email")
     )
     return render(
         request,

@@ -9,23 +9,20 @@ from django.shortcuts import render
 
 from assessment import charts
 from assessment.access import assessment_access
-from assessment.models import Action, Assessment
+from assessment.models import Action
 from assessment.results import (
+    baselines,
     benchmark_rows,
     checks,
     compare,
+    findings,
     little_or_no_progress,
     practice_for,
     previous_of,
     scored,
-    scored_many,
-    theme_titles,
 )
+from assessment.results import trend as results_trend
 from assessment.scoring import RATING_TEXT, rating_label
-
-
-def _chosen(question, answer) -> list:
-    return answer.chosen_options(question.options.all()) if answer else []
 
 
 @login_required
@@ -33,36 +30,9 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code)
     assessment = access.assessment
     data = scored(assessment)
-    titles = theme_titles(assessment.framework)
+    themes = findings(data)
     examples = practice_for(data.questions)
     by_code = data.by_code
-    themes = []
-    for theme in data.result.themes:
-        strengths, gaps = [], []
-        for q in theme.questions:
-            question = by_code[q.code]
-            entry = {
-                "question": question,
-                "result": q,
-                "answer": data.answers.get(question.pk),
-                "good": [e for e in examples.get(question.pk, []) if e.kind == "good"],
-                "poor": [e for e in examples.get(question.pk, []) if e.kind == "poor"],
-                "option": next(iter(_chosen(question, data.answers.get(question.pk))), None),
-            }
-            if q.level in ("good", "established"):
-                strengths.append(entry)
-            elif q.level in ("poor", "developing"):
-                gaps.append(entry)
-        themes.append(
-            {
-                "theme": titles[theme.code],
-                "result": theme,
-                "strengths": strengths,
-                "gaps": gaps,
-                "label": rating_label(theme.rating),
-                "text": RATING_TEXT[theme.rating],
-            }
-        )
     critical = [
         {
             "question": by_code[c],
@@ -71,7 +41,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         }
         for c in data.result.critical_findings
     ]
-    rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
+    rows = [(f"{t.theme.order}. {t.theme.title}", t.result.percentage) for t in themes]
     svg = charts.cached(charts.horizontal_bars, rows)
     alt = "Bar chart of the score of each theme: " + "; ".join(
         f"{label} {value:.0f}%" if value is not None else f"{label} no score"
@@ -118,11 +88,8 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code)
     assessment = access.assessment
-    cycles = list(
-        Assessment.objects.filter(partnership=assessment.partnership)
-        .select_related("framework")
-        .order_by("period_end")
-    )
+    # Only signed-off cycles are baselines; this one may be the current draft.
+    cycles = baselines(assessment)
     other_code = request.GET.get("with")
     if other_code:
         other = next((a for a in cycles if str(a.code) == other_code), None)
@@ -133,7 +100,7 @@ def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     context = {
         "access": access,
         "assessment": assessment,
-        "cycles": [c for c in cycles if c.pk != assessment.pk],
+        "cycles": cycles,
         "other": other,
     }
     if other is not None:
@@ -176,23 +143,12 @@ def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 @login_required
 def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    """Every cycle of the partnership, oldest first: overall and theme scores, indicators."""
+    """The signed-off cycles up to this one and this one, oldest first: overall and theme
+    scores, indicators (the same figures as the report's "Progress over time")."""
     access = assessment_access(request, code)
     assessment = access.assessment
-    cycles = list(
-        Assessment.objects.filter(partnership=assessment.partnership)
-        .select_related("framework", "partnership")
-        .order_by("period_end")
-    )
-    scored_cycles = scored_many(cycles)
-    labels = [c.title for c in cycles]
-    titles = theme_titles(assessment.framework)
-    series = {"Overall": [s.result.percentage for s in scored_cycles]}
-    for theme_code, theme in titles.items():
-        series[theme.title] = [
-            next((t.percentage for t in s.result.themes if t.code == theme_code), None)
-            for s in scored_cycles
-        ]
+    shown = results_trend(assessment)
+    scored_cycles, labels, series = shown.cycles, shown.labels, shown.series
     svg = charts.cached(charts.lines, series, labels)
     indicators = []
     for question in scored_cycles[-1].questions if scored_cycles else []:
@@ -213,7 +169,7 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         {
             "access": access,
             "assessment": assessment,
-            "cycles": cycles,
+            "labels": labels,
             "series": series,
             "chart": charts.data_uri(svg),
             "chart_alt": "Line chart of the overall and theme scores across cycles: "

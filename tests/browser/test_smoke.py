@@ -12,6 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_sign_in_and_see_the_home_page(page, live_server):
     make_user("alice@example.org", "Alice Lead")
     page.goto(f"{live_server.url}/")
+    assert_accessible(page)  # the start page
+    page.get_by_role("button", name="Start now").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert_accessible(page)
 
@@ -46,13 +48,14 @@ def test_the_skip_link_moves_focus_to_the_main_content(page, live_server):
 def test_account_pages_are_accessible(page, live_server):
     make_user("alice@example.org", "Alice Lead")
     page.goto(f"{live_server.url}/accounts/password/reset/")
-    expect(page.get_by_role("heading", name="Password Reset")).to_be_visible()
+    expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
     assert_accessible(page)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill("alice@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     for path in [
+        "/account",
         "/accounts/2fa/",
         "/accounts/password/change/",
         "/accounts/logout/",

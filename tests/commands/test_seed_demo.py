@@ -90,3 +90,38 @@ def test_the_demo_action_plan_carries_open_actions_into_the_current_cycle(db):
         assert current.actions.count() == 3  # the done one stayed behind
         assert all(a.raised_in == last for a in current.actions.all())
     assert Action.objects.filter(status="done").count() == 2
+
+
+def test_with_recommendation_sets_each_partnership_gets_a_register_and_one_is_published(
+    db, settings, tmp_path
+):
+    from pathlib import Path
+
+    from assessment.frameworks import load, read
+    from assessment.models import PublishedResponse, RecommendationResponse
+    from assessment.recommendation_sets import load as load_set
+    from assessment.recommendation_sets import read as read_set
+    from tests.test_question_bank import BANK
+
+    settings.MEDIA_ROOT = tmp_path
+    load(read(BANK))
+    for path in sorted((Path(BANK).parent.parent / "recommendations").glob("*.yaml")):
+        load_set(read_set(path))
+    seed()
+    northmoor = Partnership.objects.get(nation="england")
+    entries = RecommendationResponse.objects.filter(partnership=northmoor)
+    assert set(entries.values_list("status", flat=True)) == {
+        "not_started",
+        "in_progress",
+        "implemented",
+        "not_accepted",
+    }
+    assert entries.filter(recommendation__isnull=True).count() == 1  # the local recommendation
+    assert entries.filter(owner__isnull=True).exists()  # flagged on the dashboard
+    assert entries.filter(actions__isnull=False).distinct().count() >= 3
+    assert PublishedResponse.objects.filter(partnership=northmoor).count() == 1
+    wales = Partnership.objects.get(nation="wales")
+    assert RecommendationResponse.objects.filter(partnership=wales).count() == entries.count()
+    assert not PublishedResponse.objects.filter(partnership=wales).exists()
+    seed()  # idempotent
+    assert RecommendationResponse.objects.count() == 2 * entries.count()

@@ -372,6 +372,15 @@ def test_a_range_named_in_a_descriptor_must_all_be_referenced(data):
     )
 
 
+def test_a_paragraph_spelt_out_in_full_is_checked_too(data):
+    question(data, "AA-01")["guidance"] = "As G.5 paragraph 26 says."
+    data["sections"].append({"section": "G.5", "first": 25, "last": 26})
+    assert (
+        "bank.yaml: question AA-01: field 'guidance' names G.5 para 26, which its references "
+        "do not list" in problems_of(data)
+    )
+
+
 def test_a_paragraph_without_its_section_is_named(data):
     question(data, "AA-01")["guidance"] = "Children placed far away (paras 13, 29)."
     assert (
@@ -462,4 +471,13 @@ def test_read_refuses_a_previous_file_of_another_version(data, tmp_path):
     with pytest.raises(
         FrameworkError, match=r"old\.yaml is test-framework 0\.9, not test-framework 1\.0"
     ):
+        read(tmp_path / "new.yaml")
+
+
+def test_read_refuses_a_previous_file_that_leads_back_to_itself(data, tmp_path):
+    from assessment.frameworks import FrameworkError, read
+
+    data["previous"] = {"version": "1.0", "file": "new.yaml"}
+    write(tmp_path / "new.yaml", data)
+    with pytest.raises(FrameworkError, match=r"previous: new\.yaml leads back here"):
         read(tmp_path / "new.yaml")

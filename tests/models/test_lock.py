@@ -21,8 +21,8 @@ from assessment.models import (
     Status,
     Theme,
 )
-from assessment.workflow import reopen, save_answers, submit
-from tests.factories import make_assessment, sign_off_by_board
+from assessment.workflow import reopen, save_answers
+from tests.factories import make_assessment, put_in_review, sign_off_by_board
 from tests.test_workflow import change
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def signed(alice, partnership_a):
         assessment=assessment, agency=Agency.POLICE, description="Audit", due=date(2026, 1, 1)
     )
     ActionNote.objects.create(action=action, kind=ActionNote.PROGRESS, author=alice, text="Begun")
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     sign_off_by_board(assessment, alice)
     return assessment
 

@@ -9,12 +9,12 @@ import pytest
 
 from assessment import snapshots
 from assessment.models import Action, ActionNote, ActionStatus, Agency, Role
-from assessment.workflow import submit
 from tests.factories import (
     make_assessment,
     make_member,
     make_partnership,
     make_user,
+    put_in_review,
     sign_off_by_board,
     start_next_cycle,
 )
@@ -300,7 +300,7 @@ def test_open_actions_carry_into_the_next_cycle_with_their_history(
     make_action(assessment, alice, description="Finished", status=ActionStatus.DONE)
     open_action.status = ActionStatus.IN_PROGRESS
     open_action.save()
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     snapshot = sign_off_by_board(assessment, alice)
     assert {a["description"] for a in snapshot.data["actions"]} == {"Still open", "Finished"}
     client.force_login(alice)
@@ -346,7 +346,7 @@ def test_the_plan_lives_after_sign_off_and_the_snapshot_keeps_it_as_it_stood(
     client, alice, partnership_a, assessment
 ):
     kept = make_action(assessment, alice, description="Before sign-off")
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     snapshot = sign_off_by_board(assessment, alice)
     client.force_login(alice)
     results = client.get(f"/assessments/{assessment.code}/results").content.decode()

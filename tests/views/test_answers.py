@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from assessment.models import Agency, Answer, Assignment, Comment, Role, Status
-from assessment.workflow import save_answers, submit
+from assessment.workflow import save_answers
 from tests.factories import (
     PASSWORD,
     good_answer,
@@ -19,6 +19,7 @@ from tests.factories import (
     make_member,
     make_user,
     option_id,
+    put_in_review,
     sign_off_by_board,
     theme_post,
 )
@@ -459,7 +460,7 @@ def test_autosave_saves_valid_answers_and_returns_new_versions(client, alice, as
     html = response.content.decode()
     assert response.status_code == 200
     assert "Saved automatically" in html and "AA-02" in html  # AA-02 waits for a proper save
-    assert 'name="AA-01-version" id="id_AA-01-version" value="1" hx-swap-oob="true"' in html
+    assert 'name="AA-01-version" id="id_AA-01-version" value="1" data-hx-swap-oob="true"' in html
     assert Answer.objects.get().question.code == "AA-01"
 
 
@@ -514,7 +515,7 @@ def test_a_locked_assessment_refuses_saves_through_the_page(client, alice, asses
     save_answers(
         assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
     )
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     sign_off_by_board(assessment, alice)
     client.force_login(alice)
     assert 'id="theme-form"' not in client.get(url(assessment)).content.decode()
@@ -604,14 +605,16 @@ def test_saving_a_theme_is_one_transaction(client, alice, assessment):
     assert begins and min(begins) < min(writes)
 
 
+@pytest.mark.parametrize("version", ["2022.1", "2022.2"])
 @pytest.mark.parametrize("nation", ["england", "wales"])
-def test_every_theme_of_the_real_question_bank_renders_and_saves(client, nation):
-    """Every kind of question in the real bank, on its theme page, in both nations."""
+def test_every_theme_of_the_real_question_bank_renders_and_saves(client, nation, version):
+    """Every kind of question in each version of the real bank, on its theme page, in both
+    nations."""
     from assessment.frameworks import load, read
     from tests.factories import make_partnership
-    from tests.test_question_bank import BANK
+    from tests.test_question_bank import BANK, BANK_2022_2
 
-    framework, _ = load(read(BANK))
+    framework, _ = load(read(BANK if version == "2022.1" else BANK_2022_2))
     partnership = make_partnership(f"{nation} partnership", nation)
     lead = make_user(f"lead@{nation}.example")
     make_member(partnership, lead, Role.LEAD, Agency.POLICE)

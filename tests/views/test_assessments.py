@@ -13,12 +13,14 @@ from assessment.models import (
     Snapshot,
     Status,
 )
-from assessment.workflow import save_answers, submit
+from assessment.workflow import save_answers
 from tests.factories import (
     make_assessment,
     make_framework,
     make_member,
     make_user,
+    put_in_review,
+    sign_off_as_is,
     sign_off_by_board,
 )
 from tests.test_workflow import change
@@ -101,6 +103,9 @@ def test_starting_from_a_previous_cycle_carries_its_answers(
         assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
     )
     client.force_login(alice)
+    page = client.get(f"/partnerships/{partnership_a.code}/assessments/new").content.decode()
+    assert "Carry over from" not in page  # a draft is no baseline
+    sign_off_as_is(assessment, alice)
     client.post(
         f"/partnerships/{partnership_a.code}/assessments/new",
         start_data(assessment.framework, carried_from=str(assessment.pk), title="Next year"),
@@ -290,7 +295,7 @@ def test_signing_off_twice_or_from_draft_is_refused(client, alice, assessment):
 
 def test_a_lead_can_return_a_submitted_assessment_to_draft(client, alice, assessment):
     complete_everything(assessment, alice)
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     client.force_login(alice)
     client.post(f"/assessments/{assessment.code}/return")
     assessment.refresh_from_db()
@@ -307,7 +312,7 @@ def test_the_partnership_page_lists_its_assessments_only(client, alice, partners
 
 def test_a_locked_assessment_keeps_its_answers_after_sign_off(alice, assessment):
     complete_everything(assessment, alice)
-    submit(assessment=assessment, user=alice, gaps=0)
+    put_in_review(assessment)
     sign_off_by_board(assessment, alice)
     assert Answer.objects.filter(assessment=assessment).count() == 5
 
@@ -318,3 +323,47 @@ def test_a_date_error_links_to_the_day_box(client, alice, partnership_a):
     data = start_data(framework, period_end_0="", period_end_1="", period_end_2="")
     html = client.post(f"/partnerships/{partnership_a.code}/assessments/new", data).content.decode()
     assert 'href="#id_period_end_0"' in html and 'id="id_period_end_0"' in html
+
+
+def test_a_second_open_cycle_cannot_be_started(client, alice, partnership_a, assessment):
+    client.force_login(alice)
+    response = client.post(
+        f"/partnerships/{partnership_a.code}/assessments/new", start_data(assessment.framework)
+    )
+    assert response.status_code == 200
+    assert "Self-assessment 2025 is still open (draft)" in response.content.decode()
+    assert Assessment.objects.count() == 1
+
+
+def test_a_cycle_in_review_cannot_be_carried_over(alice, partnership_a, assessment):
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from assessment.workflow import start_assessment
+
+    assessment.status = Status.IN_REVIEW
+    assessment.save()
+    with pytest.raises(ValidationError, match="is not signed off"):
+        start_assessment(
+            partnership=partnership_a,
+            framework=assessment.framework,
+            title="Next",
+            period_start=date(2025, 4, 1),
+            period_end=date(2026, 3, 31),
+            created_by=alice,
+            carried_from=assessment,
+        )
+
+
+def test_reopening_is_refused_while_another_cycle_is_open(client, alice, partnership_a):
+    older = make_assessment(partnership_a, title="Older")
+    sign_off_as_is(older, alice)
+    make_assessment(partnership_a, title="Current draft")
+    client.force_login(alice)
+    response = client.post(
+        f"/assessments/{older.code}/reopen", {"reason": "A correction from the board"}
+    )
+    assert "Current draft is still open (draft)" in response.content.decode()
+    older.refresh_from_db()
+    assert older.status == Status.SIGNED_OFF

@@ -300,7 +300,10 @@ def test_a_lead_can_require_two_factor_authentication(client, alice, bob, partne
     client.force_login(alice)
     page = client.get(url("partnership_settings", partnership_a)).content.decode()
     assert "2 members have not set up two-factor authentication" in page
-    client.post(url("partnership_settings", partnership_a), {"requires_two_factor": "on"})
+    client.post(
+        url("partnership_settings", partnership_a),
+        {**partnership_a.settings(), "requires_two_factor": "on"},
+    )
     partnership_a.refresh_from_db()
     assert partnership_a.requires_two_factor
 

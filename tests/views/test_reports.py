@@ -4,8 +4,7 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from assessment.models import DraftReport, StoredReport
-from assessment.workflow import submit
-from tests.factories import make_assessment, sign_off_by_board
+from tests.factories import make_assessment, put_in_review, sign_off_by_board
 from tests.test_pdf import read
 from tests.views.test_results import answer_all
 from tests.worker import run_worker_until_idle
@@ -72,7 +71,7 @@ def test_a_draft_is_rendered_once_and_reused_until_something_changes(
 def test_a_signed_off_report_is_the_stored_file_rendered_after_sign_off(
     client, immediate_tasks, alice, draft, django_capture_on_commit_callbacks
 ):
-    submit(assessment=draft, user=alice, gaps=0)
+    put_in_review(draft)
     with django_capture_on_commit_callbacks(execute=True):
         snapshot = sign_off_by_board(draft, alice)
     page, download = urls(draft)

@@ -13,11 +13,12 @@ from django.test.utils import CaptureQueriesContext
 
 from assessment import scoring
 from assessment.models import Question
-from assessment.workflow import Change, save_answers, submit, values_of
+from assessment.workflow import Change, save_answers, values_of
 from tests.factories import (
     make_assessment,
     make_framework,
     option_id,
+    put_in_review,
     sign_off_by_board,
     start_next_cycle,
 )
@@ -96,7 +97,7 @@ def test_a_critical_finding_comes_first_and_caps_its_theme(client, alice, partne
 def test_signed_off_results_never_change_even_if_the_scoring_does(
     client, alice, scored_assessment, monkeypatch
 ):
-    submit(assessment=scored_assessment, user=alice, gaps=0)
+    put_in_review(scored_assessment)
     snapshot = sign_off_by_board(scored_assessment, alice)
     assert snapshot.data["scores"]["percentage"] == pytest.approx(100 * 8 / 15)
     monkeypatch.setattr(
@@ -222,3 +223,52 @@ def test_the_trend_issues_a_constant_number_of_queries_whatever_the_number_of_cy
                 assert client.get(f"/assessments/{assessment.code}/trend").status_code == 200
             counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# Baselines are signed off ---------------------------------------------------------------------
+
+
+def test_comparison_trend_and_board_summary_use_signed_off_cycles_only(
+    client, alice, partnership_a
+):
+    from datetime import date
+
+    from assessment import pdf
+    from tests.factories import sign_off_as_is
+    from tests.test_pdf import read
+
+    framework = make_framework()
+    # A stray draft from before (as an old bug could leave), then the cycle signed off.
+    stray = make_assessment(
+        partnership_a,
+        framework,
+        title="Stray draft",
+        period_start=date(2023, 4, 1),
+        period_end=date(2024, 3, 31),
+    )
+    answer_all(stray, alice, {"AA-01": "good", "AA-02": "good", "BB-01": "good"})
+    signed = make_assessment(partnership_a, framework, title="Signed 2025")
+    answer_all(signed, alice, {"AA-01": "poor", "AA-02": "poor", "BB-01": "poor"})
+    sign_off_as_is(signed, alice)
+    client.force_login(alice)
+    compare_page = client.get(f"/assessments/{signed.code}/compare").content.decode()
+    assert "Stray draft" not in compare_page
+    assert client.get(f"/assessments/{signed.code}/compare?with={stray.code}").status_code == 404
+    trend_page = client.get(f"/assessments/{signed.code}/trend").content.decode()
+    assert "Stray draft" not in trend_page
+    _, text = read(pdf.render_pdf(signed))
+    assert "Stray draft" not in text and "Biggest declines" not in text
+
+
+def test_a_draft_is_shown_on_the_trend_as_the_current_draft(client, alice, partnership_a):
+    from tests.factories import sign_off_as_is, start_next_cycle
+
+    first = make_assessment(partnership_a, title="Signed 2025")
+    answer_all(first, alice, {"AA-01": "poor"})
+    sign_off_as_is(first, alice)
+    current = start_next_cycle(first, alice, title="Cycle 2026")
+    client.force_login(alice)
+    page = client.get(f"/assessments/{current.code}/trend").content.decode()
+    assert "Signed 2025" in page and "Cycle 2026 (current draft)" in page
+    signed_page = client.get(f"/assessments/{first.code}/trend").content.decode()
+    assert "Cycle 2026" not in signed_page  # a signed-off cycle's trend is fixed

@@ -25,6 +25,7 @@ from tests.factories import (
     make_contributor,
     make_member,
     make_user,
+    put_in_review,
     sign_off_by_board,
     start_next_cycle,
 )
@@ -58,8 +59,8 @@ def named(client, alice, partnership_a, people):
 @pytest.fixture
 def in_review(partnership_a, alice):
     assessment = make_assessment(partnership_a)
-    answer_all(assessment, alice, {"AA-01": "good", "AA-02": "poor"})
-    submit(assessment=assessment, user=alice, gaps=0)
+    answer_all(assessment, alice, {"AA-01": "good", "AA-02": "poor", "BB-01": "good"})
+    submit(assessment=assessment, user=alice)
     return assessment
 
 
@@ -100,7 +101,8 @@ def test_scrutineers_and_outsiders_cannot_be_named(client, alice, partnership_a,
     scrutiny = make_member(partnership_a, sam, Role.SCRUTINEER, Agency.OTHER)
     client.force_login(alice)
     page = client.get(f"/partnerships/{partnership_a.code}/settings").content.decode()
-    assert "Sam Scrutineer" not in page
+    assert "Alice Lead (Lead, Children&#x27;s social care)</option>" in page
+    assert "Sam Scrutineer (Scrutineer" not in page  # not among the choices
     outsider = charlie.memberships.get()
     for code in (scrutiny.code, outsider.code):
         response = client.post(
@@ -139,7 +141,7 @@ def test_signed_off_when_all_three_approve_after_a_return(client, alice, named, 
     in_review.refresh_from_db()
     assert in_review.status == Status.DRAFT
 
-    submit(assessment=in_review, user=alice, gaps=0)
+    submit(assessment=in_review, user=alice)
     assert in_review.review_round == 2
     for person in (alice, pat):
         post_approval(client, person, in_review)
@@ -281,9 +283,10 @@ def test_a_lead_records_the_boards_approval_instead(client, alice, in_review):
 # What the page shows ----------------------------------------------------------------------------
 
 
-def test_the_sign_off_page_shows_what_the_signers_need(
-    client, alice, named, partnership_a, in_review
-):
+def test_the_sign_off_page_shows_what_the_signers_need(client, alice, named, partnership_a):
+    in_review = make_assessment(partnership_a)
+    answer_all(in_review, alice, {"AA-01": "good", "AA-02": "poor"})  # BB-01 (critical) left
+    put_in_review(in_review)
     Action.objects.create(
         assessment=in_review,
         agency=Agency.POLICE,
@@ -305,8 +308,8 @@ def test_the_sign_off_page_shows_what_the_signers_need(
 
 def test_answers_confirmed_without_change_are_counted(client, alice, partnership_a):
     first = make_assessment(partnership_a)
-    answer_all(first, alice, {"AA-01": "good", "AA-02": "good"})
-    submit(assessment=first, user=alice, gaps=0)
+    answer_all(first, alice, {"AA-01": "good", "AA-02": "good", "BB-01": "good"})
+    submit(assessment=first, user=alice)
     sign_off_by_board(first, alice)
     following = start_next_cycle(first, alice)
     questions = list(

@@ -219,7 +219,7 @@ class Command(BaseCommand):
         from assessment.results import data_of, framework_questions, spec_of
         from assessment.signoff import record_board_approval
         from assessment.tasks import render_stored_report
-        from assessment.workflow import submit
+        from assessment.workflow import confirm_answers, submit
 
         started = time.perf_counter()
         framework, lead, assessments = self.build(partnerships, cycles)
@@ -432,7 +432,12 @@ class Command(BaseCommand):
 
         # A signed-off report: rendered once by a worker after sign-off (here the task runs in
         # this process, as the worker would), then served from storage.
-        submit(assessment=current, user=lead, gaps=0)
+        confirm_answers(
+            assessment=current,
+            questions=framework_questions(current.framework, current.partnership.nation),
+            user=lead,
+        )
+        submit(assessment=current, user=lead)
         record_board_approval(
             assessment=current,
             user=lead,

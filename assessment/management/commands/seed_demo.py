@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from assessment.demo import seed_assessments
+from assessment.demo import seed_assessments, seed_register
 from assessment.models import Framework, Membership, Partnership, User
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.yaml"
@@ -52,6 +52,15 @@ class Command(BaseCommand):
                         partnership, framework, lead, demo["assessments"], index
                     ):
                         self.stdout.write(f"  {partnership.name}: {title}")
+                    published = demo["register"]["published"]
+                    entries = seed_register(
+                        partnership,
+                        lead,
+                        demo["register"],
+                        published["approved_on"] if published["partnership"] == index else None,
+                    )
+                    if entries:
+                        self.stdout.write(f"  {partnership.name}: register of {entries} entries")
             if framework is None:
                 self.stdout.write(
                     "No framework is loaded, so no demo self-assessments were created."

@@ -1,0 +1,112 @@
+"""The JSON export: everything an assessment holds, as documented in docs/export-format.md."""
+
+from django.utils import timezone
+
+from assessment import snapshots
+from assessment.models import Action, Answer, Comment
+
+SCHEMA = "partnership-self-assessment"
+SCHEMA_VERSION = 1
+
+
+def export_assessment(assessment) -> dict:
+    """Everything the assessment holds, as documented in docs/export-format.md."""
+    answers = (
+        Answer.objects.filter(assessment=assessment)
+        .select_related("question", "answered_by")
+        .prefetch_related("question__options")
+        .order_by("question__theme__order", "question__order")
+    )
+    snapshot = snapshots.latest(assessment)
+    return {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "exported_at": timezone.now().isoformat(timespec="seconds"),
+        "framework": {"slug": assessment.framework.slug, "version": assessment.framework.version},
+        "partnership": {
+            "name": assessment.partnership.name,
+            "nation": assessment.partnership.nation,
+        },
+        "assessment": {
+            "title": assessment.title,
+            "period_start": assessment.period_start.isoformat(),
+            "period_end": assessment.period_end.isoformat(),
+            "status": assessment.status,
+            "carried_from": assessment.carried_from.title if assessment.carried_from else None,
+        },
+        "answers": [
+            {
+                "question": a.question.code,
+                "selected": [o.label for o in a.question.options.all() if o.pk in a.selected],
+                "numerator": a.numerator,
+                "denominator": a.denominator,
+                "number": a.number,
+                "date": a.date_value.isoformat() if a.date_value else None,
+                "period_start": a.period_start.isoformat() if a.period_start else None,
+                "period_end": a.period_end.isoformat() if a.period_end else None,
+                "text": a.text,
+                "evidence": a.evidence,
+                "not_applicable": a.not_applicable,
+                "not_applicable_reason": a.not_applicable_reason,
+                "needs_reconfirmation": a.needs_reconfirmation,
+                "answered_by": a.answered_by.email if a.answered_by else None,
+                "agency": a.agency,
+                "updated": a.updated.isoformat(timespec="seconds"),
+                "originally_recorded": a.original,
+            }
+            for a in answers
+        ],
+        "comments": [
+            {
+                "theme": c.theme.code,
+                "question": c.question.code if c.question else None,
+                "author": c.author.email if c.author else None,
+                "text": c.text,
+                "created": c.created.isoformat(timespec="seconds"),
+                "originally_recorded": c.original,
+            }
+            for c in Comment.objects.filter(assessment=assessment).select_related(
+                "theme", "question", "author"
+            )
+        ],
+        "actions": [
+            {
+                **a.as_data(),
+                "originally_recorded": a.original,
+                "notes": [
+                    {
+                        "kind": n.kind,
+                        "author": n.author.email if n.author else None,
+                        "text": n.text,
+                        "created": n.created.isoformat(timespec="seconds"),
+                        "originally_recorded": n.original,
+                    }
+                    for n in a.notes.select_related("author")
+                ],
+            }
+            for a in Action.objects.filter(assessment=assessment)
+            .select_related("owner")
+            .order_by("due", "created")
+        ],
+        "history": {
+            "answer_changes": Answer.history.filter(assessment_id=assessment.pk).count(),
+            "status_changes": [
+                {
+                    "at": h.history_date.isoformat(timespec="seconds"),
+                    "status": h.status,
+                    "reason": h.history_change_reason or "",
+                }
+                for h in assessment.history.order_by("history_date")
+            ],
+        },
+        "snapshot": {
+            "sha256": snapshot.sha256,
+            "created": snapshot.created.isoformat(timespec="seconds"),
+            "schema_version": snapshots.version_of(snapshot.data),
+            "unchanged": (check := snapshots.check(snapshot)).ok,
+            "check": check.message,
+            "data": snapshot.data,
+        }
+        if snapshot
+        else None,
+    }

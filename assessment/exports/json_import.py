@@ -1,0 +1,545 @@
+"""The JSON import: an exported self-assessment brought back as a new draft, all or nothing.
+
+Three layers, each reporting every problem it finds, each naming the item and the field:
+1. ``parse_json``: bytes to JSON with limits (size, nesting, keys per object, digits per
+   number) and a linear check for repeated keys, so a hostile file costs little to refuse.
+2. ``FileModel`` (pydantic): the structure and the types of each field.
+3. ``plan``: the product's rules: the framework is loaded, codes exist, the answer values keep
+   ``answer_rules`` (the same rules the answer form keeps), and the period is real.
+
+Nothing in a file speaks for anyone: every record imported is the importer's, made now. Who
+the file said recorded it, and when, is kept as labelled data ("originally recorded by … on …")
+in the record's ``original`` field.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assessment import answer_rules
+from assessment.exports.json_export import SCHEMA, SCHEMA_VERSION
+from assessment.models import (
+    Action,
+    ActionNote,
+    ActionStatus,
+    Agency,
+    Answer,
+    Assessment,
+    Comment,
+    Framework,
+    Partnership,
+    Priority,
+    Question,
+    User,
+)
+from assessment.workflow import refuse_second_open_cycle
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 8
+MAX_ITEMS = 5000  # answers, comments, actions, or notes of one action
+MAX_KEYS = 64  # in one object; the format's largest has 20
+MAX_DIGITS = 15  # in one number; counts stop at 10,000,000
+MAX_PROBLEMS = 200  # listed before giving up: enough to fix a file, never a flood
+
+
+class ImportProblem(ValueError):
+    """A file that cannot be imported; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+# 1. Bytes to JSON ---------------------------------------------------------------------------
+
+
+def _object(pairs: list[tuple[str, object]]) -> dict:
+    if len(pairs) > MAX_KEYS:
+        raise ImportProblem([f"The file has an object with more than {MAX_KEYS} keys"])
+    out = dict(pairs)
+    if len(out) != len(pairs):  # linear: a set of seen keys, not a count per key
+        seen, repeated = set(), []
+        for key, _ in pairs:
+            if key in seen and key not in repeated:
+                repeated.append(key)
+            seen.add(key)
+        raise ImportProblem(
+            [f"The file repeats the key {', '.join(repr(k[:40]) for k in repeated)} in one object"]
+        )
+    return out
+
+
+def _number(text: str, convert):
+    if len(text) > MAX_DIGITS + 2:  # a sign and a decimal point
+        raise ImportProblem(
+            [f"The file holds a number with more than {MAX_DIGITS} digits ({text[:20]}…)"]
+        )
+    return convert(text)
+
+
+def _constant(name: str):
+    raise ImportProblem([f"The file holds {name}, which is not a number"])
+
+
+def _depth(value, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max([_depth(v, level + 1) for v in value.values()] or [level + 1])
+    if isinstance(value, list):
+        return max([_depth(v, level + 1) for v in value] or [level + 1])
+    return level
+
+
+def parse_json(raw: bytes) -> dict:
+    if len(raw) > MAX_BYTES:
+        raise ImportProblem([f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB"])
+    try:
+        data = json.loads(
+            raw.decode("utf-8-sig"),
+            object_pairs_hook=_object,
+            parse_int=lambda text: _number(text, int),
+            parse_float=lambda text: _number(text, float),
+            parse_constant=_constant,
+        )
+    except UnicodeDecodeError:
+        raise ImportProblem(["The file is not UTF-8 text"]) from None
+    except RecursionError:
+        raise ImportProblem([f"The file is nested more than {MAX_DEPTH} levels deep"]) from None
+    except json.JSONDecodeError as error:
+        raise ImportProblem(
+            [f"The file is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"]
+        ) from None
+    if not isinstance(data, dict):
+        raise ImportProblem(["The file must hold one JSON object"])
+    if _depth(data) > MAX_DEPTH:
+        raise ImportProblem([f"The file is nested more than {MAX_DEPTH} levels deep"])
+    return data
+
+
+# 2. The structure ---------------------------------------------------------------------------
+
+
+class _Item(BaseModel):
+    # Strict: a number is not text, "3" is not a number, 1 is not true. Fields the format
+    # does not read (status, history, snapshot …) are ignored.
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+Text = str | None
+
+
+def _items():
+    return Field(default_factory=list, max_length=MAX_ITEMS)
+
+
+class Original(_Item):
+    by: Text = None
+    at: Text = None
+
+
+class FrameworkRef(_Item):
+    slug: str
+    version: str
+
+
+class AssessmentMeta(_Item):
+    title: Text = None
+    period_start: Text = None
+    period_end: Text = None
+
+
+class AnswerItem(_Item):
+    question: str
+    selected: list[str] = Field(default_factory=list, max_length=100)
+    numerator: int | None = None
+    denominator: int | None = None
+    number: int | None = None
+    date_value: Text = Field(None, alias="date")
+    period_start: Text = None
+    period_end: Text = None
+    text: Text = None
+    evidence: Text = None
+    not_applicable: bool = False
+    not_applicable_reason: Text = None
+    needs_reconfirmation: bool = False
+    answered_by: Text = None
+    updated: Text = None
+    agency: Text = None
+    originally_recorded: Original | None = None
+
+
+class CommentItem(_Item):
+    theme: str
+    question: Text = None
+    author: Text = None
+    text: Text = None
+    created: Text = None
+    originally_recorded: Original | None = None
+
+
+class NoteItem(_Item):
+    kind: Literal["progress", "comment"]
+    author: Text = None
+    text: Text = None
+    created: Text = None
+    originally_recorded: Original | None = None
+
+
+class ActionItem(_Item):
+    description: Text = None
+    agency: Text = None
+    owner: Text = None
+    due: Text = None
+    priority: Text = None
+    status: Text = None
+    dropped_reason: Text = None
+    questions: list[str] = Field(default_factory=list, max_length=500)
+    notes: list[NoteItem] = _items()
+    originally_recorded: Original | None = None
+
+
+class FileModel(_Item):
+    framework: FrameworkRef
+    assessment: AssessmentMeta
+    # Each item is checked on its own (``_each``), so that one bad item does not hide the
+    # problems of the others.
+    answers: list[dict] = _items()
+    comments: list[dict] = _items()
+    actions: list[dict] = _items()
+
+
+MESSAGES = {
+    "missing": "is required",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
+    "none_required": "must be empty",
+}
+
+
+def _where(loc: tuple, data: dict) -> str:
+    """``("answers", 3, "numerator")`` as "answers[3] (AA-03).numerator"."""
+    out, node = "", data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            code = node.get("question") if isinstance(node, dict) else None
+            if isinstance(code, str) and loc[0] == "answers":
+                out += f" ({code[:20]})"
+        else:
+            name = {"date_value": "date"}.get(part, part)
+            out += f".{name}" if out else name
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def _structure_problems(error: ValidationError, data: dict, prefix: tuple = ()) -> list[str]:
+    problems = []
+    for item in error.errors():
+        loc = prefix + item["loc"]
+        kind = item["type"]
+        if kind == "too_long":
+            message = f"more than {item['ctx']['max_length']} items"
+        elif kind == "literal_error":
+            message = f"must be one of {item['ctx']['expected']}"
+        else:
+            message = MESSAGES.get(kind, item["msg"])
+        problems.append(f"{_where(loc, data)}: {message}")
+    return problems
+
+
+def _each(model: type[_Item], data: dict, key: str, problems: list[str]) -> list:
+    """The items of ``data[key]`` that have the right structure; the others' problems."""
+    out = []
+    for index, raw in enumerate(data.get(key) or []):
+        try:
+            out.append(model.model_validate(raw))
+        except ValidationError as error:
+            problems += _structure_problems(error, data, (key, index))
+            out.append(None)
+    return out
+
+
+# 3. The product's rules ---------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What the import will write, all checked."""
+
+    framework: Framework
+    title: str
+    start: date
+    end: date
+    answers: list[tuple[Question, dict, dict | None]] = field(default_factory=list)
+    comments: list[dict] = field(default_factory=list)
+    actions: list[dict] = field(default_factory=list)
+
+
+def _date(value: str | None, where: str, problems: list[str], required: bool = False):
+    if value is None:
+        if required:
+            problems.append(f"{where}: a date is required")
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problems.append(f"{where}: {value[:40]!r} is not a real date like 2025-03-31")
+        return None
+
+
+def _original(item, by: str | None, at: str | None) -> dict | None:
+    """Who the file says recorded an item, and when: kept as given (shortened), never trusted.
+    An item imported before keeps its first origin."""
+    if item.originally_recorded is not None:
+        by, at = item.originally_recorded.by, item.originally_recorded.at
+    if not by and not at:
+        return None
+    return {"by": (by or "")[:254] or None, "at": _readable(at)}
+
+
+def _readable(at: str | None) -> str | None:
+    """A time stamp from the file as a date to show, or the text itself if it is not one."""
+    if not at:
+        return None
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at[:40]
+    return f"{moment:%-d %B %Y}"
+
+
+def _text(value: str | None, where: str, problems: list[str], limit: int) -> str:
+    value = value or ""
+    if len(value) > limit:
+        problems.append(f"{where}: must be {limit} characters or fewer")
+    return value
+
+
+def plan(data: dict, partnership: Partnership) -> Plan:
+    """Check everything before writing anything. Returns the plan, or raises ImportProblem."""
+    if data.get("schema") != SCHEMA:
+        raise ImportProblem([f"This is not a self-assessment export (schema must be {SCHEMA!r})"])
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        shown = version if isinstance(version, int) else str(version)[:20]
+        raise ImportProblem(
+            [
+                f"Schema version {shown!r} is not supported (this service reads version {SCHEMA_VERSION})"
+            ]
+        )
+    try:
+        parsed = FileModel.model_validate(data)
+    except ValidationError as error:
+        raise ImportProblem(_structure_problems(error, data)[:MAX_PROBLEMS]) from None
+    framework = Framework.objects.filter(
+        slug=parsed.framework.slug, version=parsed.framework.version
+    ).first()
+    if framework is None:
+        raise ImportProblem(
+            [
+                f"framework: {parsed.framework.slug[:60]!r} version {parsed.framework.version[:20]!r} is not loaded in this service"
+            ]
+        )
+    problems: list[str] = []
+    answers = _each(AnswerItem, data, "answers", problems)
+    comments = _each(CommentItem, data, "comments", problems)
+    actions = _each(ActionItem, data, "actions", problems)
+    today = timezone.localdate()
+    nation = partnership.nation
+    title = _text(parsed.assessment.title, "assessment.title", problems, 200).strip()
+    if not title:
+        problems.append("assessment.title: a title is required")
+    start = _date(parsed.assessment.period_start, "assessment.period_start", problems, True)
+    end = _date(parsed.assessment.period_end, "assessment.period_end", problems, True)
+    for problem in answer_rules.period_problems(start, end, today=today):
+        problems.append(f"assessment.{problem.field}: {problem.message}")
+
+    questions = {
+        q.code: q
+        for q in Question.objects.filter(theme__framework=framework)
+        .select_related("theme")
+        .prefetch_related("options")
+    }
+    result = Plan(framework, title, start, end)
+
+    seen = set()
+    for index, item in enumerate(answers):
+        if item is None:
+            continue
+        where = f"answers[{index}]"
+        question = questions.get(item.question)
+        if question is None:
+            problems.append(f"{where}: unknown question code {item.question[:40]!r}")
+            continue
+        where = f"answers[{index}] ({question.code})"
+        if question.code in seen:
+            problems.append(f"{where}: the question is answered twice")
+        seen.add(question.code)
+        if not question.applies_to(nation):
+            problems.append(
+                f"{where}: this question does not apply in {partnership.get_nation_display()}"
+            )
+        options = list(question.options.all())
+        labels = {o.label: o.pk for o in options}
+        unknown = [s for s in item.selected if s not in labels]
+        if unknown:
+            problems.append(
+                f"{where}.selected: {unknown[0][:60]!r} is not an answer to this question"
+            )
+        before = len(problems)
+        values = {
+            "selected": sorted(labels[s] for s in item.selected if s in labels),
+            "numerator": item.numerator,
+            "denominator": item.denominator,
+            "number": item.number,
+            "date_value": _date(item.date_value, f"{where}.date", problems),
+            "period_start": _date(item.period_start, f"{where}.period_start", problems),
+            "period_end": _date(item.period_end, f"{where}.period_end", problems),
+            "text": item.text or "",
+            "evidence": item.evidence or "",
+            "not_applicable": item.not_applicable,
+            "not_applicable_reason": item.not_applicable_reason or "",
+        }
+        if len(problems) == before:
+            for problem in answer_rules.problems(
+                question, values, nation=nation, today=today, options=options
+            ):
+                name = {"date_value": "date"}.get(problem.field, problem.field)
+                problems.append(f"{where}.{name}: {problem.message}")
+        if item.agency not in (None, "", *Agency.values):
+            problems.append(f"{where}.agency: unknown agency {item.agency[:30]!r}")
+        values["needs_reconfirmation"] = item.needs_reconfirmation
+        values["agency"] = item.agency or ""
+        result.answers.append((question, values, _original(item, item.answered_by, item.updated)))
+
+    themes = {q.theme.code: q.theme for q in questions.values()}
+    for index, item in enumerate(comments):
+        if item is None:
+            continue
+        where = f"comments[{index}]"
+        if item.theme not in themes:
+            problems.append(f"{where}.theme: {item.theme[:20]!r} is not a theme of the framework")
+            continue
+        question = questions.get(item.question) if item.question else None
+        if item.question and question is None:
+            problems.append(f"{where}.question: unknown question code {item.question[:40]!r}")
+        text = _text(item.text, f"{where}.text", problems, Comment.LIMIT)
+        if not text.strip():
+            problems.append(f"{where}.text: a comment needs text")
+        result.comments.append(
+            {
+                "theme": themes[item.theme],
+                "question": question,
+                "text": text,
+                "original": _original(item, item.author, item.created),
+            }
+        )
+
+    for index, item in enumerate(actions):
+        if item is None:
+            continue
+        where = f"actions[{index}]"
+        description = _text(
+            item.description, f"{where}.description", problems, Action.DESCRIPTION_LIMIT
+        )
+        if not description.strip():
+            problems.append(f"{where}.description: is required")
+        if item.agency not in Agency.values:
+            problems.append(f"{where}.agency: unknown agency")
+        if item.priority not in Priority.values:
+            problems.append(f"{where}.priority: must be one of {', '.join(Priority.values)}")
+        if item.status not in ActionStatus.values:
+            problems.append(f"{where}.status: must be one of {', '.join(ActionStatus.values)}")
+        due = _date(item.due, f"{where}.due", problems, required=True)
+        unknown = [c for c in item.questions if c not in questions]
+        if unknown:
+            problems.append(f"{where}.questions: unknown question code {unknown[0][:40]!r}")
+        reason = _text(item.dropped_reason, f"{where}.dropped_reason", problems, 1000)
+        if item.status == ActionStatus.DROPPED and not reason.strip():
+            problems.append(f"{where}.dropped_reason: a dropped action needs a reason")
+        notes = []
+        for n_index, note in enumerate(item.notes):
+            text = _text(note.text, f"{where}.notes[{n_index}].text", problems, ActionNote.LIMIT)
+            notes.append(
+                {
+                    "kind": note.kind,
+                    "text": text,
+                    "original": _original(note, note.author, note.created),
+                }
+            )
+        original = _original(item, None, None) or {}
+        if item.owner:
+            original["owner"] = item.owner[:254]  # the importer assigns owners afresh
+        result.actions.append(
+            {
+                "description": description,
+                "agency": item.agency,
+                "due": due,
+                "priority": item.priority,
+                "status": item.status,
+                "dropped_reason": reason,
+                "question_codes": sorted(set(item.questions)),
+                "notes": notes,
+                "original": original or None,
+            }
+        )
+        if len(problems) > MAX_PROBLEMS:
+            break
+    if problems:
+        raise ImportProblem(problems[:MAX_PROBLEMS])
+    return result
+
+
+def import_assessment(data: dict, *, partnership: Partnership, user: User) -> Assessment:
+    """Validate, then create a new draft assessment in one transaction (all or nothing)."""
+    checked = plan(data, partnership)
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            refuse_second_open_cycle(partnership)
+        except DjangoValidationError as error:
+            raise ImportProblem(error.messages) from None
+        assessment = Assessment.objects.create(
+            partnership=partnership,
+            framework=checked.framework,
+            title=checked.title,
+            period_start=checked.start,
+            period_end=checked.end,
+            created_by=user,
+        )
+        for question, values, original in checked.answers:
+            answer = Answer(
+                assessment=assessment,
+                question=question,
+                answered_by=user,
+                updated=now,
+                original=original,
+                **values,
+            )
+            answer._change_reason = "imported"
+            answer.save()
+        for spec in checked.comments:
+            Comment.objects.create(assessment=assessment, author=user, **spec)
+        for spec in checked.actions:
+            notes = spec.pop("notes")
+            action = Action(assessment=assessment, raised_in=assessment, created_by=user, **spec)
+            action._change_reason = "imported"
+            action.save()
+            ActionNote.objects.bulk_create(
+                ActionNote(action=action, author=user, **note) for note in notes
+            )
+    return assessment

@@ -1,0 +1,100 @@
+"""The task list of an assessment: each theme's questions, answers, status and what is missing.
+
+A read model: it changes nothing. The pages draw it, and ``workflow.submit`` counts the gaps
+with it rather than trusting its caller.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from assessment.models import Answer, Assessment, Option, Question, Theme
+
+
+@dataclass
+class ThemeProgress:
+    theme: Theme
+    questions: list[Question]
+    answers: dict[int, Answer]
+    agencies: list[str]
+
+    @property
+    def applicable(self) -> int:
+        return len(self.questions)
+
+    @property
+    def complete(self) -> int:
+        return sum(1 for q in self.questions if (a := self.answers.get(q.pk)) and a.is_complete)
+
+    @property
+    def to_confirm(self) -> int:
+        return sum(1 for a in self.answers.values() if a.needs_reconfirmation)
+
+    @property
+    def missing(self) -> list[Question]:
+        """Required questions not yet fully answered (or still to be confirmed)."""
+        return [
+            q
+            for q in self.questions
+            if q.required
+            and (not (a := self.answers.get(q.pk)) or not a.is_complete or a.needs_reconfirmation)
+        ]
+
+    @property
+    def status(self) -> str:
+        if not self.answers:
+            return "Not started"
+        if self.to_confirm:
+            return "Needs confirming"
+        if not self.missing:
+            return "Completed"
+        return "In progress"
+
+
+def progress(
+    assessment: Assessment, themes: list[Theme], answers: list[Answer], assignments
+) -> list[ThemeProgress]:
+    """Each theme's questions that apply to the partnership's nation, with their answers."""
+    nation = assessment.partnership.nation
+    by_question = {a.question_id: a for a in answers}
+    agencies: dict[int, list[str]] = {}
+    for assignment in assignments:
+        agencies.setdefault(assignment.theme_id, []).append(assignment.agency)
+    out = []
+    for theme in themes:
+        questions = [q for q in theme.questions.all() if q.applies_to(nation)]
+        out.append(
+            ThemeProgress(
+                theme=theme,
+                questions=questions,
+                answers={q.pk: by_question[q.pk] for q in questions if q.pk in by_question},
+                agencies=sorted(agencies.get(theme.pk, [])),
+            )
+        )
+    return out
+
+
+def themes_of(assessment: Assessment) -> list[Theme]:
+    """The framework's themes with their questions and options, in order."""
+    return list(
+        assessment.framework.themes.order_by("order").prefetch_related(
+            Prefetch(
+                "questions",
+                Question.objects.order_by("order").prefetch_related(
+                    Prefetch("options", Option.objects.order_by("order"))
+                ),
+            )
+        )
+    )
+
+
+def task_list(assessment: Assessment) -> list[ThemeProgress]:
+    answers = list(
+        Answer.objects.filter(assessment=assessment).select_related("answered_by", "question")
+    )
+    return progress(assessment, themes_of(assessment), answers, assessment.assignments.all())
+
+
+def gaps(assessment: Assessment) -> list[tuple[Theme, Question]]:
+    """Required questions still to answer in full or to confirm, theme by theme."""
+    return [(row.theme, q) for row in task_list(assessment) for q in row.missing]
