@@ -41,15 +41,15 @@ DATE_LABELS = {
 }
 TEXT_LIMITS = {
     "text": ("Your answer", Answer.TEXT_LIMIT),
-    "evidence": ("How do you know", Answer.EVIDENCE_LIMIT),
-    "not_applicable_reason": ("The reason it does not apply", Answer.REASON_LIMIT),
+    "evidence": ("How do you know?", Answer.EVIDENCE_LIMIT),
+    "not_applicable_reason": ("Why does it not apply?", Answer.REASON_LIMIT),
 }
 
 
 @dataclass(frozen=True)
 class Problem:
     field: str  # one of Answer.VALUE_FIELDS
-    message: str
+    message: str  # starts with the question's code: "PP-01: enter the date"
 
 
 def normalise(values: dict) -> dict:
@@ -106,67 +106,84 @@ def problems(
             out.append(
                 Problem(
                     "not_applicable",
-                    f"{code} must be answered in {Nation(nation).label}: it cannot be marked as not applicable",
+                    f"{code}: this question must be answered in {Nation(nation).label}, so it cannot be marked as not applicable",
                 )
             )
         if not (values.get("not_applicable_reason") or "").strip():
-            out.append(Problem("not_applicable_reason", f"Enter why {code} does not apply"))
+            out.append(Problem("not_applicable_reason", f"{code}: enter why it does not apply"))
     allowed = FIELDS_OF_KIND[kind]
     for name in ("selected", "numerator", "denominator", "number", "date_value", "text"):
         if name not in allowed and values.get(name) not in (None, "", []):
-            out.append(Problem(name, f"{code} is {_kind_phrase(kind)}: it takes no {name}"))
+            out.append(Problem(name, f"{code}: {_kind_phrase(kind)} takes no {name}"))
     for name in ("period_start", "period_end"):
         if name not in allowed and values.get(name) is not None:
-            out.append(Problem(name, f"{code} is {_kind_phrase(kind)}: it takes no period"))
+            out.append(Problem(name, f"{code}: {_kind_phrase(kind)} takes no period"))
 
     if kind in CHOICE_KINDS:
         selected = values.get("selected") or []
-        ids = {o.pk for o in (options if options is not None else question.options.all())}
+        shown = options_of(question, options)
+        ids = {o.pk for o in shown}
+        exclusive = [o for o in shown if o.excludes_others]
         if any(pk not in ids for pk in selected):
-            out.append(Problem("selected", f"Select one of the answers shown for {code}"))
+            out.append(Problem("selected", f"{code}: select one of the answers shown"))
         elif kind != Kind.MULTIPLE and len(selected) > 1:
-            out.append(Problem("selected", f"Select only one answer for {code}"))
+            out.append(Problem("selected", f"{code}: select only one answer"))
+        elif kind == Kind.MULTIPLE and len(selected) > 1:
+            for option in exclusive:  # "None of these" with something ticked as well
+                if option.pk in selected:
+                    out.append(
+                        Problem(
+                            "selected", f'{code}: select "{option.label}" on its own, or untick it'
+                        )
+                    )
 
     for name in ("numerator", "denominator", "number"):
         value = values.get(name)
         if name in allowed and value is not None and not 0 <= value <= MAX_NUMBER:
             out.append(
-                Problem(name, f"{_number_label(question, name)} must be from 0 to 10,000,000")
+                Problem(
+                    name, f"{code}: {_number_label(question, name)} must be from 0 to 10,000,000"
+                )
             )
     if kind == Kind.INDICATOR and not any(p.field in ("numerator", "denominator") for p in out):
         numerator, denominator = values.get("numerator"), values.get("denominator")
         labels = question.indicator or {"numerator": "The numerator", "denominator": "The total"}
         if numerator is not None and denominator is not None:
             if denominator == 0:
-                out.append(Problem("denominator", f"{labels['denominator']} must be more than 0"))
+                out.append(
+                    Problem("denominator", f"{code}: {labels['denominator']} must be more than 0")
+                )
             elif numerator > denominator:
                 out.append(
                     Problem(
                         "numerator",
-                        f"{labels['numerator']} cannot be more than {labels['denominator'].lower()}",
+                        f"{code}: {labels['numerator']} cannot be more than {labels['denominator'].lower()}",
                     )
                 )
         elif (numerator is None) != (denominator is None):
             missing = "numerator" if numerator is None else "denominator"
-            out.append(Problem(missing, f"Enter {labels[missing].lower()}"))
+            out.append(Problem(missing, f"{code}: enter {labels[missing].lower()}"))
 
     for name, label in DATE_LABELS.items():
         value = values.get(name)
         if name not in allowed or value is None:
             continue
         if value > today:
-            out.append(Problem(name, f"{label} must be today or in the past"))
+            out.append(Problem(name, f"{code}: {label} must be today or in the past"))
         elif value < EARLIEST:
-            out.append(Problem(name, f"{label} must be after 1 January 1990"))
+            out.append(Problem(name, f"{code}: {label} must be after 1 January 1990"))
     start, end = values.get("period_start"), values.get("period_end")
     if "period_start" in allowed and start and end and end < start:
         out.append(
-            Problem("period_end", "The end of the period must be the same as or after the start")
+            Problem(
+                "period_end",
+                f"{code}: the end of the period must be the same as or after the start",
+            )
         )
 
     for name, (label, limit) in TEXT_LIMITS.items():
         if len(values.get(name) or "") > limit:
-            out.append(Problem(name, f"{label} must be {limit} characters or fewer"))
+            out.append(Problem(name, f"{code}: {label} must be {limit:,} characters or fewer"))
     return out
 
 
@@ -178,18 +195,22 @@ def missing(question: Question, values: dict) -> list[Problem]:
         return out
     if kind in CHOICE_KINDS and not values.get("selected"):
         word = "at least one answer" if kind == Kind.MULTIPLE else "an answer"
-        out.append(Problem("selected", f"Select {word} for {code}"))
+        out.append(Problem("selected", f"{code}: select {word}"))
     elif kind == Kind.INDICATOR and values.get("numerator") is None:
-        out.append(Problem("numerator", f"Enter {question.indicator['numerator'].lower()}"))
+        out.append(Problem("numerator", f"{code}: enter {question.indicator['numerator'].lower()}"))
     elif kind == Kind.COUNT and values.get("number") is None:
-        out.append(Problem("number", f"Enter the number for {code}"))
+        out.append(Problem("number", f"{code}: enter the number"))
     elif kind == Kind.DATE and values.get("date_value") is None:
-        out.append(Problem("date_value", f"Enter the date for {code}"))
+        out.append(Problem("date_value", f"{code}: enter the date"))
     elif kind == Kind.TEXT and not (values.get("text") or "").strip():
-        out.append(Problem("text", f"Enter your answer to {code}"))
+        out.append(Problem("text", f"{code}: enter your answer"))
     if not (values.get("evidence") or "").strip():
-        out.append(Problem("evidence", f"Enter how you know your answer to {code}"))
+        out.append(Problem("evidence", f"{code}: enter how you know your answer"))
     return out
+
+
+def options_of(question: Question, options: list | None) -> list:
+    return options if options is not None else list(question.options.all())
 
 
 def _kind_phrase(kind: str) -> str:

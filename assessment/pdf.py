@@ -30,6 +30,7 @@ from assessment.models import (
 from assessment.models.framework import cite
 from assessment.results import (
     benchmark_rows,
+    carry_over_by_theme,
     compare,
     findings,
     little_or_no_progress,
@@ -146,7 +147,10 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         for s, p in sorted(cited, key=lambda c: (order.index(c[0]) if c[0] in order else 99, c[1]))
     ]
 
+    carry_rows, carry_total = carry_over_by_theme(data)
     return {
+        "carry_rows": carry_rows,
+        "carry_total": carry_total,
         "assessment": assessment,
         "partnership": assessment.partnership,
         "framework": assessment.framework,

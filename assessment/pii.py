@@ -4,6 +4,7 @@ The service records practice, never information that identifies a child. These c
 deliberately cautious heuristics: they warn, and the person decides. Pure functions, no Django.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -181,3 +182,8 @@ def find_personal_data(text: str) -> list[Finding]:
     for name in _names_near_dates(text):
         findings.append(Finding("name_and_date", "a name next to a date", name))
     return findings
+
+
+def text_digest(texts: list[str]) -> str:
+    """SHA-256 of the texts a person confirmed identify nobody, to keep with their word."""
+    return hashlib.sha256("\x1f".join(t.strip() for t in texts).encode()).hexdigest()

@@ -4,11 +4,42 @@ A read model: it changes nothing. The pages draw it, and ``workflow.submit`` cou
 with it rather than trusting its caller.
 """
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass
 
 from django.db.models import Prefetch
 
-from assessment.models import Answer, Assessment, Option, Question, Theme
+from assessment.models import Answer, Assessment, CarryOutcome, Option, Question, Theme
+
+
+@dataclass(frozen=True)
+class CarryOver:
+    """What became of the answers carried over from the previous cycle: each is still to
+    confirm, confirmed without change (by whom is on the answer), or changed."""
+
+    carried: int = 0
+    confirmed: int = 0
+    changed: int = 0
+    to_confirm: int = 0
+
+    def __add__(self, other: "CarryOver") -> "CarryOver":
+        return CarryOver(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+def carry_over(answers: Iterable[Answer]) -> CarryOver:
+    # Answers or, for a signed-off cycle, snapshots.RecordedAnswer: both have these two fields.
+    outcomes = Counter(
+        "to_confirm" if a.needs_reconfirmation else a.carry_outcome
+        for a in answers
+        if a.needs_reconfirmation or a.carry_outcome
+    )
+    return CarryOver(
+        carried=outcomes.total(),
+        confirmed=outcomes[CarryOutcome.CONFIRMED],
+        changed=outcomes[CarryOutcome.CHANGED],
+        to_confirm=outcomes["to_confirm"],
+    )
 
 
 @dataclass
@@ -28,7 +59,11 @@ class ThemeProgress:
 
     @property
     def to_confirm(self) -> int:
-        return sum(1 for a in self.answers.values() if a.needs_reconfirmation)
+        return self.carry.to_confirm
+
+    @property
+    def carry(self) -> CarryOver:
+        return carry_over(self.answers.values())
 
     @property
     def missing(self) -> list[Question]:

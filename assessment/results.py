@@ -7,7 +7,8 @@ scores are read from the snapshot ever after, so its results never change.
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import cached_property, lru_cache
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -25,19 +26,63 @@ from assessment.models import (
     Status,
     Theme,
 )
-from assessment.progress import progress
+from assessment.progress import CarryOver, carry_over, progress
 from assessment.scoring import AnswerData, QuestionSpec, Result
 
 
-def framework_questions(framework: Framework, nation: str) -> list[Question]:
-    """The framework's questions that apply in ``nation``, with options, in order."""
-    questions = (
-        Question.objects.filter(theme__framework=framework)
+@dataclass(frozen=True)
+class FrameworkContent:
+    """What the pages read of one framework version: its themes, questions (with their theme
+    and options, in order) and practice examples (by question id). Shared: never change it."""
+
+    themes: dict[str, Theme]
+    questions: tuple[Question, ...]
+    practice: dict[int, list[PracticeExample]]
+
+    @cached_property
+    def by_pk(self) -> dict[int, Question]:
+        return {q.pk: q for q in self.questions}
+
+
+@lru_cache(maxsize=16)
+def _framework_content(pk: int, content_hash: str, loaded_at: datetime) -> FrameworkContent:
+    questions = tuple(
+        Question.objects.filter(theme__framework_id=pk)
         .select_related("theme")
         .prefetch_related(Prefetch("options", Option.objects.order_by("order")))
         .order_by("theme__order", "order")
     )
-    return [q for q in questions if q.applies_to(nation)]
+    practice: dict[int, list[PracticeExample]] = {}
+    through = PracticeExample.questions.through.objects.filter(
+        question__theme__framework_id=pk
+    ).select_related("practiceexample")
+    for link in through.order_by("pk"):
+        practice.setdefault(link.question_id, []).append(link.practiceexample)
+    themes = {t.code: t for t in Theme.objects.filter(framework_id=pk).order_by("order")}
+    return FrameworkContent(themes, questions, practice)
+
+
+def framework_content(framework: Framework) -> FrameworkContent:
+    """The framework's content, read once per process.
+
+    A framework version never changes once used (a change is a new version), so there is no
+    need to read it on every request. The key holds its content hash and load time, so a
+    version loaded afresh (new rows, or an unused version replaced) is read again.
+    """
+    return _framework_content(framework.pk, framework.content_hash, framework.loaded_at)
+
+
+def framework_questions(framework: Framework, nation: str) -> list[Question]:
+    """The framework's questions that apply in ``nation``, with options, in order."""
+    return [q for q in framework_content(framework).questions if q.applies_to(nation)]
+
+
+def _with_questions(answers: list[Answer], framework: Framework) -> list[Answer]:
+    """The answers with their questions from the framework's content (no join to read them)."""
+    by_pk = framework_content(framework).by_pk
+    for answer in answers:
+        answer.question = by_pk[answer.question_id]
+    return answers
 
 
 def spec_of(question: Question) -> QuestionSpec:
@@ -126,8 +171,9 @@ def scored(assessment: Assessment) -> Scored:
     answers = (
         []
         if snapshot is not None
-        else list(
-            Answer.objects.filter(assessment=assessment).select_related("answered_by", "question")
+        else _with_questions(
+            list(Answer.objects.filter(assessment=assessment).select_related("answered_by")),
+            assessment.framework,
         )
     )
     return _scored(assessment, questions, answers, snapshot)
@@ -145,7 +191,7 @@ def scored_many(assessments: list[Assessment]) -> list[Scored]:
     answers: dict[int, list[Answer]] = {}
     for answer in Answer.objects.filter(
         assessment__in=[a for a in assessments if not a.is_locked]
-    ).select_related("answered_by", "question"):
+    ).select_related("answered_by"):
         answers.setdefault(answer.assessment_id, []).append(answer)
     latest: dict[int, Snapshot] = {}
     for snapshot in Snapshot.objects.filter(
@@ -156,7 +202,7 @@ def scored_many(assessments: list[Assessment]) -> list[Scored]:
         _scored(
             assessment,
             questions_by_key[(assessment.framework_id, assessment.partnership.nation)],
-            answers.get(assessment.pk, []),
+            _with_questions(answers.get(assessment.pk, []), assessment.framework),
             latest.get(assessment.pk),
         )
         for assessment in assessments
@@ -184,6 +230,21 @@ def previous_of(assessment: Assessment) -> Assessment | None:
         .order_by("-period_end")
         .first()
     )
+
+
+# Carried-over answers ----------------------------------------------------------------------
+
+
+def carry_over_by_theme(data: "Scored") -> tuple[list[tuple[Theme, CarryOver]], CarryOver]:
+    """Each theme's carry-over, and the total, for the results page and the report alike."""
+    answers: dict[int, list[Answer]] = {}
+    themes: dict[int, Theme] = {}
+    for question in data.questions:
+        themes.setdefault(question.theme_id, question.theme)
+        if question.pk in data.answers:
+            answers.setdefault(question.theme_id, []).append(data.answers[question.pk])
+    rows = [(theme, carry_over(answers.get(pk, []))) for pk, theme in themes.items()]
+    return rows, sum((row for _, row in rows), CarryOver())
 
 
 def baselines(assessment: Assessment) -> list[Assessment]:
@@ -239,9 +300,14 @@ class QuestionChange:
     theme: str
     before: str | None
     after: str | None
+    # No level because the question did not apply, rather than because it was not answered.
+    before_not_applicable: bool = False
+    after_not_applicable: bool = False
 
     @property
     def change(self) -> str:
+        if self.after_not_applicable:
+            return "does not apply"
         if self.before is None and self.after is not None:
             return "newly answered"
         if self.after is None:
@@ -271,6 +337,8 @@ def compare(newer: Scored, older: Scored) -> dict:
                 question.theme.code,
                 before.level if before else None,
                 result.level,
+                bool(before and before.not_applicable),
+                result.not_applicable,
             )
         )
     themes = []
@@ -407,18 +475,12 @@ def sentence(question: Question, ours: float | None, comparison: dict | None, co
 
 
 def theme_titles(framework: Framework) -> dict[str, Theme]:
-    return {t.code: t for t in framework.themes.order_by("order")}
+    return dict(framework_content(framework).themes)
 
 
-def practice_for(questions: list[Question]) -> dict[int, list[PracticeExample]]:
-    """Good and poor practice examples linked to each question."""
-    examples: dict[int, list[PracticeExample]] = {}
-    through = PracticeExample.questions.through.objects.filter(
-        question__in=questions
-    ).select_related("practiceexample")
-    for link in through:
-        examples.setdefault(link.question_id, []).append(link.practiceexample)
-    return examples
+def practice_for(framework: Framework) -> dict[int, list[PracticeExample]]:
+    """Good and poor practice examples linked to each question of the framework, by its id."""
+    return framework_content(framework).practice
 
 
 def dashboard(assessments: list[Assessment]) -> dict:
@@ -505,7 +567,7 @@ class ThemeFindings:
 def findings(data: Scored, comments: dict[str, list] | None = None) -> list[ThemeFindings]:
     """Each theme's findings, built once for the results page and for the report."""
     titles = theme_titles(data.assessment.framework)
-    examples = practice_for(data.questions)
+    examples = practice_for(data.assessment.framework)
     by_code = data.by_code
     comments = comments or {}
     out = []

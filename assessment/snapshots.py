@@ -15,7 +15,9 @@ Versions:
 2. as 1, plus ``schema_version`` and the comments as they stood at sign-off, and the scores
    written field by field.
 3. as 2, plus the partnership's recommendations register as it stood at sign-off
-   (``register.register_data``: its own ``schema_version`` and entries as plain data).
+   (``register.register_data``: its own ``schema_version`` and entries as plain data). And what became of each answer
+   carried over from the previous cycle (``carry_outcome``: confirmed without change, or
+   changed) and who confirmed it.
 4. as 3, plus the challenges with their responses, notes and reasons for being left open, the
    approvals (each representative's decision, or the board's), and for each action its
    owner's name and role and its progress notes.
@@ -135,6 +137,8 @@ class RecordedAnswer:
     updated: datetime | None
     version: int
     needs_reconfirmation: bool = False  # a signed-off answer was confirmed by signing
+    carry_outcome: str = ""  # version 3 on; blank before, as for an answer not carried over
+    confirmed_by: str | None = None
     question_id: int | None = None  # the framework question it answers, once matched by code
 
     @property
@@ -349,6 +353,8 @@ def _answer(a: dict) -> RecordedAnswer:
         agency=a.get("agency", ""),
         updated=_datetime(a.get("updated")),
         version=a.get("version", 1),
+        carry_outcome=a.get("carry_outcome", ""),
+        confirmed_by=a.get("confirmed_by"),
     )
 
 
@@ -488,7 +494,7 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
     """Everything the assessment says now, as the newest version of plain data."""
     answers = (
         Answer.objects.filter(assessment=assessment)
-        .select_related("question", "answered_by")
+        .select_related("question", "answered_by", "confirmed_by")
         .prefetch_related("question__options")
         .order_by("question__theme__order", "question__order")
     )
@@ -509,7 +515,14 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
                 "version": assessment.framework.version,
             },
         },
-        "answers": [a.as_data(list(a.question.options.all())) for a in answers],
+        "answers": [
+            a.as_data(list(a.question.options.all()))
+            | {
+                "carry_outcome": a.carry_outcome,
+                "confirmed_by": a.confirmed_by.email if a.confirmed_by else None,
+            }
+            for a in answers
+        ],
         "comments": [
             {
                 "theme": c.theme.code,

@@ -32,7 +32,7 @@ def render_stored_report(assessment_code: str) -> str | None:
     if not assessment.is_locked:
         return None
     with reports.recording_failure(assessment):
-        return pdf.stored_report(assessment).sha256
+        return pdf.render_signed_report(assessment.pk).sha256
 
 
 @task()

@@ -193,11 +193,6 @@ urlpatterns = [
     ),
     path("assessments/<uuid:code>/themes/<str:theme>/", answers.theme, name="theme"),
     path("assessments/<uuid:code>/themes/<str:theme>/autosave", answers.autosave, name="autosave"),
-    path(
-        "assessments/<uuid:code>/themes/<str:theme>/confirm",
-        answers.confirm,
-        name="confirm_answers",
-    ),
     path("assessments/<uuid:code>/themes/<str:theme>/comments", answers.comment, name="comment"),
     path(
         "assessments/<uuid:code>/answers/<str:question>/history",

@@ -22,6 +22,7 @@ from assessment.models import (
     Answer,
     Assessment,
     AssessmentLocked,
+    CarryOutcome,
     Framework,
     Option,
     Partnership,
@@ -45,6 +46,9 @@ class Change:
     question: Question
     values: dict
     base_version: int  # 0 when there was no answer on their screen
+    still_true: bool = False  # a carried-over answer, confirmed as it stands
+    # SHA-256 of the free texts the person confirmed identify nobody (see Answer).
+    personal_data_confirmed: str = ""
 
 
 @dataclass
@@ -57,6 +61,7 @@ class Conflict:
 @dataclass
 class SaveResult:
     saved: list[Answer] = field(default_factory=list)
+    confirmed: list[Answer] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
 
     @property
@@ -68,7 +73,7 @@ def values_of(answer: Answer | None) -> dict:
     return dict(EMPTY) if answer is None else answer.values
 
 
-def _base_values(answer: Answer | None, version: int) -> dict:
+def values_at(answer: Answer | None, version: int) -> dict:
     """What the answer said at ``version`` (the one the person's page was drawn from)."""
     if version == 0 or answer is None:
         return normalise(EMPTY)
@@ -86,7 +91,9 @@ def save_answers(
     When the stored version differs from the one the person started from, both sides may have
     changed the answer. If only the other person did (what was submitted is what the page
     showed), theirs stays. If both did, differently, that is a conflict: nothing is written and
-    the conflicts are returned so the person can choose. Unchanged answers are not rewritten.
+    the conflicts are returned so the person can choose. Unchanged answers are not rewritten;
+    an unchanged carried-over answer marked ``still_true`` (on the version the person saw) is
+    confirmed, and a changed one is recorded as changed.
     """
     result = SaveResult()
     with transaction.atomic():
@@ -99,17 +106,24 @@ def save_answers(
                 assessment=locked, question__in=[c.question for c in changes]
             )
         }
-        to_write = []
+        to_write, to_confirm = [], []
         for change in changes:
             answer = current.get(change.question.pk)
             stored = normalise(values_of(answer))
             mine = normalise(change.values)
             if mine == stored:
+                if (
+                    change.still_true
+                    and answer is not None
+                    and answer.needs_reconfirmation
+                    and answer.version == change.base_version
+                ):
+                    to_confirm.append(answer)
                 continue  # nothing new: no write, no conflict
             if answer is None and is_blank(mine):
                 continue
             if (answer.version if answer else 0) != change.base_version:
-                if mine == _base_values(answer, change.base_version):
+                if mine == values_at(answer, change.base_version):
                     continue  # they changed it, this person did not: keep theirs, no question
                 result.conflicts.append(Conflict(change.question, answer, mine))
                 continue
@@ -122,15 +136,35 @@ def save_answers(
                 answer = Answer(assessment=locked, question=change.question, version=0)
             for key, value in mine.items():
                 setattr(answer, key, value)
+            if answer.needs_reconfirmation or answer.carry_outcome:
+                answer.carry_outcome = CarryOutcome.CHANGED
             answer.needs_reconfirmation = False
             answer.answered_by = user
             answer.agency = agency
             answer.updated = now
             answer.version += 1
+            answer.personal_data_confirmed = change.personal_data_confirmed
+            answer.personal_data_confirmed_version = (
+                answer.version if change.personal_data_confirmed else None
+            )
             answer._change_reason = "edited"
             answer.save()
             result.saved.append(answer)
+        for answer in to_confirm:
+            _confirm(answer, user, now)
+            result.confirmed.append(answer)
     return result
+
+
+def _confirm(answer: Answer, user: User, now) -> None:
+    """A carried-over answer confirmed as still true, recorded with who and when."""
+    answer.needs_reconfirmation = False
+    answer.carry_outcome = CarryOutcome.CONFIRMED
+    answer.confirmed_by = user
+    answer.confirmed_at = now
+    answer.version += 1
+    answer._change_reason = "confirmed"
+    answer.save()
 
 
 def confirm_answers(*, assessment: Assessment, questions: list[Question], user: User) -> int:
@@ -146,12 +180,7 @@ def confirm_answers(*, assessment: Assessment, questions: list[Question], user: 
         )
         now = timezone.now()
         for answer in answers:
-            answer.needs_reconfirmation = False
-            answer.answered_by = user
-            answer.updated = now
-            answer.version += 1
-            answer._change_reason = "confirmed"
-            answer.save()
+            _confirm(answer, user, now)
     return len(answers)
 
 
@@ -306,7 +335,9 @@ def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
         locked.signed_off_by = user
         locked._change_reason = f"signed off by {user}"
         locked.save()
-        # The stored report is rendered by a worker, once the sign-off is committed and visible.
+        # The report is rendered from the snapshot by a worker once the sign-off is committed
+        # (and visible to it), so what the board downloads is what it signed, whatever happens
+        # to live rows afterwards, and no request waits for WeasyPrint.
         transaction.on_commit(partial(render_stored_report.enqueue, str(locked.code)))
     assessment.refresh_from_db()
     return snapshot

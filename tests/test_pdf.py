@@ -207,8 +207,8 @@ def test_the_board_summary_lists_challenges_approvals_and_overdue_actions(
     assert "by the board at its meeting on 12 June 2025" in flat
 
 
-def test_sign_off_stores_the_report_at_once(
-    alice, assessment, immediate_tasks, django_capture_on_commit_callbacks
+def test_sign_off_stores_the_report_as_soon_as_the_task_runs(
+    immediate_tasks, alice, assessment, django_capture_on_commit_callbacks
 ):
     put_in_review(assessment)
     with django_capture_on_commit_callbacks(execute=True):

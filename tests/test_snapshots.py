@@ -18,6 +18,9 @@ pytestmark = pytest.mark.django_db
 # Written by sign-off in the code of main at b29dc03, before snapshots had versions. Never edit
 # it: it stands for every cycle signed off then, which must render for as long as they are kept.
 V1 = json.loads((Path(__file__).parent / "fixtures" / "snapshot-v1.json").read_text())
+# Written by sign-off in the last code that wrote version 2 (main merged into h15), before
+# carry-over outcomes were recorded. Never edit it either.
+V2 = json.loads((Path(__file__).parent / "fixtures" / "snapshot-v2.json").read_text())
 
 
 @pytest.fixture(autouse=True)
@@ -56,6 +59,31 @@ def test_a_version_1_snapshot_reads_as_a_typed_record():
     assert (answer.percentage, answer.evidence) == (30.0, "System report")
     assert record.actions[0].due.isoformat() == "2025-09-30" and record.actions[0].is_open
     assert record.signed_off_by == "alice@example.org"
+
+
+def test_a_version_2_snapshot_reads_with_nothing_carried_over():
+    assert snapshots.digest(V2["data"]) == V2["sha256"]
+    record = snapshots.read(V2["data"])
+    assert record.schema_version == 2 and [c.text for c in record.comments] == ["Which audit?"]
+    assert {(a.carry_outcome, a.confirmed_by) for a in record.answers} == {("", None)}
+
+
+def test_sign_off_records_what_became_of_carried_answers(alice, partnership_a):
+    from assessment.workflow import confirm_answers
+    from tests.factories import start_next_cycle
+
+    first = make_assessment(partnership_a)
+    answer_all(first, alice, {"AA-01": "good", "AA-02": "poor", "BB-01": "established"})
+    second = start_next_cycle(first, alice)
+    confirm_answers(
+        assessment=second, questions=[a.question for a in second.answers.all()], user=alice
+    )
+    from tests.factories import sign_off_as_is
+
+    record = snapshots.read(sign_off_as_is(second, alice).data)
+    assert {(a.carry_outcome, a.confirmed_by) for a in record.answers} == {
+        ("confirmed", "alice@example.org")
+    }
 
 
 def test_an_unknown_version_is_refused_by_name():
@@ -159,6 +187,7 @@ def test_a_changed_record_is_flagged_logged_and_its_report_refused(client, alice
 
 
 def test_a_changed_report_file_is_refused(client, alice, signed):
+    pdf.render_signed_report(signed.pk)  # what the worker does after sign-off
     client.force_login(alice)
     assert client.get(f"/assessments/{signed.code}/report.pdf").status_code == 200
     stored = signed.latest_snapshot.report

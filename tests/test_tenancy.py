@@ -58,10 +58,6 @@ EXPECTED = {
     "activity": ("get", ALL),
     "theme": ("get", ALL),
     "autosave": ("post", ALL),  # says "not saved" to those who may not change the theme
-    "confirm_answers": (
-        "post",
-        {Role.LEAD: 302, Role.CONTRIBUTOR: 302, Role.SCRUTINEER: 403, Role.VIEWER: 403},
-    ),
     "comment": (
         "post",
         {Role.LEAD: 400, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 400, Role.VIEWER: 403},
@@ -161,7 +157,6 @@ def url_for(name: str, objects: dict) -> str:
         "cancel_invitation": [partnership, objects["invitation"].code],
         "theme": [assessment, "AA"],
         "autosave": [assessment, "AA"],
-        "confirm_answers": [assessment, "AA"],
         "comment": [assessment, "AA"],
         "answer_history": [assessment, "AA-01"],
         "action_detail": [assessment, objects["action"].code],

@@ -419,7 +419,9 @@ def plan(data: dict, partnership: Partnership) -> Plan:
                 question, values, nation=nation, today=today, options=options
             ):
                 name = {"date_value": "date"}.get(problem.field, problem.field)
-                problems.append(f"{where}.{name}: {problem.message}")
+                # ``where`` names the question already: not "(AA-01).number: AA-01: …".
+                message = problem.message.removeprefix(f"{question.code}: ")
+                problems.append(f"{where}.{name}: {message}")
         if item.agency not in (None, "", *Agency.values):
             problems.append(f"{where}.agency: unknown agency {item.agency[:30]!r}")
         values["needs_reconfirmation"] = item.needs_reconfirmation

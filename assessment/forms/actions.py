@@ -3,9 +3,26 @@
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 
+from assessment.forms import govuk
 from assessment.forms.answers import GOVUKDateField
 from assessment.forms.partnerships import PersonalDataCheck
 from assessment.models import Action, ActionNote, ActionStatus, Agency, Priority
+
+
+class StatusWithReason:
+    """A crispy layout object: the status radios, "Dropped" revealing "Why was it dropped?"
+    (the GOV.UK conditional reveal, which crispy-forms-gds does not write in a way GOV.UK
+    Frontend 6 reads)."""
+
+    def render(self, form, context, template_pack=None, **kwargs) -> str:
+        reason = form["dropped_reason"]
+        return govuk.choices(
+            form["status"],
+            legend=form.fields["status"].label,
+            heading=False,
+            small=True,
+            reveals={ActionStatus.DROPPED.value: (reason.auto_id, govuk.textarea(reason, rows=2))},
+        )
 
 
 class ActionForm(PersonalDataCheck):
@@ -77,14 +94,7 @@ class ActionForm(PersonalDataCheck):
             Field.select("owner"),
             "due",
             Field.radios("priority", legend_size=Size.SMALL, small=True, inline=True),
-            *(
-                []
-                if new
-                else [
-                    Field.radios("status", legend_size=Size.SMALL, small=True),
-                    Field.textarea("dropped_reason", rows=2),
-                ]
-            ),
+            *([] if new else [StatusWithReason()]),
             Field.checkboxes("question_codes", legend_size=Size.SMALL, small=True),
             Submit("save", "Save action"),
         )
@@ -127,8 +137,7 @@ class ProgressForm(PersonalDataCheck):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(
-            Field.radios("status", legend_size=Size.SMALL, small=True),
-            Field.textarea("dropped_reason", rows=2),
+            StatusWithReason(),
             Field.textarea("note", max_characters=ActionNote.LIMIT),
             Submit("save", "Save progress"),
         )

@@ -14,27 +14,29 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from assessment import answer_rules
+from assessment.answer_rules import normalise
 from assessment.forms import govuk
 from assessment.models import Answer, Kind, Option, Question
 from assessment.models.framework import anchor, cite
-from assessment.pii import find_personal_data
-from assessment.workflow import values_of
+from assessment.pii import find_personal_data, text_digest
+from assessment.workflow import values_at, values_of
 
 
 class GOVUKDateField(DateInputField):
-    """GOV.UK date input with plain-English errors naming the date."""
+    """GOV.UK date input with plain-English errors naming the date, whose example is the one
+    in its hint."""
 
-    def __init__(self, *, label: str, **kwargs):
+    def __init__(self, *, label: str, example: str = "31 3 2024", **kwargs):
+        kwargs.setdefault("help_text", f"For example, {example}")
         super().__init__(label=label, require_all_fields=False, required=False, **kwargs)
-        self.error_messages["invalid"] = f"{label} must be a real date"
+        self.example = example
+        self.error_messages["invalid"] = f"{label} must be a real date, like {example}"
 
     def clean(self, value):
         try:
             return super().clean(value)
         except forms.ValidationError:
-            raise forms.ValidationError(
-                f"{self.label} must be a real date, like 31 3 2024"
-            ) from None
+            raise forms.ValidationError(self.error_messages["invalid"]) from None
 
     def compress(self, data_list):
         if not data_list or not any(data_list):
@@ -43,13 +45,12 @@ class GOVUKDateField(DateInputField):
             day, month, year = (int(part) for part in data_list)
             return date(year, month, day)
         except (TypeError, ValueError, OverflowError):  # 25-digit years overflow
-            raise forms.ValidationError(
-                f"{self.label} must be a real date, like 31 3 2024"
-            ) from None
+            raise forms.ValidationError(self.error_messages["invalid"]) from None
 
 
 class AnswerForm(forms.Form):
     use_required_attribute = False
+    TEXTS = ("evidence", "text", "not_applicable_reason")  # the free texts, in this order
 
     question_code = forms.CharField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -60,7 +61,7 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="The evidence behind this answer: audits, data, reports, minutes. Describe practice, never individual children.",
         error_messages={
-            "max_length": f"How do you know must be {Answer.EVIDENCE_LIMIT} characters or fewer"
+            "max_length": f"How do you know? must be {Answer.EVIDENCE_LIMIT:,} characters or fewer"
         },
     )
     not_applicable = forms.BooleanField(
@@ -72,9 +73,12 @@ class AnswerForm(forms.Form):
         max_length=Answer.REASON_LIMIT,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={
-            "max_length": f"The reason must be {Answer.REASON_LIMIT} characters or fewer"
+            "max_length": f"Why does it not apply? must be {Answer.REASON_LIMIT:,} characters or fewer"
         },
     )
+    # Only on a carried-over answer: confirmed with the save, never by a button of its own (Enter
+    # in any box submits a form with its first button, which must be "Save and continue").
+    still_true = forms.BooleanField(required=False)
     confirm_personal_data = forms.BooleanField(
         label="I have checked: this text does not identify a child, a family or a suspect",
         required=False,
@@ -94,13 +98,24 @@ class AnswerForm(forms.Form):
     ):
         self.question = question
         self.options = options
+        self.exclusive = (
+            next((o for o in options if o.excludes_others), None)
+            if question.kind == Kind.MULTIPLE
+            else None
+        )
         self.answer = answer
         self.nation = nation
         self.complete = complete  # "save and continue": an answer begun must be finished
         self.framework_url = framework_url
         self.pii_findings: list = []
+        self.personal_data_confirmed = ""  # see _check_personal_data
+        self.changed = True  # until clean() finds otherwise
         super().__init__(data, prefix=question.code, initial=self._initial())
         self._add_value_fields()
+        if answer is not None and answer.needs_reconfirmation:
+            self.fields["still_true"].label = f"I have checked {question.code} is still true"
+        else:
+            del self.fields["still_true"]
         if not editable:
             for field in self.fields.values():
                 field.disabled = True
@@ -133,7 +148,7 @@ class AnswerForm(forms.Form):
                 choices=self._choices(),
                 widget=forms.RadioSelect,
                 required=False,
-                error_messages={"invalid_choice": f"Select one of the answers shown for {q.code}"},
+                error_messages={"invalid_choice": "select one of the answers shown"},
             )
         elif kind == Kind.MULTIPLE:
             self.fields["options"] = forms.MultipleChoiceField(
@@ -142,7 +157,7 @@ class AnswerForm(forms.Form):
                 widget=forms.CheckboxSelectMultiple,
                 required=False,
                 help_text="Select all that apply.",
-                error_messages={"invalid_choice": f"Select only the answers shown for {q.code}"},
+                error_messages={"invalid_choice": "select only the answers shown"},
             )
         elif kind == Kind.INDICATOR:
             numbers = {"min_value": 0, "max_value": 10_000_000, "required": False}
@@ -170,9 +185,7 @@ class AnswerForm(forms.Form):
             )
             self._add_period_fields()
         elif kind == Kind.DATE:
-            self.fields["date_value"] = GOVUKDateField(
-                label="Date", help_text="For example, 27 3 2024"
-            )
+            self.fields["date_value"] = GOVUKDateField(label="Date")
         else:
             self.fields["text"] = forms.CharField(
                 label="Your answer",
@@ -181,13 +194,15 @@ class AnswerForm(forms.Form):
                 max_length=Answer.TEXT_LIMIT,
                 widget=forms.Textarea(attrs={"rows": 5}),
                 error_messages={
-                    "max_length": f"Your answer must be {Answer.TEXT_LIMIT} characters or fewer"
+                    "max_length": f"Your answer must be {Answer.TEXT_LIMIT:,} characters or fewer"
                 },
             )
 
     def _add_period_fields(self) -> None:
-        self.fields["period_start"] = GOVUKDateField(label="Start of the period")
-        self.fields["period_end"] = GOVUKDateField(label="End of the period")
+        self.fields["period_start"] = GOVUKDateField(
+            label="Start of the period", example="1 4 2024"
+        )
+        self.fields["period_end"] = GOVUKDateField(label="End of the period", example="31 3 2025")
 
     def as_govuk(self) -> SafeString:
         """The form in GOV.UK markup (see ``govuk``): the question as the legend of its fieldset,
@@ -195,75 +210,115 @@ class AnswerForm(forms.Form):
         q = self.question
         legend = f"{q.code} {q.text}"
         intro = question_intro(q, self.answer, self.framework_url)
+        code = q.code
         if "option" in self.fields or "options" in self.fields:
             field = self["option" if "option" in self.fields else "options"]
             field.help_text = intro  # the hint of the radios or checkboxes
-            value = govuk.choices(field, legend=legend)
+            exclusive = str(self.exclusive.pk) if self.exclusive else ""
+            value = govuk.choices(field, legend=legend, exclusive=exclusive)
         else:
             parts = [
-                govuk.text_input(self[name], width="govuk-!-width-one-quarter")
+                govuk.text_input(self[name], width="govuk-!-width-one-quarter", code=code)
                 for name in ("numerator", "denominator", "number")
                 if name in self.fields
             ]
             parts += [
-                govuk.date_input(self[name])
+                govuk.date_input(self[name], code=code)
                 for name in ("date_value", "period_start", "period_end")
                 if name in self.fields
             ]
             if "text" in self.fields:
-                parts.append(govuk.textarea(self["text"], max_characters=Answer.TEXT_LIMIT))
+                parts.append(
+                    govuk.textarea(self["text"], max_characters=Answer.TEXT_LIMIT, code=code)
+                )
             value = govuk.fieldset(legend=legend, intro=intro, body=parts)
+        reason = govuk.textarea(self["not_applicable_reason"], rows=2, code=code)
         parts = [
             govuk.hidden(self["question_code"]),
             govuk.hidden(self["version"]),
             value,
-            govuk.textarea(self["evidence"], max_characters=Answer.EVIDENCE_LIMIT),
-            govuk.checkbox(self["not_applicable"]),
-            govuk.textarea(self["not_applicable_reason"], rows=2),
+            govuk.textarea(self["evidence"], max_characters=Answer.EVIDENCE_LIMIT, code=code),
+            govuk.checkbox(self["not_applicable"], code=code, reveal=reason),
         ]
+        if "still_true" in self.fields:
+            parts.append(govuk.checkbox(self["still_true"]))
         if self.pii_findings:
-            parts.append(govuk.checkbox(self["confirm_personal_data"]))
+            parts.append(govuk.checkbox(self["confirm_personal_data"], code=code))
         return mark_safe("".join(parts))  # noqa: S308 - every part built with format_html
 
     # Checking -----------------------------------------------------------------------------
+
+    def add_error(self, field: str | None, error) -> None:
+        """Every message starts with the question's code, so that the error summary of a page
+        of a dozen questions reads as a list of what to do where ("PP-01: enter the date")."""
+        code = self.question.code
+        messages = error.messages if isinstance(error, forms.ValidationError) else [error]
+        super().add_error(
+            field, [m if m.startswith(f"{code}:") else f"{code}: {m}" for m in messages]
+        )
 
     def clean_question_code(self) -> str:
         code = self.cleaned_data["question_code"]
         if code != self.question.code:
             raise forms.ValidationError(
-                "The page was changed before it was sent. Reload the page and answer again"
+                "the page was changed before it was sent. Reload the page and answer again"
             )
         return code
 
     def clean(self) -> dict:
         data = super().clean()
         q = self.question
+        values = self._typed_values()
+        base = self._base_values(data.get("version"))
+        # Only what the person changed is questioned: an answer left as they found it (theirs
+        # or someone else's, in or outside their remit) never blocks their save.
+        self.changed = bool(self.errors) or normalise(self.answer_values()) != base
+        if not self.changed:
+            if self.answer is not None:
+                self.personal_data_confirmed = self.answer.personal_data_confirmed
+            return data
         # The rules every answer keeps (answer_rules), checked on what was typed, before "does
         # not apply" clears the value fields, so that nothing typed is silently dropped.
-        values = self._typed_values()
         for problem in answer_rules.problems(
             q, values, nation=self.nation, today=timezone.localdate(), options=self.options
         ):
             self._add_problem(problem)
+        self._check_personal_data(data, base)
         if not self.errors and self.complete and answer_rules.has_begun(values):
             for problem in answer_rules.missing(q, values):
                 self._add_problem(problem)
-
-        texts = [data.get("evidence"), data.get("not_applicable_reason"), data.get("text")]
-        self.pii_findings = [f for text in texts if text for f in find_personal_data(text)]
-        # With findings, as_govuk adds the box to confirm the text identifies nobody.
-        if self.pii_findings and not data.get("confirm_personal_data"):
-            kinds = ", ".join(sorted({f.description for f in self.pii_findings}))
-            target = next(
-                n
-                for n in ("evidence", "text", "not_applicable_reason")
-                if find_personal_data(data.get(n) or "")
-            )
-            self.add_error(
-                target,
-                f"{q.code} may contain personal details ({kinds}). Remove them, or tick the box to confirm the text does not identify anyone",
-            )
         return data
+
+    def _base_values(self, version: int | None) -> dict:
+        """The answer as the person's page showed it (normalised), to tell what they changed."""
+        if self.answer is not None and version == self.answer.version:
+            return normalise(self.answer.values)
+        return values_at(self.answer, version or 0)
+
+    def _check_personal_data(self, data: dict, base: dict) -> None:
+        """Texts the person changed that look like personal details need their word that they
+        identify nobody; that word is kept with a digest of the texts (see Answer)."""
+        texts = {name: (data.get(name) or "").strip() for name in self.TEXTS}
+        changed = [name for name in self.TEXTS if texts[name] != base.get(name, "")]
+        if not changed and self.answer is not None:
+            self.personal_data_confirmed = self.answer.personal_data_confirmed
+            return
+        found = {name: find_personal_data(texts[name]) for name in changed}
+        self.pii_findings = [f for findings in found.values() for f in findings]
+        if not self.pii_findings:
+            return
+        if data.get("confirm_personal_data"):
+            self.personal_data_confirmed = text_digest(list(texts.values()))
+            return
+        for name, findings in found.items():
+            if findings:
+                kinds = ", ".join(sorted({f.description for f in findings}))
+                self.add_error(
+                    name,
+                    f"{self.fields[name].label} may contain personal "
+                    f"details ({kinds}). Remove them, or tick the box to confirm the text does "
+                    "not identify anyone",
+                )
 
     def _add_problem(self, problem: answer_rules.Problem) -> None:
         """A rule's problem on the field that shows it, unless that field already has one."""
@@ -300,6 +355,23 @@ class AnswerForm(forms.Form):
     def answer_values(self) -> dict:
         """The submitted answer as values for ``workflow.Change``; N/A clears the value fields."""
         return answer_rules.clear_for_not_applicable(self._typed_values())
+
+
+# The id of the first box of each kind of question, as govuk.py writes it (radios and
+# checkboxes are numbered from 1, date parts from 0): where links to a question land.
+_FIRST_INPUT = {
+    Kind.SINGLE: "option_1",
+    Kind.YES_NO: "option_1",
+    Kind.MULTIPLE: "options_1",
+    Kind.INDICATOR: "numerator",
+    Kind.COUNT: "number",
+    Kind.DATE: "date_value_0",
+    Kind.TEXT: "text",
+}
+
+
+def first_input_id(question: Question) -> str:
+    return f"id_{question.code}-{_FIRST_INPUT[question.kind]}"
 
 
 def question_intro(question: Question, answer: Answer | None, framework_url: str) -> str:

@@ -1,5 +1,7 @@
 """Forms for starting, assigning, commenting on, signing off and reopening an assessment."""
 
+from datetime import date, timedelta
+
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Fluid, Layout, Size, Submit
 from django import forms
@@ -9,6 +11,18 @@ from assessment import answer_rules
 from assessment.forms.answers import GOVUKDateField
 from assessment.forms.partnerships import GOVUKForm, PersonalDataCheck
 from assessment.models import Agency, Comment
+
+
+def next_period(start: date, end: date) -> tuple[date, date]:
+    """The period that follows ``start`` to ``end``: the next year when it was a year (29
+    February or not), otherwise as many days again."""
+    following = end + timedelta(days=1)
+    try:
+        if end == start.replace(year=start.year + 1) - timedelta(days=1):
+            return following, following.replace(year=following.year + 1) - timedelta(days=1)
+    except ValueError:  # a period starting or ending on 29 February
+        pass
+    return following, following + (end - start)
 
 
 class StartAssessmentForm(PersonalDataCheck):
@@ -23,8 +37,8 @@ class StartAssessmentForm(PersonalDataCheck):
             "max_length": "The title must be 200 characters or fewer",
         },
     )
-    period_start = GOVUKDateField(label="Start of the period assessed")
-    period_end = GOVUKDateField(label="End of the period assessed")
+    period_start = GOVUKDateField(label="Start of the period assessed", example="1 4 2025")
+    period_end = GOVUKDateField(label="End of the period assessed", example="31 3 2026")
     framework = forms.ChoiceField(
         label="Framework version",
         widget=forms.RadioSelect,
@@ -56,6 +70,11 @@ class StartAssessmentForm(PersonalDataCheck):
         self.fields["carried_from"].required = False
         if frameworks:
             self.initial.setdefault("framework", str(frameworks[0].pk))
+        if previous:  # the period after the latest cycle, and its title
+            start, end = next_period(previous[0].period_start, previous[0].period_end)
+            self.initial.setdefault("period_start", start)
+            self.initial.setdefault("period_end", end)
+            self.initial.setdefault("title", f"Self-assessment {start.year} to {end.year}")
         self.initial.setdefault("carried_from", str(previous[0].pk) if previous else "")
         self.helper.layout = Layout(
             Field.text("title", field_width=Fluid.TWO_THIRDS),

@@ -61,6 +61,14 @@ def _group(field: forms.BoundField, body: str) -> str:
     return f'<div id="div_{field.auto_id}" class="govuk-form-group{error}">{body}</div>'
 
 
+def _label(field: forms.BoundField, code: str) -> str:
+    """The field's label; with ``code`` (a question's), the code first as visually hidden text,
+    so that a label repeated on every question ("How do you know?") says which one it is."""
+    if not code:
+        return _e(field.label)
+    return f'<span class="govuk-visually-hidden">{_e(code)} </span>{_e(field.label)}'
+
+
 def _describedby(ids: list[str]) -> str | None:
     return " ".join(ids) or None
 
@@ -71,9 +79,21 @@ def hidden(field: forms.BoundField) -> SafeString:
     )
 
 
-def choices(field: forms.BoundField, *, legend: str) -> SafeString:
+def choices(
+    field: forms.BoundField,
+    *,
+    legend: str,
+    exclusive: str = "",
+    reveals: dict[str, tuple[str, str]] | None = None,
+    heading: bool = True,
+    small: bool = False,
+) -> SafeString:
     """Radios (one answer) or checkboxes (several), each option with its hint, under a legend
-    that is the page's h2 for the question."""
+    that is the page's h2 for the question (or, without ``heading``, a plain legend).
+    ``exclusive`` is the value of a checkbox such as "None of these": after an "or" divider,
+    and unticking the others when ticked. ``reveals`` maps an option's value to the id and
+    markup of what is shown when it is chosen (the GOV.UK conditional reveal: without JavaScript, always shown)."""
+    reveals = reveals or {}
     multiple = isinstance(field.field.widget, forms.CheckboxSelectMultiple)
     kind = "checkboxes" if multiple else "radios"
     value = field.value()
@@ -94,7 +114,15 @@ def choices(field: forms.BoundField, *, legend: str) -> SafeString:
             checked=str(option_value) in selected,
             disabled=field.field.disabled,
             aria_describedby=f"{input_id}_hint" if option_hint else None,
+            data_behaviour="exclusive" if multiple and option_value == exclusive else None,
+            # Radios reveal through our own script (static/src/app.js): GOV.UK's marks them
+            # aria-expanded, which a radio may not carry.
+            data_app_reveal=f"conditional-{reveals[option_value][0]}"
+            if option_value in reveals
+            else None,
         )
+        if multiple and option_value == exclusive:
+            items.append('<div class="govuk-checkboxes__divider">or</div>')
         items.append(
             f'<div class="govuk-{kind}__item"><input{attrs}>'
             f'<label class="govuk-label govuk-{kind}__label" for="{input_id}">{_e(label)}</label>'
@@ -105,19 +133,25 @@ def choices(field: forms.BoundField, *, legend: str) -> SafeString:
             )
             + "</div>"
         )
+        if option_value in reveals:
+            reveal_id, markup = reveals[option_value]
+            hidden = "" if str(option_value) in selected else f" govuk-{kind}__conditional--hidden"
+            items.append(
+                f'<div class="govuk-{kind}__conditional{hidden}" id="conditional-{reveal_id}">{markup}</div>'
+            )
     return mark_safe(  # noqa: S308 - every value escaped by _e or _attrs
         _group(
             field,
             f'<fieldset class="govuk-fieldset"{_attrs(aria_describedby=_describedby(hint_ids + error_ids))}>'
             '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">'
-            f'<h2 class="govuk-fieldset__heading">{_e(legend)}</h2></legend>'
-            f'{hint}{errors}<div class="govuk-{kind}" data-module="govuk-{kind}">{"".join(items)}</div>'
+            + (f'<h2 class="govuk-fieldset__heading">{_e(legend)}</h2>' if heading else _e(legend))
+            + f'</legend>{hint}{errors}<div class="govuk-{kind}{" govuk-" + kind + "--small" if small else ""}" data-module="govuk-{kind}">{"".join(items)}</div>'
             "</fieldset>",
         )
     )
 
 
-def text_input(field: forms.BoundField, *, width: str = "") -> SafeString:
+def text_input(field: forms.BoundField, *, width: str = "", code: str = "") -> SafeString:
     """A one-line input; ``width`` is a GOV.UK width class such as ``govuk-!-width-one-quarter``."""
     hint, hint_ids = _hint(field)
     errors, error_ids = _errors(field)
@@ -138,13 +172,13 @@ def text_input(field: forms.BoundField, *, width: str = "") -> SafeString:
     return mark_safe(  # noqa: S308 - every value escaped by _e or _attrs
         _group(
             field,
-            f'<label class="govuk-label" for="{field.auto_id}">{_e(field.label)}</label>'
+            f'<label class="govuk-label" for="{field.auto_id}">{_label(field, code)}</label>'
             f"{hint}{errors}<input{attrs}>",
         )
     )
 
 
-def date_input(field: forms.BoundField) -> SafeString:
+def date_input(field: forms.BoundField, *, code: str = "") -> SafeString:
     """Day, month and year boxes in a fieldset whose legend is the field's label."""
     value = field.value()
     if not isinstance(value, list | tuple):
@@ -175,13 +209,15 @@ def date_input(field: forms.BoundField) -> SafeString:
         _group(
             field,
             f'<fieldset class="govuk-fieldset" role="group"{_attrs(aria_describedby=_describedby(hint_ids + error_ids))}>'
-            f'<legend class="govuk-fieldset__legend">{_e(field.label)}</legend>{hint}{errors}'
+            f'<legend class="govuk-fieldset__legend">{_label(field, code)}</legend>{hint}{errors}'
             f'<div class="govuk-date-input" id="{field.auto_id}">{"".join(parts)}</div></fieldset>',
         )
     )
 
 
-def textarea(field: forms.BoundField, *, rows: int = 5, max_characters: int = 0) -> SafeString:
+def textarea(
+    field: forms.BoundField, *, rows: int = 5, max_characters: int = 0, code: str = ""
+) -> SafeString:
     """A textarea; with ``max_characters``, the GOV.UK character count around it."""
     hint, hint_ids = _hint(field)
     errors, error_ids = _errors(field)
@@ -204,7 +240,7 @@ def textarea(field: forms.BoundField, *, rows: int = 5, max_characters: int = 0)
     # The newline after <textarea> is dropped by the HTML parser, so a value that starts with
     # one keeps it (as Django's own widget does).
     body = (
-        f'<label class="govuk-label" for="{field.auto_id}">{_e(field.label)}</label>{hint}{errors}'
+        f'<label class="govuk-label" for="{field.auto_id}">{_label(field, code)}</label>{hint}{errors}'
         f"<textarea{attrs}>\n{_e(field.value() or '')}</textarea>"
     )
     if not max_characters:
@@ -219,25 +255,34 @@ def textarea(field: forms.BoundField, *, rows: int = 5, max_characters: int = 0)
     )
 
 
-def checkbox(field: forms.BoundField) -> SafeString:
-    """One small checkbox, such as "this question does not apply"."""
+def checkbox(field: forms.BoundField, *, code: str = "", reveal: str = "") -> SafeString:
+    """One small checkbox, such as "this question does not apply"; ``reveal`` is markup shown
+    when it is ticked (the GOV.UK conditional reveal: without JavaScript, always shown)."""
     errors, error_ids = _errors(field)
+    checked = bool(field.value())
+    reveal_id = f"conditional-{field.auto_id}"
     attrs = _attrs(
         type="checkbox",
         name=field.html_name,
         class_="govuk-checkboxes__input",
         id=field.auto_id,
-        checked=bool(field.value()),
+        checked=checked,
         aria_describedby=_describedby(error_ids),
         disabled=field.field.disabled,
+        data_aria_controls=reveal_id if reveal else None,
     )
-    return mark_safe(  # noqa: S308 - every value escaped by _e or _attrs
+    conditional = (
+        f'<div class="govuk-checkboxes__conditional{"" if checked else " govuk-checkboxes__conditional--hidden"}" id="{reveal_id}">{reveal}</div>'
+        if reveal
+        else ""
+    )
+    return mark_safe(  # noqa: S308 - every value escaped by _e or _attrs; reveal is safe markup
         _group(
             field,
             f'{errors}<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">'
             f'<div class="govuk-checkboxes__item"><input{attrs}>'
-            f'<label class="govuk-label govuk-checkboxes__label" for="{field.auto_id}">{_e(field.label)}</label>'
-            "</div></div>",
+            f'<label class="govuk-label govuk-checkboxes__label" for="{field.auto_id}">{_label(field, code)}</label>'
+            f"</div>{conditional}</div>",
         )
     )
 

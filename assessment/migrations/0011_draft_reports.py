@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0006_framework_2022_2'),
+        ('assessment', '0009_answer_confirmations'),
     ]
 
     operations = [

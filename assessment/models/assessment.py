@@ -132,6 +132,14 @@ class Assignment(LockedWithAssessment):
         return f"{self.theme} assigned to {self.get_agency_display()}"
 
 
+class CarryOutcome(models.TextChoices):
+    """What became of an answer carried over from the previous cycle (blank: not carried, or
+    still to confirm; see ``Answer.needs_reconfirmation``)."""
+
+    CONFIRMED = "confirmed", "Confirmed without change"
+    CHANGED = "changed", "Changed"
+
+
 class Answer(LockedWithAssessment, Imported):
     """One question answered for one assessment, with its evidence ("how do you know?")."""
 
@@ -154,6 +162,18 @@ class Answer(LockedWithAssessment, Imported):
     not_applicable = models.BooleanField(default=False)
     not_applicable_reason = models.TextField(blank=True)
     needs_reconfirmation = models.BooleanField(default=False)
+    carry_outcome = models.CharField(
+        max_length=10, choices=CarryOutcome.choices, blank=True, default=""
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The person's word that the free text identifies nobody, kept with the text it was given
+    # for (SHA-256 of the texts) and the version it was saved in: a later save of the same text
+    # is not questioned again, a changed text is.
+    personal_data_confirmed = models.CharField(max_length=64, blank=True, default="")
+    personal_data_confirmed_version = models.PositiveIntegerField(null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
     )

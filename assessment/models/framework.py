@@ -184,6 +184,11 @@ class Option(models.Model):
         return self.label
 
     @property
+    def excludes_others(self) -> bool:
+        """A multiple-choice option such as "None of these": chosen alone or not at all."""
+        return self.label.lower().startswith("none of these")
+
+    @property
     def citations(self) -> list[str]:
         return [cite(r) for r in self.references]
 

@@ -2,9 +2,11 @@
 
 from django import template
 
+from assessment.forms.answers import first_input_id
 from assessment.models import Kind
 
 register = template.Library()
+register.filter("first_input", first_input_id)
 
 
 def _date(value) -> str:

@@ -1,7 +1,9 @@
 """Template helpers for GOV.UK Design System markup."""
 
+from functools import lru_cache
+
 from django import forms, template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 
 from assessment.models import Agency, Nation
@@ -27,11 +29,20 @@ def first_input_id(bound_field: forms.BoundField | None) -> str:
     return bound_field.auto_id or ""
 
 
+@lru_cache(maxsize=64)
+def _sources_url(slug: str, version: str, prefix: str) -> str:
+    return reverse("sources", args=[slug, version])
+
+
 @register.simple_tag
 def citation(reference: dict, framework) -> str:
     """A citation ('Annex 4 para 62', 'HMICFRS 2023, recommendation 3') linking to where the
-    framework's sources page lists it."""
-    url = reverse("sources", args=[framework.slug, framework.version])
+    framework's sources page lists it.
+
+    A page cites hundreds of references of one framework: the URL of its sources page is
+    looked up once (per script prefix), not once per citation.
+    """
+    url = _sources_url(framework.slug, framework.version, get_script_prefix())
     return format_html(
         '<a class="govuk-link" href="{}#{}">{}</a>', url, anchor(reference), cite(reference)
     )

@@ -1,4 +1,5 @@
-"""Answering a theme: the theme page, autosave, conflicts, confirming carried answers, comments."""
+"""Answering a theme: the theme page (which also confirms carried answers), autosave, conflicts,
+comments."""
 
 import uuid
 
@@ -8,10 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessment.access import AssessmentAccess, Right, assessment_access
+from assessment.answer_rules import normalise
 from assessment.forms.answers import AnswerForm
 from assessment.forms.assessments import CommentForm, room_for_a_comment
 from assessment.models import (
@@ -25,7 +28,7 @@ from assessment.models import (
 )
 from assessment.pii import WARNING
 from assessment.views.assessments import locked
-from assessment.workflow import Change, confirm_answers, save_answers, values_of
+from assessment.workflow import Change, SaveResult, save_answers, values_of
 
 
 class ThemePage:
@@ -52,7 +55,7 @@ class ThemePage:
             a.question_id: a
             for a in Answer.objects.filter(
                 assessment=assessment, question__theme=self.theme
-            ).select_related("answered_by", "question")
+            ).select_related("answered_by", "confirmed_by", "question")
         }
         self.agencies = set(
             assessment.assignments.filter(theme=self.theme).values_list("agency", flat=True)
@@ -92,6 +95,21 @@ class ThemePage:
             if q.code not in skip
         ]
 
+    def changes(self, forms: list[AnswerForm], post) -> list[Change]:
+        """What the valid forms say, with the carried-over answers the person confirmed: one by
+        one, or all at once with the box after the last question."""
+        everything = bool(post.get("confirm_all"))
+        return [
+            Change(
+                f.question,
+                f.answer_values(),
+                f.cleaned_data["version"],
+                still_true=everything or bool(f.cleaned_data.get("still_true")),
+                personal_data_confirmed=f.personal_data_confirmed,
+            )
+            for f in forms
+        ]
+
     def render(
         self, request: HttpRequest, forms: list[AnswerForm], status: int = 200, **extra
     ) -> HttpResponse:
@@ -122,10 +140,21 @@ class ThemePage:
                 "errors": [error for f in forms for error in _errors(f)],
                 "pii_warning": WARNING if any(f.pii_findings for f in forms) else None,
                 "to_confirm": sum(1 for a in self.answers.values() if a.needs_reconfirmation),
+                "conflicted": [f.question.code for f in forms if _conflicts(f)],
                 **extra,
             },
             status=status,
         )
+
+
+def _conflicts(form: AnswerForm) -> bool:
+    """A valid answer the person changed on a page drawn before someone else changed it too,
+    differently: shown at the top even while other answers on the page have errors."""
+    if not form.is_bound or form.errors or not form.changed or form.answer is None:
+        return False
+    return form.cleaned_data["version"] != form.answer.version and normalise(
+        form.answer_values()
+    ) != normalise(form.answer.values)
 
 
 def _errors(form: AnswerForm) -> list[tuple[str, str]]:
@@ -166,11 +195,10 @@ def theme(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     forms = page.forms(request.POST, complete=complete, skip=keep_theirs)
     if not all(f.is_valid() for f in forms):
         return page.render(request, forms)
-    changes = [Change(f.question, f.answer_values(), f.cleaned_data["version"]) for f in forms]
     try:
         result = save_answers(
             assessment=access.assessment,
-            changes=changes,
+            changes=page.changes(forms, request.POST),
             user=request.user,
             agency=access.membership.agency,
         )
@@ -178,16 +206,22 @@ def theme(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
         raise PermissionDenied(error.messages[0]) from None
     if not result.ok:
         return _conflict_page(request, page, request.POST, result=result)
-    saved = len(result.saved)
-    messages.success(
-        request,
-        f"{saved} answer{'s' if saved != 1 else ''} saved" if saved else "No changes to save",
-    )
+    messages.success(request, _saved_message(result))
     if complete:
         if page.next_theme:
             return redirect("theme", code=access.assessment.code, theme=page.next_theme)
         return redirect("assessment_home", code=access.assessment.code)
     return redirect("theme", code=access.assessment.code, theme=page.theme.code)
+
+
+def _saved_message(result: SaveResult) -> str:
+    saved, confirmed = len(result.saved), len(result.confirmed)
+    parts = []
+    if saved:
+        parts.append(f"{saved} answer{pluralize(saved)} saved")
+    if confirmed:
+        parts.append(f"{confirmed} carried-over answer{pluralize(confirmed)} confirmed")
+    return " and ".join(parts) if parts else "No changes to save"
 
 
 def _conflict_page(
@@ -260,11 +294,10 @@ def autosave(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     forms = page.forms(request.POST)
     valid = [f for f in forms if f.is_valid()]
     waiting = [f.question.code for f in forms if f.errors]
-    changes = [Change(f.question, f.answer_values(), f.cleaned_data["version"]) for f in valid]
     try:
         result = save_answers(
             assessment=access.assessment,
-            changes=changes,
+            changes=page.changes(valid, request.POST),
             user=request.user,
             agency=access.membership.agency,
         )
@@ -279,26 +312,14 @@ def autosave(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     return render(
         request,
         "assessment/answers/_autosave.html",
-        {"state": state, "saved": result.saved, "waiting": waiting, "conflicted": conflicted},
+        {
+            "state": state,
+            "saved": result.saved,
+            "confirmed": result.confirmed,
+            "waiting": waiting,
+            "conflicted": conflicted,
+        },
     )
-
-
-@login_required
-@require_POST
-def confirm(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
-    """Confirm carried-over answers: one question (``question`` in the POST) or the whole theme."""
-    access = assessment_access(request, code, Right.ANSWER)
-    page = ThemePage(access, theme)
-    if not page.editable:
-        raise PermissionDenied("You cannot change the answers in this theme.")
-    questions = page.questions
-    if request.POST.get("question"):
-        questions = [q for q in questions if q.code == request.POST["question"]]
-        if not questions:
-            return redirect("theme", code=access.assessment.code, theme=page.theme.code)
-    count = confirm_answers(assessment=access.assessment, questions=questions, user=request.user)
-    messages.success(request, f"{count} carried-over answer{'s' if count != 1 else ''} confirmed")
-    return redirect("theme", code=access.assessment.code, theme=page.theme.code)
 
 
 @login_required

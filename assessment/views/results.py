@@ -13,6 +13,7 @@ from assessment.models import Action
 from assessment.results import (
     baselines,
     benchmark_rows,
+    carry_over_by_theme,
     checks,
     compare,
     findings,
@@ -31,7 +32,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     assessment = access.assessment
     data = scored(assessment)
     themes = findings(data)
-    examples = practice_for(data.questions)
+    examples = practice_for(assessment.framework)
     by_code = data.by_code
     critical = [
         {
@@ -47,10 +48,13 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         f"{label} {value:.0f}%" if value is not None else f"{label} no score"
         for label, value in rows
     )
+    carry_rows, carry_total = carry_over_by_theme(data)
     return render(
         request,
         "assessment/results/results.html",
         {
+            "carry_rows": carry_rows,
+            "carry_total": carry_total,
             "access": access,
             "assessment": assessment,
             "result": data.result,

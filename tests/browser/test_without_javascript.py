@@ -38,7 +38,7 @@ def test_answer_save_check_and_act_with_javascript_off(page, live_server):
     page.locator("section#BB-01").get_by_label("Good answer", exact=True).check()
     page.get_by_role("button", name="Save and continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "Enter how you know your answer to BB-01"
+        "BB-01: enter how you know your answer"
     )
     # axe cannot run where scripts are off; the same pages are checked with it in the other tests.
     screenshot(page, "theme-page-with-errors-javascript-off")

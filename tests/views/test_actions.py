@@ -434,3 +434,20 @@ def test_scrutineers_and_viewers_are_not_offered_as_owners(client, alice, bob, p
     )
     assert "Select a member of this partnership as the owner" in response.content.decode()
     assert dana
+
+
+def test_why_it_was_dropped_is_revealed_by_the_dropped_status(
+    client, alice, partnership_a, assessment
+):
+    action = make_action(assessment, alice)
+    for user, page in (
+        (alice, f"/assessments/{assessment.code}/actions/{action.code}/edit"),
+        (contributor(partnership_a), f"/assessments/{assessment.code}/actions/{action.code}/edit"),
+    ):
+        client.force_login(user)
+        html = client.get(page).content.decode()
+        dropped = re.search(r'<input[^>]*value="dropped"[^>]*>', html).group(0)
+        assert 'data-app-reveal="conditional-id_dropped_reason"' in dropped
+        reveal = html[html.index('id="conditional-id_dropped_reason"') - 80 :]
+        assert "govuk-radios__conditional--hidden" in reveal[:200]
+        assert reveal.index('for="id_dropped_reason"') < reveal.index("</fieldset>")

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from assessment.models import Agency, Answer, Assignment, Comment, Role, Status
+from assessment.models import Agency, Answer, Assignment, CarryOutcome, Comment, Role, Status
+from assessment.pii import text_digest
 from assessment.workflow import save_answers
 from tests.factories import (
     PASSWORD,
@@ -163,7 +164,7 @@ def test_save_and_continue_asks_for_the_evidence_of_a_begun_answer(client, alice
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Enter how you know your answer to AA-01" in html
+    assert "AA-01: enter how you know your answer" in html
     assert 'href="#id_AA-01-evidence"' in html
     assert re.search(rf'value="{option_id("AA-01", "good")}"\s+checked', html)  # nothing lost
     assert not Answer.objects.exists()
@@ -231,48 +232,48 @@ FUTURE = date.today() + timedelta(days=40)
     [
         (
             {"AA-03": indicator("12", "10")},
-            "Suspects without ethnicity cannot be more than all suspects",
+            "AA-03: Suspects without ethnicity cannot be more than all suspects",
             'value="12"',
         ),
         (
             {"AA-03": indicator("-3", "10")},
-            "Suspects without ethnicity must be 0 or more",
+            "AA-03: Suspects without ethnicity must be 0 or more",
             'value="-3"',
         ),
         (
             {"AA-03": indicator("lots", "10")},
-            "Suspects without ethnicity must be a whole number, like 12",
+            "AA-03: Suspects without ethnicity must be a whole number, like 12",
             'value="lots"',
         ),
-        ({"AA-03": indicator("0", "0")}, "All suspects must be more than 0", 'value="0"'),
+        ({"AA-03": indicator("0", "0")}, "AA-03: All suspects must be more than 0", 'value="0"'),
         (
             {"AA-03": indicator(end=("31", "3", "2022"))},
-            "The end of the period must be the same as or after the start",
+            "AA-03: the end of the period must be the same as or after the start",
             'value="2022"',
         ),
         (
             {"AA-03": indicator(end=(str(FUTURE.day), str(FUTURE.month), str(FUTURE.year)))},
-            "End of the period must be today or in the past",
+            "AA-03: End of the period must be today or in the past",
             f'value="{FUTURE.year}"',
         ),
         (
             {"AA-03": indicator(start=("31", "2", "2023"))},
-            "Start of the period must be a real date",
+            "AA-03: Start of the period must be a real date, like 1 4 2024",
             'value="31"',
         ),
         (
             {"AA-01": {"option": "1", "evidence": "x" * 5001}},
-            "How do you know must be 5000 characters or fewer",
+            "AA-01: How do you know? must be 5,000 characters or fewer",
             "xxxxxxxxxx",
         ),
         (
             {"AA-01": {"option": "999999", "evidence": "Audit"}},
-            "Select one of the answers shown for AA-01",
+            "AA-01: select one of the answers shown",
             "Audit",
         ),
         (
             {"AA-01": {"not_applicable": "on", "evidence": "Kept"}},
-            "Enter why AA-01 does not apply",
+            "AA-01: enter why it does not apply",
             "Kept",
         ),
     ],
@@ -297,7 +298,7 @@ def test_an_option_of_another_question_is_refused(client, alice, assessment):
     response = post(
         client, assessment, {"AA-01": {"option": str(option_id("AA-02", "good")), "evidence": "x"}}
     )
-    assert "Select one of the answers shown for AA-01" in response.content.decode()
+    assert "AA-01: select one of the answers shown" in response.content.decode()
     assert not Answer.objects.exists()
 
 
@@ -306,7 +307,7 @@ def test_a_tampered_question_code_is_refused(client, alice, assessment):
     data = theme_post(assessment, "AA", {"AA-01": good_answer("AA-01")})
     data["AA-01-question_code"] = "BB-01"
     response = client.post(url(assessment), data)
-    assert "The page was changed before it was sent" in response.content.decode()
+    assert "AA-01: the page was changed before it was sent" in response.content.decode()
     assert not Answer.objects.exists()
 
 
@@ -329,8 +330,9 @@ def test_a_critical_question_cannot_be_marked_as_not_applicable(client, alice, a
     answers = {"AA-01": {"not_applicable": "on", "not_applicable_reason": "No police force"}}
     response = post(client, assessment, answers)
     assert response.status_code == 200 and "There is a problem" in response.content.decode()
-    assert "AA-01 must be answered in England: it cannot be marked as not applicable" in (
-        response.content.decode()
+    assert (
+        "AA-01: this question must be answered in England, so it cannot be marked as not applicable"
+        in response.content.decode()
     )
     assert not Answer.objects.exists()
 
@@ -360,7 +362,10 @@ def test_personal_details_are_flagged_before_saving_and_can_be_confirmed(client,
     response = post(client, assessment, {"AA-01": good_answer("AA-01", evidence=evidence)})
     html = response.content.decode()
     assert "This service must not hold information that identifies a child" in html
-    assert "AA-01 may contain personal details (a name next to a date, a phone number)" in html
+    assert (
+        "AA-01: How do you know? may contain personal details (a name next to a date, a phone number)"
+        in html
+    )
     assert "I have checked: this text does not identify a child" in html
     assert "07700 900123" in html  # kept so it can be edited
     assert not Answer.objects.exists()
@@ -374,10 +379,61 @@ def test_personal_details_are_flagged_before_saving_and_can_be_confirmed(client,
 
 def test_a_person_may_confirm_a_false_alarm(client, alice, assessment):
     client.force_login(alice)
-    evidence = "Operation Pine Tree started 01/02/2024"
+    evidence = "Swan Lake project began 01/02/2024"
     answers = {"AA-01": {**good_answer("AA-01", evidence=evidence), "confirm_personal_data": "on"}}
     assert post(client, assessment, answers).status_code == 302
     assert Answer.objects.get().evidence == evidence
+
+
+def test_a_personal_data_confirmation_is_kept_with_the_text_it_confirmed(client, alice, assessment):
+    client.force_login(alice)
+    evidence = "Swan Lake project began 01/02/2024"
+    confirmed = {**good_answer("AA-01", evidence=evidence), "confirm_personal_data": "on"}
+    assert post(client, assessment, {"AA-01": confirmed}).status_code == 302
+    answer = Answer.objects.get()
+    assert answer.personal_data_confirmed == text_digest([evidence, "", ""])
+    assert answer.personal_data_confirmed_version == answer.version == 1
+
+    # The same text is not questioned again, with another answer or by autosave.
+    again = {"option": str(option_id("AA-01", "poor")), "evidence": evidence}
+    assert post(client, assessment, {"AA-01": again}).status_code == 302
+    autosaved = client.post(
+        url(assessment, action="autosave"),
+        theme_post(assessment, "AA", {"AA-01": {**again, "option": confirmed["option"]}}),
+    ).content.decode()
+    assert "attention" not in autosaved and "Saved automatically" in autosaved
+    # A changed text is checked again.
+    changed = {**again, "evidence": f"{evidence}, and Jane Smith 14/02/2009"}
+    html = post(client, assessment, {"AA-01": changed}).content.decode()
+    assert "AA-01: How do you know? may contain personal details" in html
+    assert Answer.objects.get().evidence == evidence
+
+
+def test_an_untouched_question_never_blocks_anyone_else(client, alice, partnership_a, assessment):
+    """Alice confirmed text that looks personal on AA-01, and left AA-02 half done; Pat, from
+    the police, answers AA-03 and is asked about nothing else."""
+    client.force_login(alice)
+    evidence = "Swan Lake project began 01/02/2024"
+    answers = {
+        "AA-01": {**good_answer("AA-01", evidence=evidence), "confirm_personal_data": "on"},
+        "AA-02": {"option": str(option_id("AA-02", "good"))},
+    }
+    assert post(client, assessment, answers).status_code == 302
+    pat = contributor(partnership_a, Agency.POLICE)
+    client.force_login(pat)
+    seen = {
+        "AA-01": good_answer("AA-01", evidence=evidence),
+        "AA-02": {"option": str(option_id("AA-02", "good"))},
+        "AA-03": indicator(),
+    }
+    response = post(client, assessment, seen, action="continue")
+    assert response.status_code == 302, re.findall(
+        r'<a href="#[^"]+">([^<]+)', response.content.decode()
+    )
+    assert Answer.objects.get(question__code="AA-03").answered_by == pat
+    assert Answer.objects.get(question__code="AA-01").answered_by == alice
+    autosaved = client.post(url(assessment, action="autosave"), theme_post(assessment, "AA", seen))
+    assert "attention" not in autosaved.content.decode()
 
 
 def test_comments_are_checked_for_personal_details_too(client, alice, assessment):
@@ -451,6 +507,31 @@ def test_keeping_their_answer_discards_mine_for_that_question_only(
     assert Answer.objects.get(question__code="AA-02").answered_by == dana
 
 
+def test_a_conflict_is_shown_at_the_top_even_while_other_answers_have_errors(
+    client, alice, partnership_a, assessment
+):
+    stale = theme_post(
+        assessment,
+        "AA",
+        {"AA-02": good_answer("AA-02", evidence="Mine"), "AA-03": indicator("12", "10")},
+    )
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-02", evidence="Theirs")],
+        user=alice,
+        agency="police",
+    )
+    client.force_login(contributor(partnership_a))
+    html = client.post(url(assessment), stale).content.decode()
+    assert "There is a problem" in html
+    banner = html[html.index('id="conflict-banner"') : html.index("</main>")]
+    assert (
+        'Someone else has changed <a class="govuk-notification-banner__link" href="#AA-02">'
+        in banner
+    )
+    assert Answer.objects.get().evidence == "Theirs"
+
+
 def test_autosave_saves_valid_answers_and_returns_new_versions(client, alice, assessment):
     client.force_login(alice)
     data = theme_post(
@@ -482,33 +563,83 @@ def test_autosave_reports_a_conflict_without_saving(client, alice, bob, partners
 # Carried answers, locking, history -----------------------------------------------------------
 
 
-def test_carried_answers_are_confirmed_one_by_one_or_by_theme(client, alice, assessment):
+def carried(assessment, alice, codes=("AA-01", "AA-02")):
     save_answers(
         assessment=assessment,
-        changes=[change(assessment, "AA-01"), change(assessment, "AA-02")],
+        changes=[change(assessment, code) for code in codes],
         user=alice,
         agency="police",
     )
     Answer.objects.update(needs_reconfirmation=True)
+
+
+def test_carried_answers_are_confirmed_with_the_answers_one_by_one_or_all_at_once(
+    client, alice, partnership_a, assessment
+):
+    carried(assessment, alice)
     client.force_login(alice)
     html = client.get(url(assessment)).content.decode()
     assert "Carried over \N{EN DASH} confirm or change" in html
-    client.post(url(assessment, action="confirm"), {"question": "AA-01"})
-    assert list(
-        Answer.objects.filter(needs_reconfirmation=True).values_list("question__code", flat=True)
-    ) == ["AA-02"]
-    client.post(url(assessment, action="confirm"))
-    assert not Answer.objects.filter(needs_reconfirmation=True).exists()
+    assert "I have checked AA-01 is still true" in html
+    assert "I have checked these 2 carried-over answers are still true" in html
+    # No button of its own: the page's first button, the one Enter presses, saves the answers.
+    form = html[html.index('id="theme-form"') :]
+    buttons = re.findall(r"<button(?![^>]* form=)[^>]*>([^<]*)", form)  # its own buttons
+    assert buttons[0] == "Save and continue"
 
-
-def test_changing_a_carried_answer_confirms_it(client, alice, assessment):
-    save_answers(
-        assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
+    as_saved = {code: good_answer(code, evidence="Audit 2024") for code in ("AA-01", "AA-02")}
+    response = post(
+        client, assessment, {**as_saved, "AA-01": {**as_saved["AA-01"], "still_true": "on"}}
     )
-    Answer.objects.update(needs_reconfirmation=True)
+    assert response.status_code == 302
+    first = Answer.objects.get(question__code="AA-01")
+    assert (first.needs_reconfirmation, first.carry_outcome) == (False, CarryOutcome.CONFIRMED)
+    assert (first.confirmed_by, first.answered_by) == (alice, alice)
+    assert Answer.objects.get(question__code="AA-02").needs_reconfirmation
+    follow = client.get(url(assessment)).content.decode()
+    assert "1 carried-over answer confirmed" in follow
+    assert "Confirmed as still true by Alice Lead" in follow
+    assert "I have checked the carried-over answer is still true" in follow
+
+    dana = contributor(partnership_a, Agency.POLICE)
+    client.force_login(dana)
+    data = theme_post(assessment, "AA", as_saved)
+    assert client.post(url(assessment), {**data, "confirm_all": "1"}).status_code == 302
+    second = Answer.objects.get(question__code="AA-02")
+    assert (second.carry_outcome, second.confirmed_by) == (CarryOutcome.CONFIRMED, dana)
+
+
+def test_changing_a_carried_answer_records_it_as_changed(client, alice, assessment):
+    carried(assessment, alice, codes=["AA-01"])
     client.force_login(alice)
-    post(client, assessment, {"AA-01": good_answer("AA-01", evidence="Updated for this year")})
-    assert not Answer.objects.get().needs_reconfirmation
+    data = theme_post(
+        assessment, "AA", {"AA-01": good_answer("AA-01", evidence="Updated for this year")}
+    )
+    client.post(url(assessment), {**data, "confirm_all": "1"})
+    answer = Answer.objects.get()
+    assert (answer.needs_reconfirmation, answer.carry_outcome) == (False, CarryOutcome.CHANGED)
+    assert answer.confirmed_by is None
+
+
+def test_a_carried_answer_changed_by_someone_else_is_not_confirmed_unseen(
+    client, alice, partnership_a, assessment
+):
+    carried(assessment, alice, codes=["AA-01"])
+    stale = theme_post(
+        assessment,
+        "AA",
+        {"AA-01": {**good_answer("AA-01", evidence="Audit 2024"), "still_true": "on"}},
+    )
+    save_answers(
+        assessment=assessment,
+        changes=[change(assessment, "AA-01", "poor", version=1)],
+        user=alice,
+        agency="police",
+    )
+    client.force_login(contributor(partnership_a))
+    assert client.post(url(assessment), stale).status_code == 302
+    answer = Answer.objects.get()
+    assert (answer.carry_outcome, answer.confirmed_by) == (CarryOutcome.CHANGED, None)
 
 
 def test_a_locked_assessment_refuses_saves_through_the_page(client, alice, assessment):
@@ -530,7 +661,6 @@ def test_a_locked_assessment_refuses_saves_through_the_page(client, alice, asses
         theme_post(assessment, "AA", {"AA-01": good_answer("AA-01", evidence="Late")}),
     )
     assert "Not saved: this self-assessment can no longer be changed" in autosave.content.decode()
-    assert client.post(url(assessment, action="confirm")).status_code == 403
     assert Answer.objects.get().evidence == "Audit 2024"
 
 
@@ -671,8 +801,94 @@ def test_every_error_summary_link_on_the_real_question_bank_reaches_its_field(cl
         html = post(client, assessment, answers, theme=theme.code).content.decode()
         summary = html[html.index("govuk-error-summary__list") : html.index("</main>")]
         links = re.findall(r'<a href="#([^"]+)"', summary)
+        messages = re.findall(r'<a href="#[^"]+">([^<]+)</a>', summary)
+        codes = {q.code for q in questions}
+        assert [m for m in messages if m.split(":")[0] not in codes] == [], theme.code
         # a link must reach a box that takes the focus, not a group or a missing id
         ids = set(re.findall(r'<(?:input|textarea)[^>]* id="([^"]+)"', html))
         assert len(links) >= len(questions), theme.code
         assert [link for link in links if link not in ids] == [], theme.code
     assert not Answer.objects.exists()
+
+
+def test_date_hints_and_errors_give_the_same_example(client, alice, assessment):
+    client.force_login(alice)
+    answers = {"AA-03": indicator(start=("31", "2", "2023"), end=("30", "2", "2024"))}
+    html = post(client, assessment, answers).content.decode()
+    for label, example in (("Start of the period", "1 4 2024"), ("End of the period", "31 3 2025")):
+        assert f"For example, {example}" in html
+        assert f"AA-03: {label} must be a real date, like {example}" in html
+
+
+def test_repeated_labels_name_their_question_for_screen_readers(client, alice, assessment):
+    client.force_login(alice)
+    html = client.get(url(assessment)).content.decode()
+    for code in ("AA-01", "AA-02", "AA-03"):
+        for label in (
+            "How do you know?",
+            "This question does not apply to our partnership",
+            "Why does it not apply?",
+        ):
+            assert f'<span class="govuk-visually-hidden">{code} </span>{label}' in html
+    assert '<span class="govuk-visually-hidden">AA-03 </span>All suspects' in html
+    # A question is not a landmark: a dozen regions would drown the page's own.
+    assert not re.search(r"<section[^>]*aria-label", html[html.index("<main") :])
+
+
+def test_why_it_does_not_apply_is_revealed_by_its_checkbox(client, alice, assessment):
+    client.force_login(alice)
+    html = client.get(url(assessment)).content.decode()
+    assert 'data-aria-controls="conditional-id_AA-01-not_applicable"' in html
+    reveal = html[html.index('id="conditional-id_AA-01-not_applicable"') - 80 :]
+    assert "govuk-checkboxes__conditional--hidden" in reveal[:200]  # hidden only by the script
+    assert reveal.index('for="id_AA-01-not_applicable_reason"') < reveal.index("</section>")
+    ticked = post(client, assessment, {"AA-01": {"not_applicable": "on"}}).content.decode()
+    shown = ticked[ticked.index('id="conditional-id_AA-01-not_applicable"') - 80 :][:200]
+    assert "govuk-checkboxes__conditional--hidden" not in shown  # with its error, in view
+
+
+@pytest.fixture
+def bank_assessment(db):
+    from assessment.frameworks import load, read
+    from tests.factories import make_partnership
+    from tests.test_question_bank import BANK
+
+    framework, _ = load(read(BANK))
+    partnership = make_partnership("Bank partnership")
+    lead = make_user("lead@bank.example")
+    make_member(partnership, lead, Role.LEAD, Agency.POLICE)
+    return make_assessment(partnership, framework), lead
+
+
+def test_none_of_these_is_exclusive_and_refused_with_other_answers(client, bank_assessment):
+    assessment, lead = bank_assessment
+    client.force_login(lead)
+    html = client.get(url(assessment, "RA")).content.decode()
+    question = html[html.index('id="RA-09"') :]
+    question = question[: question.index("</section>")]
+    divider = question.index('<div class="govuk-checkboxes__divider">or</div>')
+    none = question.index('data-behaviour="exclusive"')
+    assert divider < none and question.count('data-behaviour="exclusive"') == 1
+    assert "None of these" in question[none : none + 300]
+
+    from assessment.models import Option
+
+    options = Option.objects.filter(
+        question__code="RA-09", question__theme__framework=assessment.framework
+    )
+    none_of_these = options.get(label__startswith="None of these").pk
+    service = options.exclude(pk=none_of_these).first().pk
+    answers = {"RA-09": {"options": [str(service), str(none_of_these)], "evidence": "Directory"}}
+    response = post(client, assessment, answers, theme="RA")
+    assert (
+        "RA-09: select &quot;None of these&quot; on its own, or untick it"
+        in response.content.decode()
+    )
+    assert not Answer.objects.exists()
+
+
+def test_the_theme_page_has_a_gov_uk_back_link_to_the_task_list(client, alice, assessment):
+    client.force_login(alice)
+    html = client.get(url(assessment)).content.decode()
+    link = f'<a class="govuk-back-link" href="/assessments/{assessment.code}/">Back to the task list</a>'
+    assert link in html and html.index(link) < html.index("<main")

@@ -1,5 +1,7 @@
 """Starting a cycle, the task list, assigning themes, checking, submitting, signing off, reopening."""
 
+import re
+
 import pytest
 
 from assessment import snapshots
@@ -114,6 +116,23 @@ def test_starting_from_a_previous_cycle_carries_its_answers(
     assert new.carried_from == assessment
     assert new.answers.get().needs_reconfirmation
     assert "Needs confirming" in client.get(f"/assessments/{new.code}/").content.decode()
+
+
+def test_the_start_form_suggests_the_next_period_and_title(client, alice, partnership_a):
+    make_assessment(partnership_a)  # 1 April 2024 to 31 March 2025
+    client.force_login(alice)
+    html = client.get(f"/partnerships/{partnership_a.code}/assessments/new").content.decode()
+    assert 'value="Self-assessment 2025 to 2026"' in html
+    for name, value in (
+        ("period_start_0", "1"),
+        ("period_start_1", "4"),
+        ("period_start_2", "2025"),
+        ("period_end_0", "31"),
+        ("period_end_1", "3"),
+        ("period_end_2", "2026"),
+    ):
+        assert re.search(rf'name="{name}"[^>]*value="{value}"', html), name
+    assert "For example, 1 4 2025" in html and "For example, 31 3 2026" in html
 
 
 @pytest.mark.parametrize(
@@ -246,6 +265,36 @@ def test_check_your_answers_lists_the_gaps(client, alice, assessment):
     html = client.get(f"/assessments/{assessment.code}/check").content.decode()
     assert "4 required questions still to answer or confirm" in html
     assert "Good answer (good)" in html
+    assert "<strong>How do you know?</strong>" in html and "?:" not in html
+
+
+def test_every_gap_on_check_your_answers_links_to_its_questions_first_input(client):
+    """On the real question bank: each link lands on a box of the theme page that exists."""
+    import re
+
+    from assessment.frameworks import load, read
+    from tests.factories import make_partnership
+    from tests.test_question_bank import BANK
+
+    framework, _ = load(read(BANK))
+    partnership = make_partnership("Check partnership")
+    lead = make_user("lead@check.example")
+    make_member(partnership, lead, Role.LEAD, Agency.POLICE)
+    assessment = make_assessment(partnership, framework)
+    client.force_login(lead)
+    html = client.get(f"/assessments/{assessment.code}/check").content.decode()
+    start = html.index("still to answer or confirm")
+    gaps = html[start : html.index("</ul>", start)]
+    links = re.findall(r'href="/assessments/[^/]+/themes/([^/]+)/#([^"]+)"', gaps)
+    assert len(links) > 30
+    pages = {}
+    for theme, anchor in links:
+        if theme not in pages:
+            pages[theme] = client.get(f"/assessments/{assessment.code}/themes/{theme}/")
+            pages[theme] = set(
+                re.findall(r'<(?:input|textarea)[^>]* id="([^"]+)"', pages[theme].content.decode())
+            )
+        assert anchor in pages[theme], anchor
 
 
 def test_submitting_with_gaps_is_refused(client, alice, assessment):

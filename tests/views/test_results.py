@@ -5,6 +5,7 @@ The test framework (tests/factories.py): theme AA has AA-01 (weight 1, critical)
 developing <= 30); theme BB has BB-01 (weight 1, critical) and BB-02 (weight 2).
 """
 
+import re
 from datetime import date
 
 import pytest
@@ -137,6 +138,9 @@ def test_compare_counts_improvements_and_declines_by_question_code(
     assert "1 declined" in html  # AA-01 good -> established
     assert "1 unchanged" in html  # BB-01
     assert "up 42 points" in html  # AA: 6/12 = 50% -> (2 + 6 + 3)/12 = 92%
+    # BB-02 does not apply in either cycle: it says so, rather than "Not answered".
+    row = re.search(r"BB-02 <span.*?</tr>", html, re.S).group(0)
+    assert row.count("Does not apply") >= 2 and "Not answered" not in row
 
 
 def test_compare_refuses_a_cycle_of_another_partnership(
@@ -223,6 +227,43 @@ def test_the_trend_issues_a_constant_number_of_queries_whatever_the_number_of_cy
                 assert client.get(f"/assessments/{assessment.code}/trend").status_code == 200
             counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_carried_over_answers_are_counted_confirmed_without_change_or_changed(
+    client, alice, partnership_a
+):
+    from assessment import pdf
+    from assessment.workflow import confirm_answers
+    from tests.factories import start_next_cycle
+    from tests.test_pdf import read
+    from tests.test_workflow import change
+
+    first = make_assessment(partnership_a)
+    answer_all(first, alice, {"AA-01": "poor", "AA-02": "good", "BB-01": "established"})
+    second = start_next_cycle(first, alice)
+    questions = [a.question for a in second.answers.filter(question__code__in=["AA-01", "AA-02"])]
+    confirm_answers(assessment=second, questions=questions[:1], user=alice)
+    save_answers(
+        assessment=second,
+        changes=[change(second, "AA-02", "poor", version=1)],
+        user=alice,
+        agency="police",
+    )
+    client.force_login(alice)
+    home = client.get(f"/assessments/{second.code}/").content.decode()
+    assert "1 confirmed without change" in home
+    html = client.get(f"/assessments/{second.code}/results").content.decode()
+    table = html[html.index("Answers carried over") :]
+    assert "Confirmed without change" in table
+    cells = r"\s*<td[^>]*>{}</td>" * 4
+    assert re.search(r"1\. Theme AA</th>" + cells.format(3, 1, 1, 1), table)
+    assert re.search(r"2\. Theme BB</th>" + cells.format(2, 0, 0, 2), table)
+    _, text = read(pdf.render_pdf(second))
+    words = " ".join(text.split())
+    assert "Answers carried over from Self-assessment 2025" in words
+    assert (
+        "5 answers carried over: 1 confirmed without change, 1 changed, 3 still to confirm" in words
+    )
 
 
 # Baselines are signed off ---------------------------------------------------------------------
