@@ -72,7 +72,8 @@ class ResolveForm(PersonalDataCheck):
     )
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # A prefix: the response form on the same page has a "text" field too.
+        super().__init__(*args, prefix="resolve", **kwargs)
         self.helper.layout = Layout(
             Field.radios("outcome", legend_size=Size.SMALL, small=True),
             Field.textarea("text"),

@@ -107,14 +107,14 @@ def test_the_scrutineer_keeps_it_open_then_resolves_it(client, sam, partnership_
     challenge = Challenge.objects.create(assessment=assessment, raised_by=sam, text="Why?")
     url = f"/assessments/{assessment.code}/challenges/{challenge.code}/resolve"
     client.force_login(sam)
-    response = client.post(url, {"outcome": "", "text": ""})
+    response = client.post(url, {"resolve-outcome": "", "resolve-text": ""})
     html = response.content.decode()
     assert response.status_code == 400
     assert "Select whether the response settles the challenge" in html and "Enter a note" in html
-    client.post(url, {"outcome": "keep_open", "text": "Send the audit itself"})
+    client.post(url, {"resolve-outcome": "keep_open", "resolve-text": "Send the audit itself"})
     challenge.refresh_from_db()
     assert challenge.is_open
-    client.post(url, {"outcome": "resolve", "text": "The audit settles it"})
+    client.post(url, {"resolve-outcome": "resolve", "resolve-text": "The audit settles it"})
     challenge.refresh_from_db()
     assert not challenge.is_open and challenge.resolved_by == sam
     assert [n.kind for n in challenge.notes.all()] == [ChallengeNote.NOTE, ChallengeNote.RESOLUTION]
@@ -131,7 +131,9 @@ def test_contributors_cannot_resolve(client, partnership_a, assessment):
     challenge = Challenge.objects.create(assessment=assessment, text="Why?")
     client.force_login(make_contributor(partnership_a))
     url = f"/assessments/{assessment.code}/challenges/{challenge.code}/resolve"
-    assert client.post(url, {"outcome": "resolve", "text": "Fine"}).status_code == 403
+    assert (
+        client.post(url, {"resolve-outcome": "resolve", "resolve-text": "Fine"}).status_code == 403
+    )
     challenge.refresh_from_db()
     assert challenge.is_open
 
