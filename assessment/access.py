@@ -98,13 +98,33 @@ class AssessmentAccess(Access):
             return False
         return not assigned_agencies or self.membership.agency in assigned_agencies
 
+    @property
+    def plan_is_live(self) -> bool:
+        """The action plan stays the partnership's working plan after sign-off, until a next
+        cycle is started from this one (its open actions then move there)."""
+        return not self.assessment.carried_into.exists()
+
+    def may_add_action(self) -> bool:
+        return self.can_manage and self.plan_is_live
+
     def may_update_action(self, action) -> bool:
-        """Leads update every action, contributors those their agency owns; never when locked."""
-        if self.assessment.is_locked:
+        """Leads update every action, contributors those their agency owns, and the named owner
+        (from any agency) their own, while the plan is live."""
+        if not self.plan_is_live:
             return False
-        if self.can_manage:
+        if self.can_manage or action.owner_id == self.membership.user_id:
             return True
         return self.can_answer and action.agency == self.membership.agency
+
+    def may_respond(self, challenge, assigned: set[str]) -> bool:
+        """Leads respond to any challenge; contributors to those on their agency's questions and
+        themes (``assigned``: the agencies given the challenge's theme), or on the whole cycle."""
+        if self.can_manage:
+            return True
+        if not self.can_answer:
+            return False
+        concerned = challenge.agencies_concerned(assigned)
+        return concerned is None or self.membership.agency in concerned
 
 
 def has_two_factor(user) -> bool:

@@ -21,11 +21,11 @@ from assessment.models import (
     Question,
     User,
 )
+from assessment.signoff import record_board_approval
 from assessment.workflow import (
     Change,
     confirm_answers,
     save_answers,
-    sign_off,
     start_assessment,
     submit,
     values_of,
@@ -158,7 +158,13 @@ def seed_assessments(
             # Before signing off, the lead confirms what was carried over unchanged.
             confirm_answers(assessment=assessment, questions=questions, user=lead)
             submit(assessment=assessment, user=lead)
-            sign_off(assessment=assessment, user=lead)
+            record_board_approval(
+                assessment=assessment,
+                user=lead,
+                meeting=assessment.period_end + timedelta(days=60),
+                name=lead.get_full_name(),
+                role="Partnership business manager",
+            )
         created.append(spec["title"])
         previous = assessment
     return created

@@ -18,7 +18,16 @@ from django.utils import timezone
 
 from assessment import charts, register, snapshots
 from assessment.benchmarks import benchmark_rows
-from assessment.models import Action, Assessment, Comment, GlossaryTerm, StoredReport
+from assessment.governance import challenges_of
+from assessment.models import (
+    Action,
+    Approval,
+    Assessment,
+    Comment,
+    GlossaryTerm,
+    StatutoryPartner,
+    StoredReport,
+)
 from assessment.models.framework import cite
 from assessment.results import (
     carry_over_by_theme,
@@ -49,8 +58,23 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     else:
         actions = [
             snapshots.read_action(a.as_data())
-            for a in Action.objects.filter(assessment=assessment).select_related("owner")
+            for a in Action.objects.filter(assessment=assessment)
+            .select_related("owner", "assessment")
+            .prefetch_related("notes__author")
         ]
+
+    record = data.record
+    as_of = (
+        timezone.localdate(record.signed_off_at)
+        if record is not None and record.signed_off_at
+        else timezone.localdate(rendered_at or timezone.now())
+    )
+    overdue = [a for a in actions if a.is_overdue_on(as_of)]
+    challenges = _challenges(assessment, record)
+    approvals = _approvals(assessment, record)
+    challenges_by_theme: dict = {}
+    for challenge in challenges:
+        challenges_by_theme.setdefault(challenge.theme, []).append(challenge)
 
     themes = []
     for found in findings(data, comments):
@@ -74,6 +98,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
                 "strengths": found.strengths,
                 "gaps": found.gaps,
                 "comments": comments.get(found.theme.code, []),
+                "challenges": challenges_by_theme.get(found.theme.code, []),
             }
         )
 
@@ -155,6 +180,18 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "like_for_like": shown.like_for_like,
         "actions": actions,
         "open_by_status": open_by_status,
+        "overdue": overdue,
+        "as_of": as_of,
+        "challenges": challenges,
+        "open_challenges": [c for c in challenges if c.is_open],
+        "approvals": approvals,
+        # The decisions that signed it off: the last round's approvals.
+        "approved": [
+            a
+            for a in approvals
+            if a.round == max((x.round for x in approvals), default=0) and a.decision != "returned"
+        ],
+        "partner_labels": dict(StatutoryPartner.choices),
         "register": register_section,
         "thresholds": rating_table(),
         "minimum_coverage": round(MINIMUM_COVERAGE * 100),
@@ -184,6 +221,26 @@ def _comments(assessment: Assessment, record) -> list:
             created=c.created,
         )
         for c in live
+    ]
+
+
+def _challenges(assessment: Assessment, record) -> list[snapshots.RecordedChallenge]:
+    """The challenges of the record: as signed off (version 4 on), or live while open. Earlier
+    versions did not record them; they show those raised before the sign-off."""
+    if record is not None and record.challenges is not None:
+        return list(record.challenges)
+    live = challenges_of(assessment)
+    if record is not None and record.signed_off_at is not None:
+        live = live.filter(created__lte=record.signed_off_at)
+    return [snapshots.read_challenge(c.as_data()) for c in live]
+
+
+def _approvals(assessment: Assessment, record) -> list[snapshots.RecordedApproval]:
+    if record is not None:
+        return list(record.approvals or ())
+    return [
+        snapshots.read_approval(a.as_data())
+        for a in Approval.objects.filter(assessment=assessment).select_related("user")
     ]
 
 

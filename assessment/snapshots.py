@@ -19,8 +19,11 @@ Versions:
    carried over from the previous cycle (``carry_outcome``: confirmed without change, or
    changed) and who confirmed it.
 4. as 3, plus in the scores the critical questions not answered (of each theme and overall)
-   and, for each question, whether it might be marked not applicable. Earlier versions read as
-   having none: they were signed off under rules that did not count them.
+   and, for each question, whether it might be marked not applicable (earlier versions read as
+   having none: they were signed off under rules that did not count them); the challenges with
+   their responses, notes and reasons for being left open; the approvals (each
+   representative's decision, or the board's); and for each action its owner's name and role
+   and its progress notes.
 """
 
 import hashlib
@@ -32,7 +35,17 @@ from datetime import date, datetime
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 
-from assessment.models import Action, Answer, Assessment, Comment, Question, Snapshot, User
+from assessment.models import (
+    Action,
+    Answer,
+    Approval,
+    Assessment,
+    Challenge,
+    Comment,
+    Question,
+    Snapshot,
+    User,
+)
 from assessment.register import register_data
 from assessment.scoring import QuestionResult, Result, ThemeResult
 
@@ -130,6 +143,7 @@ class RecordedAnswer:
     per: int = 100  # the question's rate base (``Question.per``), set by answers_by_question
     carry_outcome: str = ""  # version 3 on; blank before, as for an answer not carried over
     confirmed_by: str | None = None
+    question_id: int | None = None  # the framework question it answers, once matched by code
 
     @property
     def rate(self) -> float | None:
@@ -170,20 +184,72 @@ class RecordedComment:
 
 
 @dataclass(frozen=True)
+class RecordedNote:
+    kind: str
+    author: str | None
+    text: str
+    created: datetime | None
+
+
+@dataclass(frozen=True)
 class RecordedAction:
     code: str
     description: str
     agency: str
-    owner: str | None
+    owner: str | None  # an email address: for exports, never printed
     due: date | None
     priority: str
     status: str
     dropped_reason: str
     questions: tuple[str, ...]
+    owner_name: str | None = None  # version 3 on
+    owner_role: str = ""
+    notes: tuple[RecordedNote, ...] = ()
 
     @property
     def is_open(self) -> bool:
         return self.status in ("not_started", "in_progress")
+
+    def is_overdue_on(self, day: date) -> bool:
+        return self.is_open and self.due is not None and self.due < day
+
+    @property
+    def status_label(self) -> str:
+        return self.status.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class RecordedChallenge:
+    code: str
+    theme: str | None
+    question: str | None
+    raised_by: str | None
+    text: str
+    created: datetime | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    notes: tuple[RecordedNote, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def subject(self) -> str:
+        return self.question or self.theme or "the whole self-assessment"
+
+
+@dataclass(frozen=True)
+class RecordedApproval:
+    round: int
+    partner: str | None
+    by: str | None
+    decision: str
+    reason: str
+    board_meeting: date | None
+    recorded_name: str
+    recorded_role: str
+    at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -201,6 +267,8 @@ class SignedRecord:
     answers: tuple[RecordedAnswer, ...]
     comments: tuple[RecordedComment, ...] | None  # None: version 1 did not record them
     actions: tuple[RecordedAction, ...]
+    challenges: tuple[RecordedChallenge, ...] | None  # None: versions 1 to 3 did not record them
+    approvals: tuple[RecordedApproval, ...] | None
     result: Result | None
     signed_off_by: str | None
     signed_off_at: datetime | None
@@ -210,7 +278,11 @@ class SignedRecord:
     def answers_by_question(self, questions: list[Question]) -> dict[int, RecordedAnswer]:
         """The recorded answers keyed by the id of the framework question with the same code."""
         by_code = {a.question: a for a in self.answers}
-        return {q.pk: replace(by_code[q.code], per=q.per) for q in questions if q.code in by_code}
+        return {
+            q.pk: replace(by_code[q.code], per=q.per, question_id=q.pk)
+            for q in questions
+            if q.code in by_code
+        }
 
 
 def version_of(data: dict) -> int:
@@ -225,9 +297,12 @@ def read(data: dict) -> SignedRecord:
     meta = data.get("assessment", {})
     framework = meta.get("framework", {})
     signed = data.get("signed_off") or {}
-    comments = None
+    comments = challenges = approvals = None
     if version >= 2:
         comments = tuple(_comment(c) for c in data.get("comments", []))
+    if version >= 4:
+        challenges = tuple(read_challenge(c) for c in data.get("challenges", []))
+        approvals = tuple(read_approval(a) for a in data.get("approvals", []))
     return SignedRecord(
         schema_version=version,
         title=meta.get("title", ""),
@@ -240,6 +315,8 @@ def read(data: dict) -> SignedRecord:
         answers=tuple(_answer(a) for a in data.get("answers", [])),
         comments=comments,
         actions=tuple(read_action(a) for a in data.get("actions", [])),
+        challenges=challenges,
+        approvals=approvals,
         result=_result(data["scores"]) if "scores" in data else None,
         signed_off_by=signed.get("by"),
         signed_off_at=_datetime(signed.get("at")),
@@ -308,6 +385,46 @@ def read_action(a: dict) -> RecordedAction:
         status=a.get("status", ""),
         dropped_reason=a.get("dropped_reason", ""),
         questions=tuple(a.get("questions", [])),
+        owner_name=a.get("owner_name"),
+        owner_role=a.get("owner_role", ""),
+        notes=tuple(_note(n) for n in a.get("notes", [])),
+    )
+
+
+def _note(n: dict) -> RecordedNote:
+    return RecordedNote(
+        kind=n.get("kind", ""),
+        author=n.get("author"),
+        text=n.get("text", ""),
+        created=_datetime(n.get("created")),
+    )
+
+
+def read_challenge(c: dict) -> RecordedChallenge:
+    return RecordedChallenge(
+        code=c.get("code", ""),
+        theme=c.get("theme"),
+        question=c.get("question"),
+        raised_by=c.get("raised_by"),
+        text=c.get("text", ""),
+        created=_datetime(c.get("created")),
+        resolved_at=_datetime(c.get("resolved_at")),
+        resolved_by=c.get("resolved_by"),
+        notes=tuple(_note(n) for n in c.get("notes", [])),
+    )
+
+
+def read_approval(a: dict) -> RecordedApproval:
+    return RecordedApproval(
+        round=a.get("round", 0),
+        partner=a.get("partner"),
+        by=a.get("by"),
+        decision=a.get("decision", ""),
+        reason=a.get("reason", ""),
+        board_meeting=_date(a.get("board_meeting")),
+        recorded_name=a.get("recorded_name", ""),
+        recorded_role=a.get("recorded_role", ""),
+        at=_datetime(a.get("at")),
     )
 
 
@@ -430,7 +547,20 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
         ],
         "actions": [
             a.as_data()
-            for a in Action.objects.filter(assessment=assessment).select_related("owner")
+            for a in Action.objects.filter(assessment=assessment)
+            .select_related("owner", "assessment")
+            .prefetch_related("notes__author")
+        ],
+        "challenges": [
+            c.as_data()
+            for c in Challenge.objects.filter(assessment=assessment)
+            .select_related("theme", "question", "raised_by", "resolved_by")
+            .prefetch_related("notes__author")
+            .order_by("created")
+        ],
+        "approvals": [
+            a.as_data()
+            for a in Approval.objects.filter(assessment=assessment).select_related("user")
         ],
         "scores": _scores_data(result),
         "signed_off": {"by": user.email, "at": at.isoformat()},

@@ -49,3 +49,15 @@ def render_draft_report(assessment_code: str) -> str | None:
     with reports.recording_failure(assessment):
         report = reports.render_draft(assessment)
     return report.sha256 if report else None
+
+
+@task()
+def send_notifications(notification_ids: list[int]) -> int:
+    """Email the recorded notifications that are still unsent (each is claimed before it is
+    sent, so a task run twice, or beside ``send_reminders``, sends each email once)."""
+    from assessment import notifications
+    from assessment.models import Notification
+
+    return notifications.send(
+        list(Notification.objects.filter(pk__in=notification_ids).select_related("user"))
+    )

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from assessment import progress, snapshots
+from assessment import notifications, progress, snapshots
 from assessment.answer_rules import EMPTY, is_blank, normalise
+from assessment.governance import approval_state, open_challenges, sign_off_problems
 from assessment.models import (
     OPEN_STATUSES,
     Action,
@@ -314,8 +315,11 @@ def submit(*, assessment: Assessment, user: User) -> None:
             )
         locked.status = Status.IN_REVIEW
         locked.submitted_at = timezone.now()
+        locked.submitted_by = user
+        locked.review_round += 1
         locked._change_reason = f"submitted for review by {user}"
         locked.save()
+        transaction.on_commit(partial(notifications.submitted, locked))
     assessment.refresh_from_db()
 
 
@@ -331,11 +335,18 @@ def return_to_draft(*, assessment: Assessment, user: User) -> None:
 
 
 def sign_off(*, assessment: Assessment, user: User) -> Snapshot:
-    """In review -> signed off: freeze a snapshot with its SHA-256 and lock the assessment."""
+    """In review -> signed off: freeze a snapshot with its SHA-256 and lock the assessment.
+
+    Refused until every statutory partner's representative has approved this round (not only
+    the person who submitted it) or the board's approval is recorded, and until every open
+    challenge has a reason for being left open. ``signoff.approve`` and
+    ``signoff.record_board_approval`` call this when the last approval arrives.
+    """
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if locked.status != Status.IN_REVIEW:
-            raise ValidationError("Only an assessment in review can be signed off.")
+        problems = sign_off_problems(locked, approval_state(locked), open_challenges(locked))
+        if problems:
+            raise ValidationError(problems)
         now = timezone.now()
         # Scores are frozen with the answers: the results of a signed-off cycle never change.
         questions = framework_questions(locked.framework, locked.partnership.nation)

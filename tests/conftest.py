@@ -15,6 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from assessment.models import (
     Action,
     Agency,
+    Challenge,
     Membership,
     Milestone,
     Nation,
@@ -128,6 +129,7 @@ def world(db, settings, tmp_path):
             description=f"{name} action",
             due=date(2025, 12, 31),
         )
+        challenge = Challenge.objects.create(assessment=assessment, text=f"{name} challenge")
         entry = RecommendationResponse.objects.create(
             partnership=partnership,
             recommendation=recommendations[0],
@@ -154,6 +156,7 @@ def world(db, settings, tmp_path):
         published.file.save(f"{key}.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
         worlds[key] = {
             "action": action,
+            "challenge": challenge,
             "entry": entry,
             "milestone": milestone,
             "recommendation": recommendations[1],

@@ -193,9 +193,14 @@ def make_assessment(
 def put_in_review(assessment) -> None:
     """As if submitted, for tests about review and sign-off, whatever is still unanswered
     (``workflow.submit`` refuses gaps; tests/test_workflow.py tests that)."""
+    from django.utils import timezone
+
     from assessment.models import Status
 
     assessment.status = Status.IN_REVIEW
+    # A new round of review, as submit starts one: approvals count only in their round.
+    assessment.submitted_at = timezone.now()
+    assessment.review_round += 1
     assessment.save()
 
 
@@ -277,6 +282,24 @@ def theme_post(assessment, theme: str, answers: dict[str, dict], action: str = "
 
 def good_answer(code: str, assessment=None, evidence: str = "Our 2024 audit of 30 cases.") -> dict:
     return {"option": str(option_id(code, "good", assessment)), "evidence": evidence}
+
+
+def sign_off_by_board(assessment, user, meeting=None):
+    """Sign off an assessment in review the way a partnership whose board met does: the lead
+    records the board's approval (with reasons for any open challenges)."""
+    from datetime import date
+
+    from assessment.governance import open_challenges
+    from assessment.signoff import record_board_approval
+
+    return record_board_approval(
+        assessment=assessment,
+        user=user,
+        meeting=meeting or date(2025, 6, 12),
+        name=user.get_full_name(),
+        role="Partnership business manager",
+        left_open={str(c.code): "Carried into the next cycle" for c in open_challenges(assessment)},
+    )
 
 
 def complete_two_factor(client, user) -> None:

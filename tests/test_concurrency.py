@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 
 from assessment.models import Answer, AssessmentLocked, Question
-from assessment.workflow import Change, save_answers, sign_off, values_of
-from tests.factories import make_assessment, put_in_review
+from assessment.workflow import Change, save_answers, values_of
+from tests.factories import make_assessment, put_in_review, sign_off_by_board
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -95,7 +95,7 @@ def race_sign_off_against_an_edit(
 
     def signer() -> None:
         barrier.wait()
-        outcome["snapshot"] = sign_off(assessment=assessment, user=alice)
+        outcome["snapshot"] = sign_off_by_board(assessment, alice)
 
     def editor() -> None:
         barrier.wait()

@@ -9,8 +9,7 @@ from pypdf import PdfReader
 
 from assessment import pdf
 from assessment.models import Action, Comment, StoredReport
-from assessment.workflow import sign_off
-from tests.factories import make_assessment, put_in_review
+from tests.factories import make_assessment, put_in_review, sign_off_by_board
 from tests.views.test_results import answer_all
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
@@ -157,12 +156,73 @@ def test_the_demo_report_of_the_real_framework_renders(db, tmp_path):
     assert stored.pages == len(reader.pages) and 20 < stored.pages < 120
 
 
+def test_the_board_summary_lists_challenges_approvals_and_overdue_actions(
+    alice, partnership_a, assessment
+):
+    from datetime import date
+
+    from assessment.models import Challenge, ChallengeNote, Representative, Theme
+    from assessment.signoff import approve
+    from tests.factories import make_contributor
+
+    pat = make_contributor(partnership_a, "police", "pat@example.org")
+    pat.name = "Pat Police"
+    pat.save()
+    Action.objects.create(
+        assessment=assessment,
+        agency="police",
+        owner=pat,
+        description="Flag every case at risk",
+        due=date(2025, 9, 27),
+        status="in_progress",
+    )
+    theme = Theme.objects.get(framework=assessment.framework, code="AA")
+    resolved = Challenge.objects.create(
+        assessment=assessment, theme=theme, raised_by=alice, text="Is the audit current?"
+    )
+    ChallengeNote.objects.create(
+        challenge=resolved, kind="response", author=pat, text="Yes, re-run in March"
+    )
+    ChallengeNote.objects.create(
+        challenge=resolved, kind="resolution", author=alice, text="Settled by the March audit"
+    )
+    resolved.resolved_at, resolved.resolved_by = resolved.created, alice
+    resolved.save()
+    Challenge.objects.create(assessment=assessment, raised_by=alice, text="Who chairs MACE?")
+    for partner, person in (("local_authority", alice), ("police", pat)):
+        Representative.objects.create(
+            partnership=partnership_a,
+            partner=partner,
+            membership=person.memberships.get(partnership=partnership_a),
+        )
+    put_in_review(assessment)
+    open_code = str(Challenge.objects.get(text="Who chairs MACE?").code)
+    approve(assessment=assessment, user=alice, left_open={open_code: "For the next cycle"})
+    draft_text = read(pdf.render_pdf(assessment))[1]
+    assert "Challenges (1 open, 2 in all)" in draft_text
+    assert "Overdue actions on" in draft_text and "Flag every case at risk" in draft_text
+    sign_off_by_board(assessment, alice)
+    _, text = read(pdf.stored_report(assessment).file.read())
+    flat = " ".join(text.split())
+    assert "Resolved challenge on AA" in flat and "Yes, re-run in March" in flat
+    assert "Settled by the March audit" in flat
+    assert "Open challenge on the whole self-assessment" in flat
+    assert "Left open at sign-off from Alice Lead" in flat and "For the next cycle" in flat
+    assert "Challenges on this theme" in flat  # the theme section shows its own in full
+    assert "Pat Police" in flat and "Contributor, Police" in flat
+    assert "pat@example.org" not in flat  # owners by name and role, never an email address
+    assert "27 September 2025" in flat and "OVERDUE" in flat.upper()
+    assert "In progress" in flat
+    assert "A tamper-evident copy is kept" in flat
+    assert "by the board at its meeting on 12 June 2025" in flat
+
+
 def test_sign_off_stores_the_report_as_soon_as_the_task_runs(
     immediate_tasks, alice, assessment, django_capture_on_commit_callbacks
 ):
     put_in_review(assessment)
     with django_capture_on_commit_callbacks(execute=True):
-        snapshot = sign_off(assessment=assessment, user=alice)
+        snapshot = sign_off_by_board(assessment, alice)
     stored = StoredReport.objects.get(snapshot=snapshot)
     _, text = read(stored.file.read())
     assert "Which audit?" in text and "Refresh the problem profile annually" in text
@@ -170,7 +230,7 @@ def test_sign_off_stores_the_report_as_soon_as_the_task_runs(
 
 def test_the_signed_report_is_rendered_from_the_snapshot_not_live_rows(alice, assessment):
     put_in_review(assessment)
-    sign_off(assessment=assessment, user=alice)
+    sign_off_by_board(assessment, alice)
     # Rows written behind the lock's back (raw SQL, a bad migration) must not reach the report.
     comment = Comment.objects.get()
     Comment._base_manager.bulk_create(

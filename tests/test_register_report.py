@@ -7,8 +7,12 @@ import pytest
 
 from assessment import pdf
 from assessment.models import Milestone, RecommendationResponse
-from assessment.workflow import sign_off, submit
-from tests.factories import make_assessment, make_recommendation_set
+from tests.factories import (
+    make_assessment,
+    make_recommendation_set,
+    put_in_review,
+    sign_off_by_board,
+)
 from tests.test_pdf import read
 from tests.views.test_results import answer_all
 
@@ -63,8 +67,8 @@ def test_the_report_summarises_the_register_and_relates_recommendations_to_gaps(
 
 
 def test_a_signed_off_report_shows_the_register_as_it_was(assessment, alice):
-    submit(assessment=assessment, user=alice)
-    sign_off(assessment=assessment, user=alice)
+    put_in_review(assessment)
+    sign_off_by_board(assessment, alice)
     RecommendationResponse.objects.filter(status="in_progress").update(status="implemented")
     section = pdf.report_context(assessment)["register"]
     assert dict(section.summary.by_status)["In progress"] == 1

@@ -7,7 +7,7 @@ tested with the import code.
 import pytest
 from allauth.mfa.models import Authenticator
 
-from tests.factories import PASSWORD, complete_two_factor, make_member, make_user
+from tests.factories import PASSWORD, complete_two_factor, make_member, make_user, sign_off_by_board
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +216,7 @@ HUGE_YEAR = "1" * 25
 
 def _signed_off(partnership, user):
     from assessment.models import Question
-    from assessment.workflow import Change, save_answers, sign_off, values_of
+    from assessment.workflow import Change, save_answers, values_of
     from tests.factories import make_assessment, option_id, put_in_review
 
     assessment = make_assessment(partnership)
@@ -226,7 +226,7 @@ def _signed_off(partnership, user):
         assessment=assessment, changes=[Change(aa01, values, 0)], user=user, agency="police"
     )
     put_in_review(assessment)
-    sign_off(assessment=assessment, user=user)
+    sign_off_by_board(assessment, user)
     return assessment
 
 
@@ -309,7 +309,8 @@ PERSONAL = "Contact jo.bloggs@example.org about this"
     ("path", "data", "field_error"),
     [
         ("actions/new", {"description": PERSONAL, "agency": "police", "owner": "", "due_0": "31", "due_1": "12", "due_2": "2025", "priority": "high", "status": "not_started"}, "What will be done may contain personal details"),
-        ("actions/new", {"description": "Train staff", "agency": "police", "owner": "", "due_0": "31", "due_1": "12", "due_2": "2025", "priority": "high", "status": "dropped", "dropped_reason": PERSONAL}, "Why it was dropped may contain personal details"),
+        # A new action starts "not started": only an update can drop it.
+        ("ACTION/edit", {"status": "dropped", "dropped_reason": PERSONAL}, "Why it was dropped may contain personal details"),
         ("ACTION/edit", {"status": "in_progress", "note": PERSONAL}, "The progress note may contain personal details"),
         ("ACTION/comment", {"text": PERSONAL}, "Your comment may contain personal details"),
     ],

@@ -9,8 +9,7 @@ from django.utils.dateparse import parse_datetime
 
 from assessment import pdf, snapshots
 from assessment.models import Action, Comment, Snapshot, Status, Theme
-from assessment.workflow import sign_off
-from tests.factories import make_assessment, make_framework, put_in_review
+from tests.factories import make_assessment, make_framework, put_in_review, sign_off_by_board
 from tests.test_pdf import read as read_pdf
 from tests.views.test_results import answer_all
 
@@ -98,7 +97,7 @@ def test_sign_off_writes_the_current_version_with_comments_and_scores(alice, par
     theme = Theme.objects.get(framework=assessment.framework, code="AA")
     Comment.objects.create(assessment=assessment, theme=theme, author=alice, text="Which audit?")
     put_in_review(assessment)
-    snapshot = sign_off(assessment=assessment, user=alice)
+    snapshot = sign_off_by_board(assessment, alice)
     assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 4
     record = snapshots.read(snapshot.data)
     assert [(c.theme, c.text) for c in record.comments] == [("AA", "Which audit?")]
@@ -146,7 +145,8 @@ def signed(alice, partnership_a):
     assessment = make_assessment(partnership_a)
     answer_all(assessment, alice, {"AA-01": "good", "AA-02": "poor"})
     put_in_review(assessment)
-    sign_off(assessment=assessment, user=alice)
+    sign_off_by_board(assessment, alice)
+    pdf.stored_report(assessment)  # what the worker does once sign-off is committed
     return assessment
 
 
@@ -214,7 +214,7 @@ def test_a_critical_question_not_answered_is_kept_in_the_signed_record(alice, pa
     assessment = make_assessment(partnership_a)
     answer_all(assessment, alice, {"AA-02": "good", "BB-01": "good"})  # AA-01 left empty
     put_in_review(assessment)
-    snapshot = sign_off(assessment=assessment, user=alice)
+    snapshot = sign_off_by_board(assessment, alice)
     record = snapshots.read(snapshot.data)
     assert record.result.critical_not_answered == ("AA-01",)
     assert record.result.theme("AA").critical_not_answered == ("AA-01",)

@@ -5,8 +5,8 @@ from django_tasks_db.models import DBTaskResult
 
 from assessment.models import StoredReport
 from assessment.tasks import render_stored_report
-from assessment.workflow import reopen, sign_off
-from tests.factories import make_assessment, put_in_review
+from assessment.workflow import reopen
+from tests.factories import make_assessment, put_in_review, sign_off_by_board
 from tests.views.test_results import answer_all
 from tests.worker import run_worker_until_idle
 
@@ -18,7 +18,7 @@ def signed_off(alice, partnership_a):
     assessment = make_assessment(partnership_a)
     answer_all(assessment, alice, {"AA-01": "poor", "AA-02": "good", "BB-01": "established"})
     put_in_review(assessment)
-    sign_off(assessment=assessment, user=alice)
+    sign_off_by_board(assessment, alice)
     return assessment
 
 
@@ -44,7 +44,7 @@ def test_sign_off_enqueues_the_report_only_once_it_is_committed(
     answer_all(assessment, alice, {"AA-01": "good"})
     put_in_review(assessment)
     with django_capture_on_commit_callbacks() as callbacks:
-        sign_off(assessment=assessment, user=alice)
+        sign_off_by_board(assessment, alice)
     assert not DBTaskResult.objects.exists()  # a worker must not look for an uncommitted sign-off
     for callback in callbacks:
         callback()
@@ -58,7 +58,7 @@ def test_the_task_renders_the_stored_report_once(
     answer_all(assessment, alice, {"AA-01": "good"})
     put_in_review(assessment)
     with django_capture_on_commit_callbacks(execute=True):
-        sign_off(assessment=assessment, user=alice)
+        sign_off_by_board(assessment, alice)
     stored = StoredReport.objects.get()
     assert render_stored_report.enqueue(str(assessment.code)).return_value == stored.sha256
     assert StoredReport.objects.count() == 1

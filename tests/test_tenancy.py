@@ -31,7 +31,29 @@ EXPECTED = {
     "check_answers": ("get", ALL),
     "submit_assessment": ("post", LEAD_POST),
     "return_to_draft": ("post", LEAD_POST),
-    "sign_off": ("get", LEAD_ONLY),
+    "sign_off": ("get", ALL),
+    # Only named representatives approve or return; the world names none.
+    "approve_assessment": ("post", dict.fromkeys(ROLES, 403)),
+    "return_assessment": ("post", dict.fromkeys(ROLES, 403)),
+    "board_approval": (
+        "post",
+        {Role.LEAD: 400, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 403, Role.VIEWER: 403},
+    ),
+    "challenge_list": ("get", ALL),
+    "new_challenge": (
+        "get",
+        {Role.LEAD: 200, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 200, Role.VIEWER: 403},
+    ),
+    "challenge_detail": ("get", ALL),
+    # The world's challenge is on the whole cycle: every contributor may respond.
+    "respond_to_challenge": (
+        "post",
+        {Role.LEAD: 400, Role.CONTRIBUTOR: 400, Role.SCRUTINEER: 403, Role.VIEWER: 403},
+    ),
+    "resolve_challenge": (
+        "post",
+        {Role.LEAD: 400, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 400, Role.VIEWER: 403},
+    ),
     "reopen": ("get", LEAD_ONLY),
     "activity": ("get", ALL),
     "theme": ("get", ALL),
@@ -92,6 +114,7 @@ NOT_PARTNERSHIP_DATA = {
     "accessibility",
     "privacy",
     "partnership_list",
+    "notification_settings",
     "framework_list",
     "framework_latest",
     "framework_json",
@@ -139,6 +162,9 @@ def url_for(name: str, objects: dict) -> str:
         "action_detail": [assessment, objects["action"].code],
         "edit_action": [assessment, objects["action"].code],
         "comment_on_action": [assessment, objects["action"].code],
+        "challenge_detail": [assessment, objects["challenge"].code],
+        "respond_to_challenge": [assessment, objects["challenge"].code],
+        "resolve_challenge": [assessment, objects["challenge"].code],
         "respond_to_recommendation": [partnership, objects["recommendation"].pk],
         "published_response": [partnership, 1],
         "published_response_pdf": [partnership, 1],

@@ -11,7 +11,6 @@ from assessment.workflow import (
     confirm_answers,
     reopen,
     save_answers,
-    sign_off,
     submit,
     values_of,
 )
@@ -21,6 +20,7 @@ from tests.factories import (
     make_framework,
     option_id,
     put_in_review,
+    sign_off_by_board,
     start_next_cycle,
 )
 
@@ -288,7 +288,7 @@ def _signed_off(alice, partnership):
         assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
     )
     put_in_review(assessment)
-    snapshot = sign_off(assessment=assessment, user=alice)
+    snapshot = sign_off_by_board(assessment, alice)
     return assessment, snapshot
 
 
@@ -355,7 +355,7 @@ def test_reopening_needs_a_reason_and_keeps_the_snapshot(alice, partnership_a):
 def test_only_an_assessment_in_review_can_be_signed_off(alice, partnership_a):
     assessment = make_assessment(partnership_a)
     with pytest.raises(ValidationError):
-        sign_off(assessment=assessment, user=alice)
+        sign_off_by_board(assessment, alice)
 
 
 def test_framework_data_is_deterministic():

@@ -71,7 +71,9 @@ def export_assessment(assessment) -> dict:
         ],
         "actions": [
             {
-                **a.as_data(),
+                # Owners by name and role are for the signed record; the export names the owner
+                # by email address, and an import assigns owners afresh.
+                **{k: v for k, v in a.as_data().items() if k not in ("owner_name", "owner_role")},
                 "originally_recorded": a.original,
                 "notes": [
                     {

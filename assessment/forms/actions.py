@@ -77,9 +77,11 @@ class ActionForm(PersonalDataCheck):
         error_messages={"invalid_choice": "Select only questions of this framework"},
     )
 
-    def __init__(self, *args, members, questions, assessment, **kwargs):
+    def __init__(self, *args, members, questions, assessment, new: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.assessment = assessment
+        if new:  # a new action starts "not started"; its status changes as work happens
+            del self.fields["status"], self.fields["dropped_reason"]
         self.fields["owner"].choices = [("", "No named owner yet")] + [
             (str(m.user.pk), f"{m.user} ({m.get_agency_display()})") for m in members
         ]
@@ -92,7 +94,7 @@ class ActionForm(PersonalDataCheck):
             Field.select("owner"),
             "due",
             Field.radios("priority", legend_size=Size.SMALL, small=True, inline=True),
-            StatusWithReason(),
+            *([] if new else [StatusWithReason()]),
             Field.checkboxes("question_codes", legend_size=Size.SMALL, small=True),
             Submit("save", "Save action"),
         )
@@ -115,7 +117,7 @@ class ActionForm(PersonalDataCheck):
 
 
 class ProgressForm(PersonalDataCheck):
-    """What the owning agency may change: status and a dated progress note."""
+    """What the owning agency and the named owner may change: status and a dated progress note."""
 
     checked = {"dropped_reason": "Why it was dropped", "note": "The progress note"}
 

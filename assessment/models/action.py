@@ -32,13 +32,13 @@ class Priority(models.TextChoices):
 
 
 class Action(LockedWithAssessment, Imported):
-    """What the partnership will do about a gap. While open it moves into each new cycle started
-    from the one it is in, keeping its history; a signed-off cycle keeps it as it stood."""
+    """What the partnership will do about a gap. The plan is the partnership's working plan: it
+    stays open to change after sign-off (the snapshot keeps it as it stood then), and its open
+    actions move into each new cycle started from the one they are in, keeping their history."""
 
+    # The plan is live after sign-off: the lock does not apply, and open actions move on.
+    locked_after_sign_off = False
     moves_on_after_sign_off = True
-    locked_message = (
-        "This action plan is signed off and locked. Its open actions continue in the next cycle."
-    )
 
     DESCRIPTION_LIMIT = 2000
 
@@ -86,17 +86,40 @@ class Action(LockedWithAssessment, Imported):
         today = timezone.localdate()
         return self.is_open and today <= self.due <= today + timedelta(days=DUE_SOON_DAYS)
 
+    def owner_role(self) -> str:
+        """The owner's role and agency in the partnership, as the plan prints it."""
+        if self.owner is None:
+            return ""
+        membership = self.owner.memberships.filter(
+            partnership_id=self.assessment.partnership_id
+        ).first()
+        if membership is None:
+            return "no longer a member"
+        return f"{membership.get_role_display()}, {membership.get_agency_display()}"
+
     def as_data(self) -> dict:
         return {
             "code": str(self.code),
             "description": self.description,
             "agency": self.agency,
             "owner": self.owner.email if self.owner else None,
+            # The report names owners by name and role, never by email address.
+            "owner_name": self.owner.get_full_name() if self.owner else None,
+            "owner_role": self.owner_role(),
             "due": self.due.isoformat(),
             "priority": self.priority,
             "status": self.status,
             "dropped_reason": self.dropped_reason,
             "questions": self.question_codes,
+            "notes": [
+                {
+                    "kind": n.kind,
+                    "author": n.author.get_full_name() if n.author else None,
+                    "text": n.text,
+                    "created": n.created.isoformat(),
+                }
+                for n in self.notes.all()
+            ],
         }
 
 
@@ -104,6 +127,7 @@ class ActionNote(LockedWithAssessment, Imported):
     """A dated progress note (contributors, leads) or a comment (scrutineers) on an action."""
 
     lock_parent = "action"
+    locked_after_sign_off = False  # progress is recorded on a live plan after sign-off
 
     PROGRESS, COMMENT = "progress", "comment"
     LIMIT = 2000

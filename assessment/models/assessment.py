@@ -57,6 +57,11 @@ class Assessment(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Raised on every submission for review: approvals count only in the round they were given.
+    review_round = models.PositiveIntegerField(default=0)
     signed_off_at = models.DateTimeField(null=True, blank=True)
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -88,16 +93,17 @@ class Assessment(models.Model):
     def is_locked(self) -> bool:
         return self.status == Status.SIGNED_OFF
 
-    def assign(self, assignments: dict) -> None:
-        """Give each theme (key) to its agencies (value: a list), replacing what was there.
-        Refused once signed off: who answered what is part of the signed record."""
+    def assign(self, assignments: dict) -> list["Assignment"]:
+        """Give each theme (key) to its agencies (value: a list), replacing what was there;
+        returns the new assignments. Refused once signed off: who answered what is part of the
+        signed record."""
         if self.is_locked:
             raise AssessmentLocked(
                 "You cannot change theme assignments because this self-assessment is signed off"
             )
         with transaction.atomic():
             self.assignments.all().delete()
-            Assignment.objects.bulk_create(
+            return Assignment.objects.bulk_create(
                 Assignment(assessment=self, theme=theme, agency=agency)
                 for theme, agencies in assignments.items()
                 for agency in agencies

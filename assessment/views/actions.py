@@ -5,28 +5,57 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assessment import snapshots
+from assessment import notifications, snapshots
 from assessment.access import AssessmentAccess, Right, assessment_access
 from assessment.exports import csv_response
 from assessment.forms.actions import ActionForm, NoteForm, ProgressForm
 from assessment.forms.assessments import room_for_a_comment
-from assessment.models import Action, ActionNote, ActionStatus, Agency, AssessmentLocked, Membership
+from assessment.models import (
+    Action,
+    ActionNote,
+    ActionStatus,
+    Agency,
+    AssessmentLocked,
+    Membership,
+    Role,
+)
 from assessment.results import scored
 from assessment.views.assessments import locked
 
 
 def _members(access: AssessmentAccess):
+    """Who may be named as an owner: leads and contributors of any agency (scrutiny and
+    read-only members do not own actions)."""
     return list(
-        Membership.objects.filter(partnership=access.partnership)
+        Membership.objects.filter(
+            partnership=access.partnership, role__in=(Role.LEAD, Role.CONTRIBUTOR)
+        )
         .select_related("user")
         .order_by("user__name")
     )
+
+
+def suggestion_text(question, agency_label: str) -> str:
+    """A suggested action as an outcome with a verb and an owner, drawn from the question's
+    "good" option (what the report praised), e.g. "Police to make sure classification is
+    audited, with changes in recorded numbers explained to the board"."""
+    good = next((o for o in question.options.all() if o.level == "good"), None)
+    label = (good.label if good else "").strip().rstrip(".")
+    for prefix in ("As above, and ", "As above, "):
+        if label.startswith(prefix):
+            label = label[len(prefix) :]
+    if not label or label.lower() in ("yes", "no"):
+        outcome = f"the answer to {question.code} becomes “{label or 'good'}”"
+    else:
+        outcome = label[0].lower() + label[1:]
+    return f"{agency_label} to make sure {outcome}"
 
 
 def suggestions(access: AssessmentAccess, actions: list[Action]) -> list[dict]:
@@ -39,12 +68,13 @@ def suggestions(access: AssessmentAccess, actions: list[Action]) -> list[dict]:
             if result.level != "poor" or result.code in covered:
                 continue
             question = data.by_code[result.code]
-            first_sentence = question.guidance.split(". ")[0].rstrip(".")
+            agency = question.agencies[0] if question.agencies else ""
+            owner = Agency(agency).label if agency in Agency.values else "The partnership"
             out.append(
                 {
                     "question": question,
                     "critical": result.is_critical_finding,
-                    "text": f"Move {question.code} towards what good looks like: {first_sentence}.",
+                    "text": suggestion_text(question, owner),
                 }
             )
     out.sort(key=lambda s: not s["critical"])
@@ -84,9 +114,9 @@ def action_plan(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "agencies": Agency.choices,
             "statuses": ActionStatus.choices,
             "themes": access.assessment.framework.themes.order_by("order"),
-            "suggested": suggestions(access, actions)
-            if access.can_manage and not access.assessment.is_locked
-            else [],
+            "suggested": suggestions(access, actions) if access.may_add_action() else [],
+            "may_add": access.may_add_action(),
+            "next_cycle": access.assessment.carried_into.order_by("created").first(),
             "frozen": snapshots.read(snapshot.data).actions if snapshot else None,
             "today": timezone.localdate(),
         },
@@ -96,8 +126,8 @@ def action_plan(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @login_required
 def new_action(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.MANAGE)
-    if access.assessment.is_locked:
-        raise PermissionDenied("This self-assessment is signed off; add actions in the next cycle.")
+    if not access.may_add_action():
+        raise PermissionDenied("A later cycle has started: add actions to its plan.")
     data = scored(access.assessment)
     initial = {}
     if request.GET.get("question") in data.by_code:
@@ -114,6 +144,7 @@ def new_action(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         members=_members(access),
         questions=data.questions,
         assessment=access.assessment,
+        new=True,
     )
     if request.method == "POST" and form.is_valid():
         action = Action(
@@ -121,12 +152,20 @@ def new_action(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         )
         _apply(action, form.cleaned_data)
         action.save()
+        if action.owner_id:
+            transaction.on_commit(lambda: notifications.action_assigned(action))
         messages.success(request, "Action added to the plan")
         return redirect("action_plan", code=access.assessment.code)
     return render(
         request,
         "assessment/actions/form.html",
-        {"access": access, "assessment": access.assessment, "form": form, "action": None},
+        {
+            "access": access,
+            "assessment": access.assessment,
+            "form": form,
+            "action": None,
+            "for_question": initial.get("question_codes", [None])[0],
+        },
     )
 
 
@@ -136,8 +175,8 @@ def _apply(action: Action, data: dict) -> None:
     action.owner_id = int(data["owner"]) if data["owner"] else None
     action.due = data["due"]
     action.priority = data["priority"]
-    action.status = data["status"]
-    action.dropped_reason = data["dropped_reason"] if data["status"] == ActionStatus.DROPPED else ""
+    action.status = data.get("status", ActionStatus.NOT_STARTED)
+    action.dropped_reason = data["dropped_reason"] if action.status == ActionStatus.DROPPED else ""
     action.question_codes = sorted(data["question_codes"])
 
 
@@ -178,6 +217,7 @@ def edit_action(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> Htt
             initial={"status": action_obj.status, "dropped_reason": action_obj.dropped_reason},
         )
     if request.method == "POST" and form.is_valid():
+        previous_owner = action_obj.owner_id
         if access.can_manage:
             _apply(action_obj, form.cleaned_data)
         else:
@@ -197,6 +237,8 @@ def edit_action(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> Htt
             ActionNote.objects.create(
                 action=action_obj, kind=ActionNote.PROGRESS, author=request.user, text=note
             )
+        if action_obj.owner_id and action_obj.owner_id != previous_owner:
+            transaction.on_commit(lambda: notifications.action_assigned(action_obj))
         messages.success(request, "Action updated")
         return redirect("action_detail", code=access.assessment.code, action=action_obj.code)
     return render(
@@ -230,7 +272,10 @@ def action_detail(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> H
     """The action, its dated notes and comments, and who changed its status when."""
     access = assessment_access(request, code)
     return _detail(
-        request, access, _action(access, action), NoteForm() if access.can_comment else None
+        request,
+        access,
+        _action(access, action),
+        NoteForm() if access.may(Right.COMMENT) and access.plan_is_live else None,
     )
 
 
@@ -238,7 +283,7 @@ def action_detail(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> H
 @require_POST
 def comment_on_action(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.COMMENT)
-    if access.assessment.is_locked:
+    if not access.plan_is_live:
         return locked(request, access, "Comment on its open actions in the next cycle.")
     action_obj = _action(access, action)
     form = NoteForm(request.POST)

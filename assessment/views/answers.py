@@ -17,7 +17,15 @@ from assessment.access import AssessmentAccess, Right, assessment_access
 from assessment.answer_rules import normalise
 from assessment.forms.answers import AnswerForm
 from assessment.forms.assessments import CommentForm, room_for_a_comment
-from assessment.models import Answer, AssessmentLocked, Comment, Option, Question, Theme
+from assessment.models import (
+    Answer,
+    AssessmentLocked,
+    Challenge,
+    Comment,
+    Option,
+    Question,
+    Theme,
+)
 from assessment.pii import WARNING
 from assessment.views.assessments import locked
 from assessment.workflow import Change, SaveResult, save_answers, values_of
@@ -60,6 +68,11 @@ class ThemePage:
             assessment=assessment, theme=self.theme
         ).select_related("author"):
             self.comments.setdefault(comment.question_id, []).append(comment)
+        self.challenges: dict[int | None, list[Challenge]] = {}
+        for challenge in Challenge.objects.filter(
+            assessment=assessment, theme=self.theme, resolved_at__isnull=True
+        ):
+            self.challenges.setdefault(challenge.question_id, []).append(challenge)
         themes = list(framework.themes.order_by("order").values_list("code", flat=True))
         index = themes.index(self.theme.code)
         self.next_theme = themes[index + 1] if index + 1 < len(themes) else None
@@ -107,6 +120,7 @@ class ThemePage:
                 "question": f.question,
                 "answer": f.answer,
                 "comments": self.comments.get(f.question.pk, []),
+                "challenges": self.challenges.get(f.question.pk, []),
             }
             for f in forms
         ]
@@ -120,6 +134,8 @@ class ThemePage:
                 "items": items,
                 "page": self,
                 "theme_comments": self.comments.get(None, []),
+                "theme_challenges": self.challenges.get(None, []),
+                "may_challenge": self.access.may(Right.COMMENT),
                 "comment_form": CommentForm(),
                 "errors": [error for f in forms for error in _errors(f)],
                 "pii_warning": WARNING if any(f.pii_findings for f in forms) else None,

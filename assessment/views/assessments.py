@@ -6,25 +6,28 @@ from itertools import chain
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from assessment import notifications
 from assessment.access import AssessmentAccess, Right, assessment_access, partnership_access
 from assessment.forms.assessments import AssignmentForm, ReopenForm, StartAssessmentForm
+from assessment.governance import challenges_of, open_by_theme, open_challenges
 from assessment.models import (
     Answer,
+    Approval,
     AssessmentLocked,
     Comment,
+    Decision,
     Framework,
     Status,
 )
 from assessment.progress import task_list
-from assessment.results import scored
 from assessment.workflow import (
     reopen,
     return_to_draft,
-    sign_off,
     start_assessment,
     submit,
 )
@@ -78,15 +81,18 @@ def assessment_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         # Contributors see the themes given to their agency first.
         rows.sort(key=lambda r: (mine not in r.agencies, r.theme.order))
     gaps = sum(len(r.missing) for r in rows)
+    challenges = open_challenges(access.assessment)
+    by_theme = open_by_theme(challenges)
     return render(
         request,
         "assessment/assessments/home.html",
         {
             "access": access,
             "assessment": access.assessment,
-            "rows": rows,
+            "rows": [(row, by_theme.get(row.theme.pk, 0)) for row in rows],
             "gaps": gaps,
             "my_agency": mine,
+            "open_challenges": challenges,
         },
     )
 
@@ -116,9 +122,11 @@ def assign(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     form = AssignmentForm(request.POST or None, themes=themes, current=current)
     if request.method == "POST" and form.is_valid():
         try:
-            assessment.assign(form.assignments())
+            created = assessment.assign(form.assignments())
         except AssessmentLocked as error:
             raise PermissionDenied(error.messages[0]) from None
+        added = [a for a in created if a.agency not in current.get(a.theme_id, [])]
+        transaction.on_commit(lambda: notifications.theme_assigned(assessment, added, request.user))
         messages.success(request, "Theme assignments saved")
         return redirect("assessment_home", code=assessment.code)
     return render(
@@ -137,7 +145,13 @@ def check_answers(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "assessment/assessments/check.html",
-        {"access": access, "assessment": access.assessment, "rows": rows, "gaps": gaps},
+        {
+            "access": access,
+            "assessment": access.assessment,
+            "rows": rows,
+            "gaps": gaps,
+            "open_challenges": open_challenges(access.assessment),
+        },
     )
 
 
@@ -164,24 +178,6 @@ def back_to_draft(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.MANAGE)
     return _transition(
         request, access, return_to_draft, "Returned to draft: contributors can change answers again"
-    )
-
-
-@login_required
-def sign_off_assessment(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    access = assessment_access(request, code, Right.MANAGE)
-    if request.method == "POST":
-        return _transition(
-            request, access, sign_off, "Signed off. The self-assessment is now locked"
-        )
-    return render(
-        request,
-        "assessment/assessments/sign_off.html",
-        {
-            "access": access,
-            "assessment": access.assessment,
-            "not_answered": scored(access.assessment).critical_not_answered,
-        },
     )
 
 
@@ -222,8 +218,37 @@ def activity(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     comments = Comment.objects.filter(assessment=assessment).select_related(
         "author", "question", "theme"
     )
+    approvals = Approval.objects.filter(assessment=assessment).select_related("user")
+    challenges = list(challenges_of(assessment))
     events = sorted(
         chain(
+            (
+                {
+                    "when": a.created,
+                    "who": a.user,
+                    "what": _approval_event(a),
+                }
+                for a in approvals
+            ),
+            (
+                {
+                    "when": c.created,
+                    "who": c.raised_by,
+                    "what": f"raised a challenge on {c.subject}",
+                    "challenge": c,
+                }
+                for c in challenges
+            ),
+            (
+                {
+                    "when": n.created,
+                    "who": n.author,
+                    "what": f"{n.get_kind_display().lower()} on the challenge on {c.subject}",
+                    "challenge": c,
+                }
+                for c in challenges
+                for n in c.notes.all()
+            ),
             (
                 {
                     "when": e.history_date,
@@ -259,3 +284,15 @@ def activity(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         "assessment/assessments/activity.html",
         {"access": access, "assessment": assessment, "events": events},
     )
+
+
+def _approval_event(approval: Approval) -> str:
+    if approval.decision == Decision.BOARD:
+        return (
+            f"recorded the board's approval at its meeting on {approval.board_meeting:%-d %B %Y} "
+            f"({approval.recorded_name}, {approval.recorded_role})"
+        )
+    partner = approval.get_partner_display().lower()
+    if approval.decision == Decision.RETURNED:
+        return f"returned it for changes for {partner}: {approval.reason}"
+    return f"approved it for {partner}"

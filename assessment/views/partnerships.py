@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 
 from assessment import register
 from assessment.access import Right, has_two_factor, partnership_access, partnerships_of
+from assessment.forms.governance import RepresentativesForm
 from assessment.forms.partnerships import InvitationForm, MembershipForm, PartnershipSettingsForm
-from assessment.models import Invitation, LastLeadError, Partnership, Role
+from assessment.governance import APPROVER_ROLES, open_challenges, representatives_of
+from assessment.models import Invitation, LastLeadError, Partnership, Role, statutory_partners
 from assessment.results import dashboard
 
 
@@ -44,6 +46,7 @@ def partnership_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     }
     if assessments:
         context.update(dashboard(assessments))
+        context["open_challenges"] = open_challenges(assessments[0])
     return render(request, "assessment/partnerships/partnership_home.html", context)
 
 
@@ -185,8 +188,17 @@ def remove_member(request: HttpRequest, code: uuid.UUID, member: uuid.UUID) -> H
 def partnership_settings(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     access = partnership_access(request, code, Right.MANAGE)
     partnership: Partnership = access.partnership
-    form = PartnershipSettingsForm(request.POST or None, partnership=partnership)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    saving_representatives = posted is not None and "representatives" in posted
+    representatives = _representatives_form(partnership, posted if saving_representatives else None)
+    if saving_representatives and representatives.is_valid():
+        representatives.save()
+        messages.success(request, "Statutory partners' representatives saved")
+        return redirect("partnership_settings", code=partnership.code)
+    form = PartnershipSettingsForm(
+        None if saving_representatives else posted, partnership=partnership
+    )
+    if posted is not None and not saving_representatives and form.is_valid():
         partnership.change_settings(**form.cleaned_data)
         messages.success(request, "Settings saved")
         return redirect("partnership_home", code=partnership.code)
@@ -201,7 +213,29 @@ def partnership_settings(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "assessment/partnerships/settings.html",
-        {"access": access, "form": form, "without_2fa": without_2fa},
+        {
+            "access": access,
+            "form": form,
+            "without_2fa": without_2fa,
+            "representatives": representatives,
+        },
+        status=400 if representatives.errors else 200,
+    )
+
+
+def _representatives_form(partnership: Partnership, data) -> RepresentativesForm:
+    members = list(
+        partnership.memberships.filter(role__in=APPROVER_ROLES)
+        .select_related("user")
+        .order_by("user__name")
+    )
+    current = {p: m.code for p, m in representatives_of(partnership).items()}
+    return RepresentativesForm(
+        data,
+        partners=statutory_partners(partnership.nation),
+        members=members,
+        partnership=partnership,
+        initial={p: str(code) for p, code in current.items()},
     )
 
 

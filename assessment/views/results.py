@@ -67,6 +67,7 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "not_answered": data.critical_not_answered,
             "chart": charts.data_uri(svg),
             "chart_alt": alt,
+            "may_add_action": access.may_add_action(),
         },
     )
 

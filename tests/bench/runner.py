@@ -101,8 +101,9 @@ def measure(partnerships: int, cycles: int, repeat: int, quick: bool):
     from assessment import pdf, scoring
     from assessment.models import Answer, Assessment
     from assessment.results import data_of, framework_questions, spec_of
+    from assessment.signoff import record_board_approval
     from assessment.tasks import render_draft_report, render_stored_report
-    from assessment.workflow import confirm_answers, sign_off, submit
+    from assessment.workflow import confirm_answers, submit
 
     started = time.perf_counter()
     framework, lead, assessments = build(partnerships, cycles)
@@ -332,7 +333,13 @@ def measure(partnerships: int, cycles: int, repeat: int, quick: bool):
         user=lead,
     )
     submit(assessment=current, user=lead)
-    sign_off(assessment=current, user=lead)
+    record_board_approval(
+        assessment=current,
+        user=lead,
+        meeting=current.period_end,
+        name="Bench lead",
+        role="Partnership business manager",
+    )
     current = Assessment.objects.get(pk=current.pk)
     start = time.perf_counter()
     render_stored_report.call(str(current.code))

@@ -25,7 +25,7 @@ from tests.worker import run_worker_until_idle
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PARTNERSHIP = "Northdale Safeguarding Partnership"
-SUGGESTED = "Move BB-02 towards what good looks like: Good looks like this."
+SUGGESTED = "Police to make sure good answer"
 JS_ENABLED = re.compile(r"\bjs-enabled\b")  # the class our script puts on the body
 
 
@@ -57,6 +57,13 @@ def fill_date(page: Page, legend: str, day: str, month: str, year: str) -> None:
     group.get_by_label("Day").fill(day)
     group.get_by_label("Month").fill(month)
     group.get_by_label("Year").fill(year)
+
+
+def record_board_approval(page: Page) -> None:
+    fill_date(page, "Date of the board meeting", "12", "6", "2025")
+    page.get_by_label("Your name").fill("Alice Lead")
+    page.get_by_label("Your role").fill("Partnership business manager")
+    page.get_by_role("button", name="Record the board's approval and sign off").click()
 
 
 def fill_cycle(page: Page, title: str, first_year: int) -> None:
@@ -236,13 +243,12 @@ def test_a_full_cycle(javascript, page, other_person, live_server, settings, tmp
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Submitted for review", exact=True)).to_be_visible()
 
-    # Before signing off, the lead turns the suggestion for the poor answer into an action
-    # (a signed-off cycle takes no new actions: they go in the next one).
+    # Before signing off, the lead turns the suggestion for the poor answer into an action.
     page.get_by_role("link", name="Action plan").click()
-    expect(page.get_by_role("heading", name="Suggested actions (1)")).to_be_visible()
+    page.get_by_text("Suggested actions (1)").click()  # a details component below the plan
     assert_accessible(page)
-    page.get_by_role("link", name="Create this action for BB-02").click()
-    expect(page.get_by_role("heading", name="Add an action")).to_be_visible()
+    page.get_by_role("link", name="Add an action for BB-02").click()
+    expect(page.get_by_role("heading", name="Add an action for BB-02")).to_be_visible()
     expect(page.get_by_label("What will be done")).to_have_value(SUGGESTED)
     fill_date(page, "Due date", "31", "12", "2025")
     assert_accessible(page)
@@ -251,12 +257,12 @@ def test_a_full_cycle(javascript, page, other_person, live_server, settings, tmp
     action = Action.objects.get()
     assert (action.description, action.question_codes) == (SUGGESTED, ["BB-02"])
 
-    # Sign off: the cycle is locked for everyone.
+    # Sign off: the lead records the board's approval; the cycle is locked for everyone.
     page.goto(home)
-    page.get_by_role("link", name="Sign off").click()
+    page.get_by_role("link", name="Sign-off", exact=True).click()
     assert_accessible(page)
-    page.get_by_role("button", name="Sign off and lock").click()
-    expect(page.get_by_text("Snapshot SHA-256")).to_be_visible()
+    record_board_approval(page)
+    expect(page.get_by_role("heading", name="Self-assessment signed off")).to_be_visible()
     assert Assessment.objects.get().status == Status.SIGNED_OFF
 
     police.goto(home)
@@ -282,14 +288,15 @@ def test_a_full_cycle(javascript, page, other_person, live_server, settings, tmp
     page.goto(home)
     page.get_by_role("link", name="Check answers and submit").click()
     page.get_by_role("button", name="Submit for review").click()
-    page.get_by_role("link", name="Sign off").click()
-    page.get_by_role("button", name="Sign off and lock").click()
-    expect(page.get_by_text("Snapshot SHA-256")).to_be_visible()
+    page.get_by_role("link", name="Sign-off", exact=True).click()
+    record_board_approval(page)
+    expect(page.get_by_role("heading", name="Self-assessment signed off")).to_be_visible()
     first = Assessment.objects.get()
     assert first.status == Status.SIGNED_OFF
     sha256 = first.latest_snapshot.sha256
 
     # The results of the signed-off cycle, frozen, with the poor answer in theme BB.
+    page.goto(home)
     page.get_by_role("link", name="Results", exact=True).click()
     expect(page.get_by_role("heading", name="Results: Self-assessment 2025")).to_be_visible()
     expect(

@@ -46,7 +46,8 @@ def test_answer_save_check_and_act_with_javascript_off(page, live_server):
     page.goto(f"{live_server.url}/assessments/{assessment.code}/results")
     expect(page.get_by_role("heading", name="Critical findings (1)")).to_be_visible()
     page.goto(f"{live_server.url}/assessments/{assessment.code}/actions/")
-    page.get_by_role("link", name="Create this action").first.click()
+    page.get_by_text(re.compile(r"^Suggested actions \(\d+\)$")).click()  # below the plan
+    page.get_by_role("link", name=re.compile(r"^Add an action for ")).first.click()
     group = page.get_by_role("group", name="Due date")
     group.get_by_label("Day").fill("31")
     group.get_by_label("Month").fill("12")

@@ -10,16 +10,19 @@ from assessment.models import (
     ActionNote,
     Agency,
     Answer,
+    Approval,
     Assessment,
     AssessmentLocked,
     Assignment,
+    Challenge,
+    ChallengeNote,
     Comment,
     Question,
     Status,
     Theme,
 )
-from assessment.workflow import reopen, save_answers, sign_off
-from tests.factories import make_assessment, put_in_review
+from assessment.workflow import reopen, save_answers
+from tests.factories import make_assessment, put_in_review, sign_off_by_board
 from tests.test_workflow import change
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +42,7 @@ def signed(alice, partnership_a):
     )
     ActionNote.objects.create(action=action, kind=ActionNote.PROGRESS, author=alice, text="Begun")
     put_in_review(assessment)
-    sign_off(assessment=assessment, user=alice)
+    sign_off_by_board(assessment, alice)
     return assessment
 
 
@@ -50,18 +53,30 @@ def test_bulk_create_of_answers_is_refused(signed):
     assert Answer.objects.count() == 1
 
 
-def test_queryset_updates_of_actions_and_assessments_are_refused(signed):
-    with pytest.raises(AssessmentLocked):
-        Action.objects.filter(assessment=signed).update(description="Rewritten")
+def test_queryset_updates_of_assessments_are_refused(signed):
     with pytest.raises(AssessmentLocked):
         Assessment.objects.filter(pk=signed.pk).update(title="Rewritten")
     with pytest.raises(AssessmentLocked):
         Assessment.objects.filter(pk=signed.pk).delete()
-    assert Action.objects.get().description == "Audit"
     assert Assessment.objects.get().title == "Self-assessment 2025"
 
 
-@pytest.mark.parametrize("model", [Assignment, Comment, Action, ActionNote])
+def test_the_action_plan_and_challenges_stay_live_after_sign_off(signed, alice):
+    """The plan is the partnership's working plan, and scrutiny goes on: both are outside the
+    lock (the snapshot keeps them as they stood at sign-off)."""
+    action = Action.objects.get()
+    action.status = "in_progress"
+    action.save()
+    ActionNote.objects.create(action=action, kind=ActionNote.PROGRESS, author=alice, text="More")
+    Action.objects.filter(pk=action.pk).update(description="Audit every case")
+    challenge = Challenge.objects.create(assessment=signed, raised_by=alice, text="Why?")
+    ChallengeNote.objects.create(challenge=challenge, kind="response", author=alice, text="Because")
+    assert Action.objects.get().description == "Audit every case"
+    with pytest.raises(AssessmentLocked):
+        Approval.objects.create(assessment=signed, round=1, decision="approved", user=alice)
+
+
+@pytest.mark.parametrize("model", [Assignment, Comment])
 def test_every_record_of_the_assessment_is_locked(signed, model):
     row = model.objects.get()
     with pytest.raises(AssessmentLocked):
@@ -137,9 +152,10 @@ def test_comments_on_a_signed_off_assessment_are_refused_with_a_page(client, ali
     response = client.post(f"/assessments/{signed.code}/themes/AA/comments", {"text": "Late"})
     assert response.status_code == 403
     assert "Comment in the next cycle" in response.content.decode()
+    # The action plan is live after sign-off: comments on its actions are still welcome.
     action = Action.objects.get()
     response = client.post(
         f"/assessments/{signed.code}/actions/{action.code}/comment", {"text": "Late"}
     )
-    assert response.status_code == 403
-    assert Comment.objects.count() == 1 and ActionNote.objects.count() == 1
+    assert response.status_code == 302
+    assert Comment.objects.count() == 1 and ActionNote.objects.count() == 2

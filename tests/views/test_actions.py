@@ -7,14 +7,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from assessment.models import Action, ActionNote, ActionStatus, Agency, AssessmentLocked, Role
-from assessment.workflow import sign_off
+from assessment import snapshots
+from assessment.models import Action, ActionNote, ActionStatus, Agency, Role
 from tests.factories import (
     make_assessment,
     make_member,
     make_partnership,
     make_user,
     put_in_review,
+    sign_off_by_board,
     start_next_cycle,
 )
 from tests.factories import (
@@ -69,8 +70,30 @@ def test_every_critical_finding_and_poor_answer_gets_a_suggestion_never_an_actio
     client.force_login(alice)
     html = client.get(f"/assessments/{assessment.code}/actions/").content.decode()
     assert "Suggested actions (2)" in html  # AA-01 and BB-01, both critical and poor
-    assert "Move AA-01 towards what good looks like: Good looks like this." in html
+    # An outcome with its owner and a verb, drawn from the "good" option; below the plan.
+    assert "Police to make sure good answer." in html
+    assert html.index("</table>") < html.index('<details class="govuk-details" id="suggested">')
+    assert "Add an action for AA-01" in html
     assert not Action.objects.exists()
+
+
+def test_suggestions_are_outcomes_drawn_from_the_good_option():
+    from types import SimpleNamespace
+
+    from assessment.views.actions import suggestion_text
+
+    def question(label):
+        option = SimpleNamespace(level="good", label=label)
+        return SimpleNamespace(code="PP-04", options=SimpleNamespace(all=lambda: [option]))
+
+    assert (
+        suggestion_text(question("As above, and classification is audited regularly."), "Police")
+        == "Police to make sure classification is audited regularly"
+    )
+    assert (
+        suggestion_text(question("Yes"), "Health")
+        == "Health to make sure the answer to PP-04 becomes “Yes”"
+    )
 
 
 def test_a_suggestion_prefills_the_form_and_disappears_once_acted_on(client, alice, assessment):
@@ -93,6 +116,14 @@ def test_a_suggestion_prefills_the_form_and_disappears_once_acted_on(client, ali
     assert "Suggested actions (1)" in html
 
 
+def test_a_new_action_starts_not_started_whatever_is_posted(client, alice, assessment):
+    client.force_login(alice)
+    page = client.get(f"/assessments/{assessment.code}/actions/new").content.decode()
+    assert 'name="status"' not in page
+    client.post(f"/assessments/{assessment.code}/actions/new", action_data(status="done"))
+    assert Action.objects.get().status == ActionStatus.NOT_STARTED
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -102,7 +133,6 @@ def test_a_suggestion_prefills_the_form_and_disappears_once_acted_on(client, ali
             "The due date must be on or after 1 April 2024",
         ),
         ({"due_0": "", "due_1": "", "due_2": ""}, "Enter the due date"),
-        ({"status": "dropped", "dropped_reason": ""}, "Enter why the action was dropped"),
         ({"owner": "999999"}, "Select a member of this partnership as the owner"),
         ({"question_codes": ["ZZ-99"]}, "Select only questions of this framework"),
     ],
@@ -271,20 +301,24 @@ def test_open_actions_carry_into_the_next_cycle_with_their_history(
     open_action.status = ActionStatus.IN_PROGRESS
     open_action.save()
     put_in_review(assessment)
-    snapshot = sign_off(assessment=assessment, user=alice)
+    snapshot = sign_off_by_board(assessment, alice)
     assert {a["description"] for a in snapshot.data["actions"]} == {"Still open", "Finished"}
-    with pytest.raises(AssessmentLocked):
-        open_action.save()
+    client.force_login(alice)
+    html = client.get(f"/assessments/{assessment.code}/actions/").content.decode()
+    assert "keeps the plan as it stood at sign-off (2 actions)" in html
 
     following = start_next_cycle(assessment, alice)
     open_action.refresh_from_db()
     assert open_action.assessment == following and open_action.raised_in == assessment
     assert open_action.history.count() == 3  # created, in progress, carried
     assert list(following.actions.values_list("description", flat=True)) == ["Still open"]
-    # The signed-off cycle still shows its plan as it stood.
-    client.force_login(alice)
+    # The signed-off cycle points to where the plan carries on; its record keeps it as it stood.
     html = client.get(f"/assessments/{assessment.code}/actions/").content.decode()
-    assert "shown as it stood then (2 actions)" in html
+    assert "Open actions have moved into" in html
+    assert {a.description for a in snapshots.read(snapshot.data).actions} == {
+        "Still open",
+        "Finished",
+    }
     # Progress continues in the new cycle.
     client.post(
         f"/assessments/{following.code}/actions/{open_action.code}/edit",
@@ -305,12 +339,109 @@ def test_the_comparison_shows_whether_gaps_with_actions_improved(
     assert "Of the 2 questions with an action in the plan, 1 improved." in html
 
 
+# The plan after sign-off, owners from any agency ------------------------------------------------
+
+
+def test_the_plan_lives_after_sign_off_and_the_snapshot_keeps_it_as_it_stood(
+    client, alice, partnership_a, assessment
+):
+    kept = make_action(assessment, alice, description="Before sign-off")
+    put_in_review(assessment)
+    snapshot = sign_off_by_board(assessment, alice)
+    client.force_login(alice)
+    results = client.get(f"/assessments/{assessment.code}/results").content.decode()
+    assert "Add an action for AA-01" in results
+    page = client.get(f"/assessments/{assessment.code}/actions/new?question=AA-01")
+    assert "Add an action for AA-01" in page.content.decode()
+    response = client.post(
+        f"/assessments/{assessment.code}/actions/new",
+        action_data(description="After sign-off"),
+    )
+    assert response.status_code == 302
+    client.post(
+        f"/assessments/{assessment.code}/actions/{kept.code}/edit",
+        {**action_data(description="Before sign-off"), "status": "in_progress"},
+    )
+    kept.refresh_from_db()
+    assert kept.status == ActionStatus.IN_PROGRESS
+    assert set(assessment.actions.values_list("description", flat=True)) == {
+        "Before sign-off",
+        "After sign-off",
+    }
+    frozen = snapshots.read(snapshot.data).actions
+    assert [(a.description, a.status) for a in frozen] == [("Before sign-off", "not_started")]
+
+
+def test_a_later_cycle_holds_the_plan_once_started(client, alice, assessment):
+    start_next_cycle(assessment, alice)
+    client.force_login(alice)
+    assert client.get(f"/assessments/{assessment.code}/actions/new").status_code == 403
+
+
+def test_the_named_owner_from_any_agency_updates_status_and_progress(
+    client, alice, partnership_a, assessment
+):
+    health = contributor(partnership_a, Agency.HEALTH, email="harriet@example.org")
+    police = contributor(partnership_a, Agency.POLICE, email="pat@example.org")
+    education = contributor(partnership_a, Agency.EDUCATION, email="ed@example.org")
+    action = make_action(assessment, alice, agency=Agency.POLICE, owner=health)
+    for person, allowed in ((health, True), (police, True), (education, False)):
+        client.force_login(person)
+        response = client.get(f"/assessments/{assessment.code}/actions/{action.code}/edit")
+        assert response.status_code == (200 if allowed else 403)
+    client.force_login(health)
+    client.post(
+        f"/assessments/{assessment.code}/actions/{action.code}/edit",
+        {"status": "in_progress", "note": "Audit booked with the CCG"},
+    )
+    action.refresh_from_db()
+    assert action.status == ActionStatus.IN_PROGRESS
+    assert ActionNote.objects.get().author == health
+
+
+def test_progress_notes_are_checked_for_personal_data(client, alice, assessment):
+    action = make_action(assessment, alice)
+    client.force_login(alice)
+    data = {**action_data(), "note": "Spoke to Jane Smith, born 3 March 2011"}
+    # Leads get the full form; the progress form is the owner's, so use a contributor.
+    dana = contributor(assessment.partnership)
+    client.force_login(dana)
+    response = client.post(
+        f"/assessments/{assessment.code}/actions/{action.code}/edit",
+        {"status": "in_progress", "note": data["note"]},
+    )
+    html = response.content.decode()
+    assert "may contain personal details" in html and "Jane Smith" in html
+    assert not ActionNote.objects.exists()
+    client.post(
+        f"/assessments/{assessment.code}/actions/{action.code}/edit",
+        {"status": "in_progress", "note": data["note"], "confirm_personal_data": "on"},
+    )
+    assert ActionNote.objects.count() == 1
+
+
+def test_scrutineers_and_viewers_are_not_offered_as_owners(client, alice, bob, partnership_a):
+    assessment = make_assessment(partnership_a)
+    scrutineer = make_user("sam@example.org", "Sam Scrutineer")
+    make_member(partnership_a, scrutineer, Role.SCRUTINEER, Agency.OTHER)
+    dana = contributor(partnership_a)
+    client.force_login(alice)
+    page = client.get(f"/assessments/{assessment.code}/actions/new").content.decode()
+    assert "Dana Contributor" in page and "Alice Lead" in page
+    assert "Sam Scrutineer" not in page and "Bob Viewer" not in page
+    response = client.post(
+        f"/assessments/{assessment.code}/actions/new", action_data(owner=str(scrutineer.pk))
+    )
+    assert "Select a member of this partnership as the owner" in response.content.decode()
+    assert dana
+
+
 def test_why_it_was_dropped_is_revealed_by_the_dropped_status(
     client, alice, partnership_a, assessment
 ):
     action = make_action(assessment, alice)
     for user, page in (
-        (alice, f"/assessments/{assessment.code}/actions/new"),
+        (alice, f"/assessments/{assessment.code}/actions/{action.code}/edit"),
         (contributor(partnership_a), f"/assessments/{assessment.code}/actions/{action.code}/edit"),
     ):
         client.force_login(user)

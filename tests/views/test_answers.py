@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assessment.models import Agency, Answer, Assignment, CarryOutcome, Comment, Role, Status
 from assessment.pii import text_digest
-from assessment.workflow import save_answers, sign_off
+from assessment.workflow import save_answers
 from tests.factories import (
     PASSWORD,
     good_answer,
@@ -21,6 +21,7 @@ from tests.factories import (
     make_user,
     option_id,
     put_in_review,
+    sign_off_by_board,
     theme_post,
 )
 from tests.factories import (
@@ -735,7 +736,7 @@ def test_a_locked_assessment_refuses_saves_through_the_page(client, alice, asses
         assessment=assessment, changes=[change(assessment, "AA-01")], user=alice, agency="police"
     )
     put_in_review(assessment)
-    sign_off(assessment=assessment, user=alice)
+    sign_off_by_board(assessment, alice)
     client.force_login(alice)
     assert 'id="theme-form"' not in client.get(url(assessment)).content.decode()
     assert (

@@ -15,7 +15,7 @@ from assessment.models import (
     Snapshot,
     Status,
 )
-from assessment.workflow import save_answers, sign_off
+from assessment.workflow import save_answers
 from tests.factories import (
     make_assessment,
     make_framework,
@@ -23,6 +23,7 @@ from tests.factories import (
     make_user,
     put_in_review,
     sign_off_as_is,
+    sign_off_by_board,
 )
 from tests.test_workflow import change
 
@@ -32,6 +33,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def assessment(partnership_a, alice):
     return make_assessment(partnership_a)
+
+
+BOARD = {
+    "board-meeting_0": "12",
+    "board-meeting_1": "6",
+    "board-meeting_2": "2025",
+    "board-name": "Alice Lead",
+    "board-role": "Business manager",
+}
 
 
 def start_data(framework_obj, **extra) -> dict:
@@ -187,8 +197,8 @@ def test_only_leads_start_self_assessments(client, bob, charlie, partnership_a):
 
 # The task list and other pages ---------------------------------------------------------------
 
-PAGES = ["", "check", "activity"]
-LEAD_PAGES = ["assign", "sign-off", "reopen"]
+PAGES = ["", "check", "activity", "sign-off", "challenges/"]
+LEAD_PAGES = ["assign", "reopen"]
 
 
 @pytest.mark.parametrize("page", PAGES + LEAD_PAGES)
@@ -203,7 +213,7 @@ def test_a_viewer_can_read(client, bob, assessment, page):
     assert client.get(f"/assessments/{assessment.code}/{page}").status_code == 200
 
 
-@pytest.mark.parametrize("page", [*LEAD_PAGES, "submit", "return"])
+@pytest.mark.parametrize("page", [*LEAD_PAGES, "submit", "return", "board-approval"])
 def test_a_viewer_cannot_manage(client, bob, assessment, page):
     client.force_login(bob)
     assert client.post(f"/assessments/{assessment.code}/{page}", {"reason": "x"}).status_code == 403
@@ -216,7 +226,8 @@ def test_contributors_and_scrutineers_cannot_sign_off(client, partnership_a, ass
     assessment.status = Status.IN_REVIEW
     assessment.save()
     client.force_login(user)
-    assert client.post(f"/assessments/{assessment.code}/sign-off").status_code == 403
+    assert client.post(f"/assessments/{assessment.code}/board-approval").status_code == 403
+    assert client.post(f"/assessments/{assessment.code}/approve").status_code == 403
     assessment.refresh_from_db()
     assert assessment.status == Status.IN_REVIEW
 
@@ -314,12 +325,17 @@ def test_the_full_cycle_submit_sign_off_reopen(client, alice, assessment):
     assessment.refresh_from_db()
     assert assessment.status == Status.IN_REVIEW
 
-    assert client.post(f"/assessments/{assessment.code}/sign-off").status_code == 302
+    response = client.post(f"/assessments/{assessment.code}/board-approval", BOARD)
+    assert response.status_code == 302
     assessment.refresh_from_db()
     snapshot = Snapshot.objects.get()
     assert assessment.status == Status.SIGNED_OFF and snapshots.check(snapshot).ok
     html = client.get(f"/assessments/{assessment.code}/").content.decode()
-    assert snapshot.sha256 in html and "locked" in html
+    assert "tamper-evident copy is kept" in html and "locked" in html
+    assert snapshot.sha256 not in html  # the fingerprint is there on request, on the sign-off page
+    assert (
+        snapshot.sha256 in client.get(f"/assessments/{assessment.code}/sign-off").content.decode()
+    )
 
     response = client.post(f"/assessments/{assessment.code}/reopen", {"reason": ""})
     assert "Enter why the self-assessment is being reopened" in response.content.decode()
@@ -334,8 +350,9 @@ def test_the_full_cycle_submit_sign_off_reopen(client, alice, assessment):
 
 def test_signing_off_twice_or_from_draft_is_refused(client, alice, assessment):
     client.force_login(alice)
-    response = client.post(f"/assessments/{assessment.code}/sign-off", follow=True)
-    assert "Only an assessment in review can be signed off" in response.content.decode()
+    response = client.post(f"/assessments/{assessment.code}/board-approval", BOARD)
+    assert response.status_code == 400
+    assert "Only a self-assessment in review can be approved" in response.content.decode()
 
 
 def test_a_lead_can_return_a_submitted_assessment_to_draft(client, alice, assessment):
@@ -378,7 +395,7 @@ def test_the_sign_off_page_says_when_every_critical_question_is_answered(client,
 def test_a_locked_assessment_keeps_its_answers_after_sign_off(alice, assessment):
     complete_everything(assessment, alice)
     put_in_review(assessment)
-    sign_off(assessment=assessment, user=alice)
+    sign_off_by_board(assessment, alice)
     assert Answer.objects.filter(assessment=assessment).count() == 5
 
 

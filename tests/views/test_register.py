@@ -17,7 +17,6 @@ from assessment.models import (
     RecommendationResponse,
     Role,
 )
-from assessment.workflow import sign_off, submit
 from tests.factories import (
     make_assessment,
     make_contributor,
@@ -25,9 +24,10 @@ from tests.factories import (
     make_member,
     make_recommendation_set,
     make_user,
+    put_in_review,
+    sign_off_by_board,
     start_next_cycle,
 )
-from tests.views.test_results import answer_all
 
 pytestmark = pytest.mark.django_db
 
@@ -266,10 +266,9 @@ def test_the_register_carries_across_cycles_and_the_snapshot_keeps_it_as_it_was(
 ):
     framework = make_framework()
     first = make_assessment(partnership_a, framework)
-    answer_all(first, alice, {"AA-01": "good", "AA-02": "poor", "BB-01": "good"})
     entry = make_entry(partnership_a, recommendation, response="As signed", status="in_progress")
-    submit(assessment=first, user=alice)
-    snapshot = sign_off(assessment=first, user=alice)
+    put_in_review(first)
+    snapshot = sign_off_by_board(first, alice)
     second = start_next_cycle(first, alice)
     entry.response, entry.status = "Changed later", "implemented"
     entry.save()

@@ -4,8 +4,7 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from assessment.models import DraftReport, StoredReport
-from assessment.workflow import sign_off
-from tests.factories import make_assessment, put_in_review
+from tests.factories import make_assessment, put_in_review, sign_off_by_board
 from tests.test_pdf import read
 from tests.views.test_results import answer_all
 from tests.worker import run_worker_until_idle
@@ -74,7 +73,7 @@ def test_a_signed_off_report_is_the_stored_file_rendered_after_sign_off(
 ):
     put_in_review(draft)
     with django_capture_on_commit_callbacks(execute=True):
-        snapshot = sign_off(assessment=draft, user=alice)
+        snapshot = sign_off_by_board(draft, alice)
     page, download = urls(draft)
     client.force_login(alice)
     assert b"Your report is ready" in client.get(page).content

@@ -14,12 +14,13 @@ from django.test.utils import CaptureQueriesContext
 
 from assessment import scoring
 from assessment.models import Question
-from assessment.workflow import Change, save_answers, sign_off, values_of
+from assessment.workflow import Change, save_answers, values_of
 from tests.factories import (
     make_assessment,
     make_framework,
     option_id,
     put_in_review,
+    sign_off_by_board,
     start_next_cycle,
 )
 
@@ -129,7 +130,7 @@ def test_signed_off_results_never_change_even_if_the_scoring_does(
     client, alice, scored_assessment, monkeypatch
 ):
     put_in_review(scored_assessment)
-    snapshot = sign_off(assessment=scored_assessment, user=alice)
+    snapshot = sign_off_by_board(scored_assessment, alice)
     assert snapshot.data["scores"]["percentage"] == pytest.approx(100 * 8 / 15)
     monkeypatch.setattr(
         scoring, "POINTS", {"poor": 0, "developing": 0, "established": 0, "good": 0}
