@@ -6,6 +6,27 @@ PY := $(VENV)/bin/python
 # DEBUG is off unless set: the commands here that start Django choose development mode.
 DEV := DEBUG=true $(PY)
 FRAMEWORKS := $(wildcard fixtures/frameworks/*.yaml)
+RECOMMENDATIONS := $(wildcard fixtures/recommendations/*.yaml)
+DEBIAN_TEST_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 default-jre-headless
+
+.PHONY: install run test lint format bench lock system-deps clean
+
+## install: Python virtualenv from the pinned lock, npm packages, GOV.UK Frontend build (idempotent)
+install: $(VENV)/.installed node_modules/.installed static/dist/.built
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/dist/.built: node_modules/.installed build.mjs $(wildcard static/src/*)
+	npm run --silent build
+	@touch $@
+
 ## run: install, prepare the SQLite database, load the question bank, recommendation sets and demo data, serve on :8000
 ##      with a task worker beside the web server
 run: install
