@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from assessment import pdf
 from assessment.models import Action, Comment, StoredReport
-from tests.factories import make_assessment, put_in_review, sign_off_by_board
+from tests.factories import make_assessment, make_framework, put_in_review, sign_off_by_board
 from tests.views.test_results import answer_all
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
@@ -86,6 +86,17 @@ def test_the_board_summary_lists_critical_questions_not_answered(alice, partners
     summary = text[start : text.index("Every answer", start)]
     listed = summary[summary.index("Critical questions not answered (1)") :]
     assert "AA-01" in listed[:300] and "BB-01" not in listed[:300]
+
+
+def test_the_report_says_why_each_critical_question_is_critical(alice, partnership_a):
+    assessment = make_assessment(partnership_a, framework=make_framework(format=2))
+    answer_all(assessment, alice, {"AA-01": "poor", "AA-02": "good", "BB-01": "good"})
+    _, text = read(pdf.render_pdf(assessment))
+    summary = text[text.index("Critical findings (1)") :]
+    assert "Why it is critical: The Inquiry called this wholly unacceptable." in summary[:400]
+    assert "Annex 4 para 8" in summary[:400]
+    appendix = text[text.rindex("Critical questions") :]
+    assert "Why it is critical" in appendix[:600]
 
 
 def test_user_text_is_escaped_not_interpreted(assessment):

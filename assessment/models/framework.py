@@ -158,6 +158,11 @@ class Question(models.Model):
     def applies_to(self, nation: str) -> bool:
         return nation in self.nations
 
+    @property
+    def critical_citations(self) -> list[str]:
+        """Where the reason this question is critical comes from (2022.2 on)."""
+        return [cite(r) for r in (self.critical_because or {}).get("references", [])]
+
     def is_critical_in(self, nation: str) -> bool:
         return self.critical and nation in (self.critical_nations or self.nations)
 
