@@ -167,3 +167,16 @@ def test_the_accessibility_statement_follows_the_govuk_model(client):
         "Feedback and contact information",
     ):
         assert text in html, text
+
+
+def test_every_table_reflows_at_320_px():
+    """Each table of a page scrolls in its own focusable box, or is a list of people shown as
+    cards on narrow screens (the browser tests check the widest pages at 320 px)."""
+    import re
+    from pathlib import Path
+
+    for path in Path("templates/assessment").rglob("*.html"):
+        html = path.read_text()
+        tables = len(re.findall(r'<table class="govuk-table', html))
+        held = html.count('class="app-table-scroll" tabindex="0" role="region" aria-label="')
+        assert tables == held + html.count("app-table--cards"), path
