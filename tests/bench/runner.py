@@ -358,8 +358,9 @@ def measure(partnerships: int, cycles: int, repeat: int, quick: bool):
         "Stored report download",
         f"{stored_ms:.1f} ms",
         f"{stored_ms / bare:.2f}x",
-        f"rendered by the task in {first_ms:.0f} ms; identical bytes: {same_bytes}",
-        stored_ms < 50 and same_bytes,
+        f"rendered by the task in {first_ms:.0f} ms; identical bytes: {same_bytes}; <= 3x",
+        # A budget is a ratio to a baseline measured in the same run, never a time in ms.
+        stored_ms / bare <= 3 and same_bytes,
     )
 
     # A draft's report: the page that waits for a worker (it asks once per state of the
