@@ -280,7 +280,7 @@ def measure(partnerships: int, cycles: int, repeat: int, quick: bool):
     # Scoring one assessment of the full framework, and a synthetic 150-question one.
     questions = framework_questions(framework, "england")
     answers = list(Answer.objects.filter(assessment=current))
-    specs = [spec_of(q) for q in questions]
+    specs = [spec_of(q, "england") for q in questions]
     codes = {q.pk: q.code for q in questions}
     data = [data_of(a, codes[a.question_id]) for a in answers if a.question_id in codes]
     score_ms = median_ms(lambda: scoring.score(specs, data, date.today()), max(repeat, 50))
