@@ -6,7 +6,6 @@ snapshot, and the bytes are stored with their SHA-256 and served from storage ev
 
 import hashlib
 import logging
-from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -18,9 +17,8 @@ from django.utils import timezone
 
 from assessment import charts, register, snapshots
 from assessment.benchmarks import benchmark_rows
-from assessment.governance import challenges_of
+from assessment.board_summary import board_summary
 from assessment.models import (
-    Action,
     Approval,
     Assessment,
     Comment,
@@ -29,16 +27,8 @@ from assessment.models import (
     StoredReport,
 )
 from assessment.models.framework import cite
-from assessment.results import (
-    carry_over_by_theme,
-    compare,
-    findings,
-    little_or_no_progress,
-    previous_of,
-    scored,
-    trend,
-)
-from assessment.scoring import MINIMUM_COVERAGE, RATING_TEXT, rating_label, rating_table
+from assessment.results import carry_over_by_theme, findings, scored, trend
+from assessment.scoring import MINIMUM_COVERAGE, rating_table
 
 logger = logging.getLogger(__name__)
 
@@ -46,44 +36,30 @@ REPORT_CSS = Path(settings.BASE_DIR) / "templates" / "report" / "report.css"
 
 
 def report_context(assessment: Assessment, rendered_at: datetime | None = None) -> dict:
-    """Everything the report templates need, from the same results the web pages show."""
+    """Everything the report templates need, from the same read models the web pages show:
+    the board summary (``board_summary``), the findings, the trend and the comparison."""
     data = scored(assessment)
-    by_code = data.by_code
     comments: dict = {}
     for comment in _comments(assessment, data.record):
         comments.setdefault(comment.question or comment.theme, []).append(comment)
     snapshot = snapshots.latest(assessment)
-    if data.record is not None:
-        actions = list(data.record.actions)
-    else:
-        actions = [
-            snapshots.read_action(a.as_data())
-            for a in Action.objects.filter(assessment=assessment)
-            .select_related("owner", "assessment")
-            .prefetch_related("notes__author")
-        ]
-
     record = data.record
-    as_of = (
-        timezone.localdate(record.signed_off_at)
-        if record is not None and record.signed_off_at
-        else timezone.localdate(rendered_at or timezone.now())
+    shown = trend(assessment, data)
+    summary = board_summary(
+        assessment, data=data, themes=findings(data, comments), shown=shown, at=rendered_at
     )
-    overdue = [a for a in actions if a.is_overdue_on(as_of)]
-    challenges = _challenges(assessment, record)
     approvals = _approvals(assessment, record)
     challenges_by_theme: dict = {}
-    for challenge in challenges:
+    for challenge in summary.challenges:
         challenges_by_theme.setdefault(challenge.theme, []).append(challenge)
 
     themes = []
-    for found in findings(data, comments):
+    for found in summary.themes:
         scored_codes = {e.question.code for e in found.entries}
         themes.append(
             {
                 "theme": found.theme,
                 "result": found.result,
-                "label": found.label,
                 "text": found.text,
                 "entries": found.entries,
                 "unscored": [
@@ -102,7 +78,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
             }
         )
 
-    rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
+    rows = [(f"{t.theme.order}. {t.theme.title}", t.result.percentage) for t in summary.themes]
     theme_chart = charts.data_uri(charts.cached(charts.horizontal_bars, charts.percent_bars(rows)))
 
     benchmarks = benchmark_rows(data)
@@ -116,18 +92,6 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     for theme in themes:
         theme["benchmarks"] = by_theme_benchmarks.get(theme["theme"].code, [])
 
-    previous = previous_of(assessment)
-    comparison = None
-    improvements, declines = [], []
-    if previous is not None:
-        comparison = compare(data, scored(previous))
-        moved = [t for t in comparison["themes"] if t["delta"] is not None]
-        improvements = sorted((t for t in moved if t["delta"] > 0), key=lambda t: -t["delta"])[:3]
-        declines = sorted((t for t in moved if t["delta"] < 0), key=lambda t: t["delta"])[:3]
-    shown = trend(assessment, data)
-    series = shown.series
-    trend_charts = charts.line_charts(series, shown.labels)
-
     register_section = register.report_section(
         assessment,
         {t["theme"].code: {e.question.code for e in t["gaps"]} for t in themes},
@@ -135,8 +99,6 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     )
     for theme in themes:
         theme["recommendations"] = register_section.by_theme.get(theme["theme"].code, [])
-
-    open_by_status = Counter(a.status for a in actions if a.is_open)
 
     cited: set = set()
     documents: set = set()  # from 2022.2, references may cite named documents beyond the report
@@ -162,28 +124,15 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "snapshot": snapshot,
         "draft": not assessment.is_locked,
         "rendered_at": rendered_at or timezone.now(),
-        "result": data.result,
-        "overall_label": rating_label(data.result.rating),
-        "overall_text": RATING_TEXT[data.result.rating],
+        "summary": summary,
         "themes": themes,
         "theme_chart": theme_chart,
-        "critical": [by_code[c] for c in data.result.critical_findings],
-        "not_answered": data.critical_not_answered,
-        "previous": previous,
-        "comparison": comparison,
-        "improvements": improvements,
-        "declines": declines,
-        "progress": little_or_no_progress(shown.cycles),
+        "comparison": summary.since,
         "labels": shown.labels,
-        "series": series,
-        "trend_charts": trend_charts,
+        "series": shown.series,
+        "trend_charts": charts.line_charts(shown.series, shown.labels),
         "like_for_like": shown.like_for_like,
-        "actions": actions,
-        "open_by_status": open_by_status,
-        "overdue": overdue,
-        "as_of": as_of,
-        "challenges": challenges,
-        "open_challenges": [c for c in challenges if c.is_open],
+        "actions": summary.actions,
         "approvals": approvals,
         # The decisions that signed it off: the last round's approvals.
         "approved": [
@@ -222,17 +171,6 @@ def _comments(assessment: Assessment, record) -> list:
         )
         for c in live
     ]
-
-
-def _challenges(assessment: Assessment, record) -> list[snapshots.RecordedChallenge]:
-    """The challenges of the record: as signed off (version 4 on), or live while open. Earlier
-    versions did not record them; they show those raised before the sign-off."""
-    if record is not None and record.challenges is not None:
-        return list(record.challenges)
-    live = challenges_of(assessment)
-    if record is not None and record.signed_off_at is not None:
-        live = live.filter(created__lte=record.signed_off_at)
-    return [snapshots.read_challenge(c.as_data()) for c in live]
 
 
 def _approvals(assessment: Assessment, record) -> list[snapshots.RecordedApproval]:

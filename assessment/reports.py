@@ -44,6 +44,8 @@ DRAWN_BY = [
     "assessment/pdf.py",
     "assessment/charts.py",
     "assessment/results.py",
+    "assessment/comparison.py",
+    "assessment/board_summary.py",
     "assessment/scoring.py",
 ]
 

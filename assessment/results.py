@@ -344,77 +344,34 @@ def like_for_like(cycles: list[Scored]) -> tuple[list[Scored], LikeForLike | Non
 ORDER = {None: -1, **scoring.ORDER}
 
 
-@dataclass
-class QuestionChange:
-    code: str
-    text: str
-    theme: str
-    before: str | None
-    after: str | None
-    # No level because the question did not apply, rather than because it was not answered.
-    before_not_applicable: bool = False
-    after_not_applicable: bool = False
-
-    @property
-    def change(self) -> str:
-        if self.after_not_applicable:
-            return "does not apply"
-        if self.before is None and self.after is not None:
-            return "newly answered"
-        if self.after is None:
-            return "not answered" if self.before is None else "no longer answered"
-        if ORDER[self.after] > ORDER[self.before]:
-            return "improved"
-        if ORDER[self.after] < ORDER[self.before]:
-            return "declined"
-        return "unchanged"
+@dataclass(frozen=True)
+class StalledTheme:
+    theme: Theme
+    values: list[float]  # its score in each cycle of the window, oldest first
 
 
-def compare(newer: Scored, older: Scored) -> dict:
-    """Theme score changes and question changes, matched by question code; across framework
-    versions, only over the questions whose meaning did not change (see ``like_for_like``)."""
-    (older, newer), kept = like_for_like([older, newer])
-    older_questions = {q.code: q for t in older.result.themes for q in t.questions}
-    changes = []
-    for question in newer.questions:
-        result = next(
-            (q for t in newer.result.themes for q in t.questions if q.code == question.code), None
-        )
-        if result is None:
-            continue  # not scored
-        before = older_questions.get(question.code)
-        changes.append(
-            QuestionChange(
-                question.code,
-                question.text,
-                question.theme.code,
-                before.level if before else None,
-                result.level,
-                bool(before and before.not_applicable),
-                result.not_applicable,
-            )
-        )
-    themes = []
-    older_themes = {t.code: t for t in older.result.themes}
-    titles = {q.theme.code: q.theme for q in newer.questions}
-    for theme in newer.result.themes:
-        before = older_themes.get(theme.code)
-        delta = None
-        if before and before.percentage is not None and theme.percentage is not None:
-            delta = theme.percentage - before.percentage
-        themes.append(
-            {"theme": titles[theme.code], "before": before, "after": theme, "delta": delta}
-        )
-    return {"themes": themes, "questions": changes, "like_for_like": kept}
+@dataclass(frozen=True)
+class StalledQuestion:
+    question: Question
+    levels: list[str]  # its level in each cycle of the window, oldest first
 
 
-def little_or_no_progress(cycles: list[Scored]) -> dict:
+@dataclass(frozen=True)
+class LittleProgress:
+    """Themes and questions unchanged or declined over the last ``steps`` steps between cycles:
+    what the trend page and the board summary both list."""
+
+    themes: tuple[StalledTheme, ...] = ()
+    questions: tuple[StalledQuestion, ...] = ()
+    steps: int = 0
+
+
+def little_or_no_progress(cycles: list[Scored]) -> LittleProgress:
     """Themes and questions unchanged or declined over the last two cycles (three assessments:
     two steps), or over the one step there is. ``cycles`` oldest first."""
     if len(cycles) < 2:
-        return {"themes": [], "questions": []}
+        return LittleProgress()
     window = cycles[-3:]
-    steps = list(itertools.pairwise(window))
     themes, questions = [], []
     last = window[-1]
     titles = {q.theme.code: q.theme for q in last.questions}
@@ -422,7 +379,7 @@ def little_or_no_progress(cycles: list[Scored]) -> dict:
         series = [next((t for t in c.result.themes if t.code == theme.code), None) for c in window]
         values = [t.percentage if t else None for t in series]
         if None not in values and all(b <= a for a, b in itertools.pairwise(values)):
-            themes.append({"theme": titles[theme.code], "values": values})
+            themes.append(StalledTheme(titles[theme.code], values))
     for code, question in last.by_code.items():
         levels = []
         for c in window:
@@ -434,8 +391,8 @@ def little_or_no_progress(cycles: list[Scored]) -> dict:
             all(ORDER[b] <= ORDER[a] for a, b in itertools.pairwise(levels))
             and levels[-1] != "good"
         ):
-            questions.append({"question": question, "levels": levels})
-    return {"themes": themes, "questions": questions, "steps": len(steps)}
+            questions.append(StalledQuestion(question, levels))
+    return LittleProgress(tuple(themes), tuple(questions), len(window) - 1)
 
 
 def score_series(cycles: list[Scored], titles: dict[str, Theme]) -> dict[str, list]:

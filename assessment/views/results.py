@@ -10,45 +10,32 @@ from django.shortcuts import render
 from assessment import charts
 from assessment.access import assessment_access
 from assessment.benchmarks import benchmark_rows
-from assessment.models import Action
+from assessment.board_summary import board_summary
+from assessment.comparison import comparison_of
 from assessment.results import (
     baselines,
     carry_over_by_theme,
     checks,
-    compare,
-    findings,
     little_or_no_progress,
-    practice_for,
-    previous_of,
     scored,
 )
 from assessment.results import trend as results_trend
-from assessment.scoring import RATING_TEXT, rating_label
 
 
 @login_required
 def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """The board summary (the same model as the report's first section) and each theme's
+    strengths and gaps."""
     access = assessment_access(request, code)
     assessment = access.assessment
-    data = scored(assessment)
-    themes = findings(data)
-    examples = practice_for(assessment.framework)
-    by_code = data.by_code
-    critical = [
-        {
-            "question": by_code[c],
-            "answer": data.answers.get(by_code[c].pk),
-            "poor": [e for e in examples.get(by_code[c].pk, []) if e.kind == "poor"],
-        }
-        for c in data.result.critical_findings
-    ]
-    rows = [(f"{t.theme.order}. {t.theme.title}", t.result.percentage) for t in themes]
+    summary = board_summary(assessment)
+    rows = [(f"{t.theme.order}. {t.theme.title}", t.result.percentage) for t in summary.themes]
     svg = charts.cached(charts.horizontal_bars, charts.percent_bars(rows))
     alt = "Bar chart of the score of each theme: " + "; ".join(
         f"{label} {value:.0f}%" if value is not None else f"{label} no score"
         for label, value in rows
     )
-    carry_rows, carry_total = carry_over_by_theme(data)
+    carry_rows, carry_total = carry_over_by_theme(summary.data)
     return render(
         request,
         "assessment/results/results.html",
@@ -57,14 +44,9 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "carry_total": carry_total,
             "access": access,
             "assessment": assessment,
-            "result": data.result,
-            "frozen": data.frozen,
-            "checks": checks([data]),
-            "overall_label": rating_label(data.result.rating),
-            "overall_text": RATING_TEXT[data.result.rating],
-            "themes": themes,
-            "critical": critical,
-            "not_answered": data.critical_not_answered,
+            "summary": summary,
+            "checks": checks([summary.data]),
+            "not_answered": summary.not_answered,
             "chart": charts.data_uri(svg),
             "chart_alt": alt,
             "may_add_action": access.may_add_action(),
@@ -97,54 +79,23 @@ def compare_assessments(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     # Only signed-off cycles are baselines; this one may be the current draft.
     cycles = baselines(assessment)
     other_code = request.GET.get("with")
+    other = None
     if other_code:
         other = next((a for a in cycles if str(a.code) == other_code), None)
         if other is None:
             raise Http404("Not one of this partnership's self-assessments")
-    else:
-        other = previous_of(assessment)
-    context = {
-        "access": access,
-        "assessment": assessment,
-        "cycles": cycles,
-        "other": other,
-    }
-    if other is not None:
-        newer, older = (
-            (assessment, other)
-            if other.period_end <= assessment.period_end
-            else (other, assessment)
-        )
-        newer_scored, older_scored = scored(newer), scored(older)
-        comparison = compare(newer_scored, older_scored)
-        context["checks"] = checks([older_scored, newer_scored])
-        # Gaps that had an action raised by the time of the older cycle: did they improve?
-        acted = {
-            code
-            for codes in Action.objects.filter(
-                raised_in__partnership=assessment.partnership,
-                raised_in__period_end__lte=older.period_end,
-            ).values_list("question_codes", flat=True)
-            for code in codes
-        }
-        with_actions = [q for q in comparison["questions"] if q.code in acted]
-        context.update(
-            acted=acted,
-            actions_improved=sum(1 for q in with_actions if q.change == "improved"),
-            actions_total=len(with_actions),
-        )
-        context.update(
-            newer=newer,
-            older=older,
-            comparison=comparison,
-            counts={
-                label.replace(" ", "_"): sum(
-                    1 for q in comparison["questions"] if q.change == label
-                )
-                for label in ("improved", "declined", "unchanged", "newly answered")
-            },
-        )
-    return render(request, "assessment/results/compare.html", context)
+    comparison = comparison_of(assessment, other)
+    return render(
+        request,
+        "assessment/results/compare.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "cycles": cycles,
+            "comparison": comparison,
+            "checks": comparison.checks if comparison else (),
+        },
+    )
 
 
 @login_required
