@@ -25,6 +25,7 @@ from assessment.models import (
     Status,
     StatutoryPartner,
     User,
+    challenges_on,
     statutory_partners,
 )
 from assessment.results import Scored, scored
@@ -35,10 +36,12 @@ APPROVER_ROLES = (Role.LEAD, Role.CONTRIBUTOR, Role.VIEWER)
 
 
 def challenges_of(assessment: Assessment) -> QuerySet[Challenge]:
-    """Every challenge on the assessment with its notes, open ones first."""
+    """Every challenge the cycle answers for (``challenges_on``) with its notes, open first."""
     return (
-        Challenge.objects.filter(assessment=assessment)
-        .select_related("theme", "question", "raised_by", "resolved_by")
+        challenges_on(assessment)
+        .select_related(
+            "theme", "question", "raised_by", "resolved_by", "entry__recommendation__set"
+        )
         .prefetch_related(
             Prefetch("notes", ChallengeNote.objects.select_related("author").order_by("created"))
         )

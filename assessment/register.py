@@ -47,15 +47,20 @@ def entries(partnership: Partnership) -> QuerySet[RecommendationResponse]:
 
 
 def awaiting_response(partnership: Partnership, answered: list[RecommendationResponse]) -> list:
-    """Recommendations asking for local action (newest set versions) with no entry yet."""
-    done = {e.recommendation_id for e in answered if e.recommendation_id}
+    """Recommendations asking for local action (newest set versions) with no entry yet. An entry
+    made against an earlier version of a set answers the same number in its newer versions."""
+    done = {
+        (e.recommendation.set.slug, e.recommendation.number)
+        for e in answered
+        if e.recommendation_id
+    }
     sets = newest_sets()
     return [
         r
         for r in Recommendation.objects.filter(set__in=sets, local_action=True)
         .select_related("set")
         .order_by("set__published", "order")
-        if r.pk not in done
+        if (r.set.slug, r.number) not in done
     ]
 
 

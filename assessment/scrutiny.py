@@ -11,7 +11,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment import notifications
-from assessment.models import Assessment, Challenge, ChallengeNote, Question, Theme, User
+from assessment.models import (
+    Assessment,
+    Challenge,
+    ChallengeNote,
+    Partnership,
+    Question,
+    RecommendationResponse,
+    Theme,
+    User,
+)
+from assessment.models.lock import OPEN
+
+
+def holding_cycle(partnership: Partnership) -> Assessment | None:
+    """The cycle that holds a challenge on a register entry: the open one (a partnership has at
+    most one), else the latest; None before the partnership has started any."""
+    cycles = Assessment.objects.filter(partnership=partnership).select_related("partnership")
+    return cycles.filter(status__in=OPEN).first() or cycles.order_by("-period_end", "-pk").first()
 
 
 def raise_challenge(
@@ -21,14 +38,25 @@ def raise_challenge(
     text: str,
     theme: Theme | None = None,
     question: Question | None = None,
+    entry: RecommendationResponse | None = None,
 ) -> Challenge:
-    """A challenge on ``question`` (within its theme), on ``theme``, or on the whole assessment."""
+    """A challenge on ``question`` (within its theme), on ``theme``, on a register ``entry`` of
+    the assessment's partnership, or on the whole assessment."""
     if question is not None:
         theme = question.theme
+    if entry is not None and (
+        theme is not None or entry.partnership_id != assessment.partnership_id
+    ):
+        raise ValueError("A register entry is challenged on its own, in its partnership's cycle")
     if not text.strip():
         raise ValidationError("Enter the challenge")
     challenge = Challenge.objects.create(
-        assessment=assessment, theme=theme, question=question, raised_by=user, text=text.strip()
+        assessment=assessment,
+        theme=theme,
+        question=question,
+        entry=entry,
+        raised_by=user,
+        text=text.strip(),
     )
     transaction.on_commit(lambda: notifications.challenge_raised(challenge))
     return challenge

@@ -24,6 +24,9 @@ Versions:
    their responses, notes and reasons for being left open; the approvals (each
    representative's decision, or the board's); and for each action its owner's name and role
    and its progress notes.
+5. as 4, plus for a challenge on an entry of the recommendations register the entry challenged
+   (its code, number and title); open challenges on entries left by earlier signed-off cycles
+   are recorded with the cycle that answers for them.
 """
 
 import hashlib
@@ -40,17 +43,17 @@ from assessment.models import (
     Answer,
     Approval,
     Assessment,
-    Challenge,
     Comment,
     Question,
     Snapshot,
     User,
+    challenges_on,
 )
 from assessment.register import register_data
 from assessment.scoring import QuestionResult, Result, ThemeResult
 
-SCHEMA_VERSION = 4
-VERSIONS = (1, 2, 3, 4)
+SCHEMA_VERSION = 5
+VERSIONS = (1, 2, 3, 4, 5)
 
 logger = logging.getLogger(__name__)
 
@@ -229,6 +232,7 @@ class RecordedChallenge:
     resolved_at: datetime | None
     resolved_by: str | None
     notes: tuple[RecordedNote, ...]
+    entry: str | None = None  # version 5 on: "number: title" of the register entry challenged
 
     @property
     def is_open(self) -> bool:
@@ -236,6 +240,8 @@ class RecordedChallenge:
 
     @property
     def subject(self) -> str:
+        if self.entry:
+            return f"the register entry {self.entry}"
         return self.question or self.theme or "the whole self-assessment"
 
 
@@ -411,6 +417,7 @@ def read_challenge(c: dict) -> RecordedChallenge:
         resolved_at=_datetime(c.get("resolved_at")),
         resolved_by=c.get("resolved_by"),
         notes=tuple(_note(n) for n in c.get("notes", [])),
+        entry=f"{c['entry']['number']}: {c['entry']['title']}" if c.get("entry") else None,
     )
 
 
@@ -553,8 +560,10 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
         ],
         "challenges": [
             c.as_data()
-            for c in Challenge.objects.filter(assessment=assessment)
-            .select_related("theme", "question", "raised_by", "resolved_by")
+            for c in challenges_on(assessment)
+            .select_related(
+                "theme", "question", "raised_by", "resolved_by", "entry__recommendation__set"
+            )
             .prefetch_related("notes__author")
             .order_by("created")
         ],

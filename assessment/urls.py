@@ -12,6 +12,7 @@ from assessment.views import (
     notifications,
     pages,
     partnerships,
+    public,
     recommendations,
     reports,
     responses,
@@ -128,6 +129,23 @@ urlpatterns = [
         "partnerships/<uuid:code>/recommendations/<uuid:entry>/milestones/<uuid:milestone>/done",
         responses.complete_milestone,
         name="complete_milestone",
+    ),
+    path(
+        "partnerships/<uuid:code>/recommendations/<uuid:entry>/challenge",
+        challenges.challenge_register_entry,
+        name="challenge_register_entry",
+    ),
+    # Public (no sign-in): a partnership's published response, at an address the lead can share.
+    path("responses/<uuid:code>/", public.public_response, name="public_response"),
+    path(
+        "responses/<uuid:code>/<int:version>/",
+        public.public_response_version,
+        name="public_response_version",
+    ),
+    path(
+        "responses/<uuid:code>/<int:version>/response.pdf",
+        public.public_response_pdf,
+        name="public_response_pdf",
     ),
     path("partnerships/<uuid:code>/assessments/new", assessments.start, name="start_assessment"),
     path("assessments/<uuid:code>/", assessments.assessment_home, name="assessment_home"),

@@ -106,7 +106,13 @@ EXPECTED = {
         "post",
         {Role.LEAD: 302, Role.CONTRIBUTOR: 302, Role.SCRUTINEER: 403, Role.VIEWER: 403},
     ),
+    "challenge_register_entry": (
+        "get",
+        {Role.LEAD: 200, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 200, Role.VIEWER: 403},
+    ),
 }
+# Partnership data anyone may read without signing in: only what a lead published.
+PUBLIC = {"public_response", "public_response_version", "public_response_pdf"}
 # Pages that hold no partnership's data: public, or about the signed-in person only.
 NOT_PARTNERSHIP_DATA = {
     "home",
@@ -145,7 +151,7 @@ def our_url_names() -> set[str]:
 
 
 def test_every_url_is_in_the_matrix():
-    assert our_url_names() - set(EXPECTED) - NOT_PARTNERSHIP_DATA == set()
+    assert our_url_names() - set(EXPECTED) - NOT_PARTNERSHIP_DATA - PUBLIC == set()
 
 
 def url_for(name: str, objects: dict) -> str:
@@ -172,6 +178,10 @@ def url_for(name: str, objects: dict) -> str:
         "edit_register_entry": [partnership, objects["entry"].code],
         "add_milestone": [partnership, objects["entry"].code],
         "complete_milestone": [partnership, objects["entry"].code, objects["milestone"].code],
+        "challenge_register_entry": [partnership, objects["entry"].code],
+        "public_response": [partnership],
+        "public_response_version": [partnership, 1],
+        "public_response_pdf": [partnership, 1],
     }
     partnership_views = {
         "partnership_home",
@@ -220,3 +230,34 @@ def test_signed_out_people_are_sent_to_sign_in(client, world, name):
     response = getattr(client, method)(url_for(name, worlds["own"]))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+# Public pages: a partnership's published response ---------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_a_published_response_is_public_and_shows_only_what_was_published(client, world, name):
+    worlds, _ = world
+    response = client.get(url_for(name, worlds["own"]))
+    assert response.status_code == 200
+    assert b"Glanmor" not in response.content  # never another partnership's data
+    # The live register (its entry's response, its milestone) was never published.
+    assert b"Northdale Safeguarding Partnership response" not in response.content
+    assert b"Northdale Safeguarding Partnership milestone" not in response.content
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_a_member_of_another_partnership_sees_only_its_public_page(client, world, name):
+    worlds, people = world
+    client.force_login(people[Role.LEAD])  # of Northdale: the header names it, nothing else does
+    response = client.get(url_for(name, worlds["other"]))
+    assert response.status_code == 200
+    assert b"Northdale Safeguarding Partnership response" not in response.content
+    assert b"Glanmor Regional Board response" not in response.content  # their live register
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_a_partnership_that_published_nothing_has_no_public_page(client, world, name):
+    worlds, _ = world
+    worlds["own"]["partnership"].published_responses.all().delete()
+    assert client.get(url_for(name, worlds["own"])).status_code == 404

@@ -30,6 +30,7 @@ from assessment.models.governance import (
     Decision,
     Representative,
     StatutoryPartner,
+    challenges_on,
     statutory_partners,
 )
 from assessment.models.notification import Kind as NotificationKind
@@ -110,5 +111,6 @@ __all__ = [
     "StoredReport",
     "Theme",
     "User",
+    "challenges_on",
     "statutory_partners",
 ]

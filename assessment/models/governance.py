@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from assessment.models.assessment import Assessment
+from assessment.models.assessment import Assessment, Status
 from assessment.models.framework import Question, Theme
 from assessment.models.lock import LockedWithAssessment
 from assessment.models.partnership import Membership, Nation, Partnership
@@ -79,6 +79,16 @@ class Challenge(LockedWithAssessment):
     assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="challenges")
     theme = models.ForeignKey(Theme, models.PROTECT, null=True, blank=True, related_name="+")
     question = models.ForeignKey(Question, models.PROTECT, null=True, blank=True, related_name="+")
+    # A challenge on an entry of the partnership's register of responses to recommendations. The
+    # register belongs to the partnership, so the challenge is held by the cycle open when it was
+    # raised (or the latest), and an open one is counted on every open cycle until resolved.
+    entry = models.ForeignKey(
+        "assessment.RecommendationResponse",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="challenges",
+    )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
     )
@@ -101,6 +111,8 @@ class Challenge(LockedWithAssessment):
 
     @property
     def subject(self) -> str:
+        if self.entry_id:
+            return f"the register entry {self.entry.number}: {self.entry.title}"
         if self.question_id:
             return self.question.code
         if self.theme_id:
@@ -109,8 +121,11 @@ class Challenge(LockedWithAssessment):
 
     def agencies_concerned(self, assigned: set[str]) -> set[str] | None:
         """The agencies whose contributors may respond: the question's agencies and the
-        theme's assigned agencies. None means every agency (a challenge on the whole
-        assessment, or a theme nobody has been given)."""
+        theme's assigned agencies; on a register entry, its lead agency. None means every
+        agency (a challenge on the whole assessment, a theme nobody has been given, or an
+        entry with no lead agency yet)."""
+        if self.entry_id:
+            return {self.entry.lead_agency} if self.entry.lead_agency else None
         if self.theme_id is None:
             return None
         agencies = set(assigned)
@@ -123,6 +138,14 @@ class Challenge(LockedWithAssessment):
             "code": str(self.code),
             "theme": self.theme.code if self.theme_id else None,
             "question": self.question.code if self.question_id else None,
+            # Version 5 on: the register entry challenged, as it was named then.
+            "entry": {
+                "code": str(self.entry.code),
+                "number": self.entry.number,
+                "title": self.entry.title,
+            }
+            if self.entry_id
+            else None,
             "raised_by": person(self.raised_by),
             "text": self.text,
             "created": self.created.isoformat(),
@@ -130,6 +153,21 @@ class Challenge(LockedWithAssessment):
             "resolved_by": person(self.resolved_by) if self.resolved_at else None,
             "notes": [n.as_data() for n in self.notes.all()],
         }
+
+
+def challenges_on(assessment: Assessment) -> "models.QuerySet[Challenge]":
+    """The challenges a cycle answers for: those it holds and, while it is open, the challenges
+    on register entries left open by the partnership's signed-off cycles (the register carries
+    from cycle to cycle, and so do the challenges on it until they are resolved)."""
+    held = models.Q(assessment=assessment)
+    if not assessment.is_locked:
+        held |= models.Q(
+            entry__isnull=False,
+            resolved_at__isnull=True,
+            assessment__partnership_id=assessment.partnership_id,
+            assessment__status=Status.SIGNED_OFF,
+        )
+    return Challenge.objects.filter(held)
 
 
 def person(user) -> str | None:

@@ -9,11 +9,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from assessment.access import AssessmentAccess, Right, assessment_access
+from assessment import register
+from assessment.access import AssessmentAccess, Right, assessment_access, partnership_access
 from assessment.forms.governance import ChallengeForm, ResolveForm, ResponseForm
 from assessment.governance import challenges_of
 from assessment.models import Challenge, Question, Theme
-from assessment.scrutiny import keep_open, raise_challenge, resolve, respond
+from assessment.scrutiny import holding_cycle, keep_open, raise_challenge, resolve, respond
 
 
 @login_required
@@ -83,6 +84,31 @@ def new_challenge(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     )
 
 
+@login_required
+def challenge_register_entry(
+    request: HttpRequest, code: uuid.UUID, entry: uuid.UUID
+) -> HttpResponse:
+    """Raise a challenge on an entry of the partnership's register (``code``: the partnership).
+    It then follows the same thread as any other: the lead agency's contributors and the leads
+    respond, and the scrutineer resolves it or keeps it open."""
+    access = partnership_access(request, code, Right.COMMENT)
+    item = get_object_or_404(register.entries(access.partnership), code=entry)
+    cycle = holding_cycle(access.partnership)
+    form = ChallengeForm(request.POST or None) if cycle is not None else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        challenge = raise_challenge(
+            assessment=cycle, user=request.user, text=form.cleaned_data["text"], entry=item
+        )
+        messages.success(request, f"Challenge raised on {challenge.subject}")
+        return redirect("challenge_detail", code=cycle.code, challenge=challenge.code)
+    return render(
+        request,
+        "assessment/challenges/new_on_entry.html",
+        {"access": access, "entry": item, "cycle": cycle, "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
 def _challenge(access: AssessmentAccess, code: uuid.UUID) -> Challenge:
     return get_object_or_404(challenges_of(access.assessment), code=code)
 
@@ -108,7 +134,11 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     may_respond = challenge.is_open and _may_respond(access, challenge)
-    may_resolve = challenge.is_open and access.can_comment
+    # A challenge on a register entry is about the partnership's live register, not the signed
+    # record, so it can be resolved whatever the state of the cycle that holds it.
+    may_resolve = challenge.is_open and (
+        access.can_comment if challenge.entry_id is None else access.may(Right.COMMENT)
+    )
     return render(
         request,
         "assessment/challenges/detail.html",

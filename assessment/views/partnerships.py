@@ -218,6 +218,7 @@ def partnership_settings(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "form": form,
             "without_2fa": without_2fa,
             "representatives": representatives,
+            "published": partnership.published_responses.order_by("-version"),
         },
         status=400 if representatives.errors else 200,
     )

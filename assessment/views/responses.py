@@ -18,6 +18,7 @@ from assessment.exports import csv_response
 from assessment.forms.recommendations import EntryForm, MilestoneForm, ProgressForm, PublishForm
 from assessment.models import (
     Action,
+    Challenge,
     Membership,
     Milestone,
     PublishedResponse,
@@ -60,6 +61,11 @@ def recommendation_register(request: HttpRequest, code: uuid.UUID) -> HttpRespon
             "flags": register.flags(entries),
             "summary": register.summary([register.entry_data(e) for e in entries]),
             "published": access.partnership.published_responses.order_by("-version"),
+            "open_challenges": Challenge.objects.filter(
+                entry__partnership=access.partnership, resolved_at__isnull=True
+            )
+            .select_related("assessment", "entry__recommendation")
+            .order_by("created"),
         },
     )
 
@@ -214,6 +220,9 @@ def _entry_page(
             "can_update": access.may_update_response(item),
             "milestone_form": milestone_form,
             "history": item.history.select_related("history_user").order_by("-history_date"),
+            "challenges": item.challenges.select_related("assessment", "raised_by").order_by(
+                "resolved_at", "created"
+            ),
             "pii_warning": WARNING if getattr(milestone_form, "pii_findings", None) else None,
         },
         status=status,
