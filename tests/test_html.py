@@ -69,4 +69,6 @@ def test_every_page_type_is_valid_html(world, tmp_path):
     for path in ("/", "/accounts/login/", "/accounts/password/reset/", f"/invitations/{token}/"):
         pages[f"signed out {path}"] = anonymous.get(path).content.decode()
     pages["sign-in errors"] = anonymous.post("/accounts/login/", {}).content.decode()
+    for name in ("public_response", "public_response_version"):  # no sign-in needed
+        pages[f"signed out {name}"] = anonymous.get(url_for(name, own)).content.decode()
     assert validate(pages, tmp_path) == []
