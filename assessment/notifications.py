@@ -228,7 +228,7 @@ def signed_off(assessment: Assessment) -> None:
 
 def _concerned(challenge: Challenge) -> list[User]:
     """Leads, and contributors of the agencies concerned (every agency for a whole-cycle one:
-    then only the leads are told)."""
+    then only the leads are told); for a register entry, also its named owner."""
     assessment = challenge.assessment
     assigned = set()
     if challenge.theme_id:
@@ -241,6 +241,8 @@ def _concerned(challenge: Challenge) -> list[User]:
     people = _members(assessment, roles=[Role.LEAD])
     if agencies:
         people += _members(assessment, roles=[Role.CONTRIBUTOR], agencies=agencies)
+    if challenge.entry_id and challenge.entry.owner_id and challenge.entry.owner not in people:
+        people.append(challenge.entry.owner)  # the register entry's named owner, of any agency
     return people
 
 

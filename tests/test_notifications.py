@@ -84,6 +84,30 @@ def test_a_challenge_on_a_police_question_tells_the_police_and_the_leads(
     assert mail.outbox[0].subject == "Resolved: the challenge on AA-01"
 
 
+def test_a_challenge_on_a_register_entry_tells_its_lead_agency_its_owner_and_the_leads(
+    alice, pat, sam, partnership_a, assessment, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_recommendation_set
+    from tests.views.test_register import make_entry
+
+    owner = make_contributor(partnership_a, Agency.HEALTH, "hal@example.org")
+    make_contributor(partnership_a, Agency.EDUCATION, "ed@example.org")
+    entry = make_entry(
+        partnership_a, make_recommendation_set().recommendations.get(number="1"), owner=owner
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        challenge = raise_challenge(assessment=assessment, user=sam, text="Late?", entry=entry)
+    assert {m.to[0] for m in mail.outbox} == {
+        "pat@example.org",  # the entry's lead agency is the police
+        "hal@example.org",
+        "alice@example.org",
+    }
+    assert to("pat@example.org")[0].subject == (
+        "A challenge on the register entry 1: Profile every year needs a response"
+    )
+    assert f"/challenges/{challenge.code}/" in to("hal@example.org")[0].body
+
+
 def test_submitting_asks_the_representatives_and_tells_the_others(
     alice, pat, partnership_a, assessment, django_capture_on_commit_callbacks
 ):
