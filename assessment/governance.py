@@ -19,7 +19,6 @@ from assessment.models import (
     ChallengeNote,
     Decision,
     Membership,
-    Question,
     Representative,
     Role,
     Status,
@@ -184,7 +183,9 @@ def confirmed_unchanged(assessment: Assessment) -> list[str]:
 
 @dataclass
 class SignOffSummary:
-    """What the signers need to see before they approve, on the sign-off page and in the PDF."""
+    """Where sign-off stands: approvals, open challenges and their reasons, overdue actions. The
+    figures the signers approve (rating, critical findings, since last cycle) are the board
+    summary's (``board_summary.BoardSummary``), the same model the report is drawn from."""
 
     scored: Scored
     state: ApprovalState
@@ -194,26 +195,12 @@ class SignOffSummary:
     confirmed_unchanged: list[str]
 
     @property
-    def result(self):
-        return self.scored.result
-
-    @property
     def open(self) -> list[Challenge]:
         return [c for c in self.challenges if c.is_open]
 
     @property
     def unexplained(self) -> list[Challenge]:
         return [c for c in self.open if c.pk not in self.reasons]
-
-    @property
-    def critical(self) -> list[Question]:
-        return [self.scored.by_code[c] for c in self.result.critical_findings]
-
-    @property
-    def critical_unanswered(self) -> list[Question]:
-        # Scoring decides which critical questions count as not answered (N/A where allowed
-        # does not): one rule, read from the result.
-        return self.scored.critical_not_answered
 
     @property
     def board_meeting(self):

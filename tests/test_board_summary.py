@@ -196,6 +196,31 @@ def test_the_results_page_and_the_pdf_show_the_same_board_summary(client, alice,
     assert_page_and_pdf_agree(client, alice, later)
 
 
+def test_the_sign_off_page_shows_the_board_summarys_figures(client, alice, partnership_a):
+    from tests.factories import put_in_review
+
+    first = make_assessment(partnership_a, title="Signed 2025")
+    answer_all(first, alice, {"AA-01": "good", "AA-02": "developing", "BB-01": "established"})
+    later = start_next_cycle(first, alice, title="Cycle 2026")
+    answer_all(later, alice, {"AA-01": "poor", "AA-02": "good", "BB-01": "poor"})
+    put_in_review(later)
+    summary = board_summary(later)
+    client.force_login(alice)
+    page = words(client.get(f"/assessments/{later.code}/sign-off").content.decode())
+    _, text = read(pdf.render_pdf(later))
+    report = words(text)
+    overall = f"{summary.result.percentage:.0f}%"
+    assert f"Overall rating {overall}" in page and f"Overall: {overall}" in report
+    since = summary.since
+    assert since.declines
+    for t in (*since.improvements, *since.declines):
+        change = f"up {t.delta:.0f}" if t.delta > 0 else f"down {-t.delta:.0f}"
+        assert f"{t.theme.title} ({change} points)" in page
+        assert f"{t.theme.title} ({change} points)" in report
+    for item in summary.critical:
+        assert item.question.code in page and item.question.code in report
+
+
 def test_the_page_and_the_pdf_agree_across_framework_versions(client, alice, partnership_a):
     first = make_assessment(partnership_a)
     answer_all(first, alice, {"AA-01": "good", "AA-02": "developing", "BB-01": "established"})

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from assessment.access import AssessmentAccess, Right, assessment_access
+from assessment.board_summary import board_summary
 from assessment.forms.governance import ApprovalForm, BoardApprovalForm, ReturnForm
 from assessment.governance import SignOffSummary, approval_state, sign_off_summary
 from assessment.models import Status
@@ -35,6 +36,7 @@ def _page(
         "access": access,
         "assessment": assessment,
         "summary": summary,
+        "board": board_summary(assessment, data=summary.scored),
         "mine": mine,
         "already_approved": bool(mine) and all(p.approved for p in mine),
         "approval_form": approval_form
