@@ -1,4 +1,5 @@
-"""The PDF review report. The only module that imports WeasyPrint (imported on first use).
+"""The PDF documents: the review report (the full record) and the board pack (its summary and
+a page per theme). The only module that imports WeasyPrint (imported on first use).
 
 A draft renders on demand, watermarked. A signed-off assessment renders once, from its frozen
 snapshot, and the bytes are stored with their SHA-256 and served from storage ever after.
@@ -7,7 +8,8 @@ snapshot, and the bytes are stored with their SHA-256 and served from storage ev
 import hashlib
 import logging
 from collections import Counter
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -248,6 +250,68 @@ def render_html(assessment: Assessment, rendered_at: datetime | None = None) -> 
     return render_to_string("report/report.html", report_context(assessment, rendered_at))
 
 
+# The board pack keeps each theme to one page: longer lists name how many more the full report has.
+BOARD_LIST = 6
+
+
+@dataclass(frozen=True)
+class BoardTheme:
+    """One theme's page of the board pack: the report's own reading of the theme (``item``:
+    result, rating text, gaps, challenges, related recommendations) with its critical findings
+    and its actions beside it."""
+
+    item: dict
+    critical: list
+    not_answered: list
+    actions: list
+    more_actions: int
+    open_actions: int
+    overdue: int
+    challenges: list
+    more_challenges: int
+    recommendations: list
+    more_recommendations: int
+
+
+def board_context(assessment: Assessment, rendered_at: datetime | None = None) -> dict:
+    """What the board pack shows, from the same read models as the full report."""
+    context = report_context(assessment, rendered_at)
+    overdue = context["overdue"]
+    pages = []
+    linked: set[str] = set()
+    for item in context["themes"]:
+        codes = {e.question.code for e in item["entries"]} | {
+            u["question"].code for u in item["unscored"]
+        }
+        actions = [a for a in context["actions"] if codes & set(a.questions)]
+        linked.update(a.code for a in actions)
+        # Open actions first, the most overdue at the top; done and dropped ones last.
+        actions.sort(key=lambda a: (not a.is_open, a.due or date.max))
+        challenges = sorted(item["challenges"], key=lambda c: not c.is_open)
+        pages.append(
+            BoardTheme(
+                item=item,
+                critical=[q for q in context["critical"] if q.code in codes],
+                not_answered=[q for q in context["not_answered"] if q.code in codes],
+                actions=actions[:BOARD_LIST],
+                more_actions=max(0, len(actions) - BOARD_LIST),
+                open_actions=sum(1 for a in actions if a.is_open),
+                overdue=sum(1 for a in actions if a in overdue),
+                challenges=challenges[:3],
+                more_challenges=max(0, len(challenges) - 3),
+                recommendations=item["recommendations"][:BOARD_LIST],
+                more_recommendations=max(0, len(item["recommendations"]) - BOARD_LIST),
+            )
+        )
+    context["board_themes"] = pages
+    context["whole_actions"] = [a for a in context["actions"] if a.code not in linked]
+    return context
+
+
+def render_board_html(assessment: Assessment, rendered_at: datetime | None = None) -> str:
+    return render_to_string("report/board.html", board_context(assessment, rendered_at))
+
+
 def html_to_pdf(html: str) -> tuple[bytes, int]:
     """The PDF and its number of pages."""
     from weasyprint import HTML
@@ -276,39 +340,44 @@ def is_intact(report: StoredReport) -> bool:
     return ok
 
 
-def render_signed_report(assessment_id: int) -> StoredReport:
-    """Render and store the report of a signed-off assessment's latest snapshot.
+def render_signed_report(assessment_id: int, kind: str = "report") -> StoredReport:
+    """Render and store a PDF (the review report, or with ``kind="board"`` the board pack) of a
+    signed-off assessment's latest snapshot.
 
     Called at sign-off (once the sign-off is committed) and safe to call again: it renders only
-    if no report is stored for that snapshot, so a retried or duplicated background task, or a
-    download racing it, stores one file. Everything the board signed (answers, scores,
-    comments, actions) comes from the snapshot, never from live rows. Takes an id, not an
-    object, so that it can run as a background task.
+    if none of that kind is stored for that snapshot, so a retried or duplicated background
+    task, or a download racing it, stores one file. Everything the board signed (answers,
+    scores, comments, actions) comes from the snapshot, never from live rows. Takes an id, not
+    an object, so that it can run as a background task.
     """
     assessment = Assessment.objects.select_related("partnership", "framework").get(pk=assessment_id)
     snapshot = snapshots.latest(assessment)
     if snapshot is None:
         raise ValueError("Only a signed-off assessment has a stored report")
-    existing = StoredReport.objects.filter(snapshot=snapshot).first()
+    existing = StoredReport.objects.filter(snapshot=snapshot, kind=kind).first()
     if existing is not None:
         return existing
-    pdf, pages = html_to_pdf(render_html(assessment, rendered_at=snapshot.created))
+    draw = render_board_html if kind == "board" else render_html
+    pdf, pages = html_to_pdf(draw(assessment, rendered_at=snapshot.created))
     digest = hashlib.sha256(pdf).hexdigest()
     with transaction.atomic():
-        existing = StoredReport.objects.select_for_update().filter(snapshot=snapshot).first()
+        existing = (
+            StoredReport.objects.select_for_update().filter(snapshot=snapshot, kind=kind).first()
+        )
         if existing is not None:
             return existing  # rendered meanwhile by another process; keep that one
-        report = StoredReport(snapshot=snapshot, sha256=digest, pages=pages)
+        report = StoredReport(snapshot=snapshot, kind=kind, sha256=digest, pages=pages)
+        name = "board-pack" if kind == "board" else "report"
         report.file.save(
-            f"{assessment.code}-{snapshot.sha256[:16]}.pdf", ContentFile(pdf), save=False
+            f"{assessment.code}-{snapshot.sha256[:16]}-{name}.pdf", ContentFile(pdf), save=False
         )
         report.save()
     return report
 
 
-def stored_report(assessment: Assessment) -> StoredReport:
-    """The stored report of a signed-off assessment (rendered now if sign-off's did not run)."""
-    return render_signed_report(assessment.pk)
+def stored_report(assessment: Assessment, kind: str = "report") -> StoredReport:
+    """A stored PDF of a signed-off assessment (rendered now if sign-off's did not run)."""
+    return render_signed_report(assessment.pk, kind)
 
 
 def render_published_response(view) -> bytes:
