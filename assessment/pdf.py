@@ -30,6 +30,7 @@ from assessment.models import (
     StatutoryPartner,
     StoredReport,
 )
+from assessment.models.action import with_owner_roles
 from assessment.models.framework import cite
 from assessment.results import (
     carry_over_by_theme,
@@ -60,7 +61,9 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     else:
         actions = [
             snapshots.read_action(a.as_data())
-            for a in Action.objects.filter(assessment=assessment)
+            for a in with_owner_roles(
+                Action.objects.filter(assessment=assessment), assessment.partnership_id
+            )
             .select_related("owner", "assessment")
             .prefetch_related("notes__author")
         ]

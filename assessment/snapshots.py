@@ -46,6 +46,7 @@ from assessment.models import (
     Snapshot,
     User,
 )
+from assessment.models.action import with_owner_roles
 from assessment.register import register_data
 from assessment.scoring import QuestionResult, Result, ThemeResult
 
@@ -547,7 +548,9 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
         ],
         "actions": [
             a.as_data()
-            for a in Action.objects.filter(assessment=assessment)
+            for a in with_owner_roles(
+                Action.objects.filter(assessment=assessment), assessment.partnership_id
+            )
             .select_related("owner", "assessment")
             .prefetch_related("notes__author")
         ],
