@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -48,12 +49,17 @@ logger = logging.getLogger(__name__)
 REPORT_CSS = Path(settings.BASE_DIR) / "templates" / "report" / "report.css"
 
 
-def report_context(assessment: Assessment, rendered_at: datetime | None = None) -> dict:
-    """Everything the report templates need, from the same results the web pages show."""
+def report_context(
+    assessment: Assessment, rendered_at: datetime | None = None, *, full: bool = True
+) -> dict:
+    """Everything the report templates need, from the same results the web pages show.
+
+    ``full=False`` leaves out what only the full report shows (comments, the case study areas'
+    figures, charts, the citations and the glossary): what the board pack needs."""
     data = scored(assessment)
     by_code = data.by_code
     comments: dict = {}
-    for comment in _comments(assessment, data.record):
+    for comment in _comments(assessment, data.record) if full else ():
         comments.setdefault(comment.question or comment.theme, []).append(comment)
     snapshot = snapshots.latest(assessment)
     if data.record is not None:
@@ -108,9 +114,13 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         )
 
     rows = [(f"{t['theme'].order}. {t['theme'].title}", t["result"].percentage) for t in themes]
-    theme_chart = charts.data_uri(charts.cached(charts.horizontal_bars, charts.percent_bars(rows)))
+    theme_chart = (
+        charts.data_uri(charts.cached(charts.horizontal_bars, charts.percent_bars(rows)))
+        if full
+        else ""
+    )
 
-    benchmarks = benchmark_rows(data)
+    benchmarks = benchmark_rows(data) if full else []
     svgs = charts.cached_many(
         [(charts.horizontal_bars, (row.bars,), {"limit": row.limit}) for row in benchmarks]
     )
@@ -131,7 +141,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         declines = sorted((t for t in moved if t["delta"] < 0), key=lambda t: t["delta"])[:3]
     shown = trend(assessment, data)
     series = shown.series
-    trend_charts = charts.line_charts(series, shown.labels)
+    trend_charts = charts.line_charts(series, shown.labels) if full else []
 
     register_section = register.report_section(
         assessment,
@@ -145,7 +155,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
 
     cited: set = set()
     documents: set = set()  # from 2022.2, references may cite named documents beyond the report
-    for q in data.questions:
+    for q in data.questions if full else ():
         for r in [*q.references, *(r for o in q.options.all() for r in o.references)]:
             if "document" in r:
                 documents.add(cite(r))
@@ -212,15 +222,18 @@ def _comments(assessment: Assessment, record) -> list:
     snapshots did not record comments; they show those made before the sign-off."""
     if record is not None and record.comments is not None:
         return list(record.comments)
-    live = Comment.objects.filter(assessment=assessment).select_related(
-        "author", "question", "theme"
+    # Codes, not rows, of the questions and themes: a question row decodes its JSON fields.
+    live = (
+        Comment.objects.filter(assessment=assessment)
+        .select_related("author")
+        .annotate(theme_code=F("theme__code"), question_code=F("question__code"))
     )
     if record is not None and record.signed_off_at is not None:
         live = live.filter(created__lte=record.signed_off_at)
     return [
         snapshots.RecordedComment(
-            theme=c.theme.code,
-            question=c.question.code if c.question else None,
+            theme=c.theme_code,
+            question=c.question_code,
             author=str(c.author) if c.author else None,
             text=c.text,
             created=c.created,
@@ -278,8 +291,8 @@ class BoardTheme:
 
 def board_context(assessment: Assessment, rendered_at: datetime | None = None) -> dict:
     """What the board pack shows, from the same read models as the full report."""
-    context = report_context(assessment, rendered_at)
-    overdue = context["overdue"]
+    context = report_context(assessment, rendered_at, full=False)
+    overdue = {a.code for a in context["overdue"]}
     pages = []
     linked: set[str] = set()
     for item in context["themes"]:
@@ -299,7 +312,7 @@ def board_context(assessment: Assessment, rendered_at: datetime | None = None) -
                 actions=actions[:BOARD_LIST],
                 more_actions=max(0, len(actions) - BOARD_LIST),
                 open_actions=sum(1 for a in actions if a.is_open),
-                overdue=sum(1 for a in actions if a in overdue),
+                overdue=sum(1 for a in actions if a.code in overdue),
                 challenges=challenges[:3],
                 more_challenges=max(0, len(challenges) - 3),
                 recommendations=item["recommendations"][:BOARD_LIST],

@@ -232,3 +232,17 @@ def test_a_note_on_an_action_is_a_new_state_of_the_json_export(alice, partnershi
     assert reports.fingerprint(assessment, "report") != before  # each file has its own state
     ActionNote.objects.create(action=action, kind="progress", author=alice, text="Started")
     assert reports.fingerprint(assessment, "json") != before
+
+
+def test_the_render_command_writes_the_board_pack(alice, partnership_a, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    assessment = make_assessment(partnership_a)
+    answer_all(assessment, alice, {"AA-01": "good"})
+    out, target = StringIO(), tmp_path / "pack.pdf"
+    call_command(
+        "render_report", str(assessment.code), "-o", str(target), "--board-pack", stdout=out
+    )
+    assert "board pack" in read(target.read_bytes())[1] and "draft" in out.getvalue()
