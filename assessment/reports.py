@@ -34,10 +34,15 @@ from assessment.models import (
     Action,
     ActionNote,
     Answer,
+    Approval,
     Assessment,
+    Challenge,
+    ChallengeNote,
     Comment,
     DocumentKind,
     DraftReport,
+    Milestone,
+    RecommendationResponse,
     StoredReport,
     User,
 )
@@ -155,9 +160,10 @@ def fingerprint(assessment: Assessment, kind: str = DocumentKind.REPORT) -> str:
     The PDFs show the assessment (its fields, answers, comments, actions and the people who
     wrote them), its partnership, its framework (immutable once used: its id and content hash
     stand for all of it) and the partnership's cycles up to this one (their scores). Date
-    questions are scored as of today, so the date is part of it too. The exports also show the
-    actions' notes, the history's counts and whether the signed-off snapshot still matches its
-    fingerprint.
+    questions are scored as of today, so the date is part of it too; the challenges, approvals
+    and the partnership's recommendations register are summarised in both. The exports also show
+    the actions' notes, the history's counts and whether the signed-off snapshot still matches
+    its fingerprint.
     """
     partnership = assessment.partnership
     cycles = (
@@ -201,6 +207,18 @@ def fingerprint(assessment: Assessment, kind: str = DocumentKind.REPORT) -> str:
         comments.aggregate(count=Count("pk"), last=Max("pk")),
         actions.aggregate(count=Count("pk"), changed=Max("updated")),
         list(people.values_list("pk", "name", "email")),
+        # The challenges, approvals and the partnership's register, which both PDFs summarise.
+        list(Challenge.objects.filter(assessment=assessment).values_list("pk", "resolved_at")),
+        ChallengeNote.objects.filter(challenge__assessment=assessment).aggregate(
+            count=Count("pk"), last=Max("pk")
+        ),
+        Approval.objects.filter(assessment=assessment).aggregate(count=Count("pk"), last=Max("pk")),
+        RecommendationResponse.objects.filter(partnership=partnership).aggregate(
+            count=Count("pk"), changed=Max("updated")
+        ),
+        Milestone.objects.filter(response__partnership=partnership).aggregate(
+            count=Count("pk"), last=Max("pk"), done=Count("pk", filter=Q(done=True))
+        ),
         kind,
     ]
     if not DOCUMENTS[kind].signed:

@@ -246,3 +246,19 @@ def test_the_render_command_writes_the_board_pack(alice, partnership_a, tmp_path
         "render_report", str(assessment.code), "-o", str(target), "--board-pack", stdout=out
     )
     assert "board pack" in read(target.read_bytes())[1] and "draft" in out.getvalue()
+
+
+def test_a_new_challenge_or_approval_is_a_new_state_of_both_pdfs(alice, partnership_a):
+    from assessment.models import Approval, Challenge
+
+    assessment = make_assessment(partnership_a)
+    before = {kind: reports.fingerprint(assessment, kind) for kind in reports.PDFS}
+    challenge = Challenge.objects.create(assessment=assessment, raised_by=alice, text="Who?")
+    raised = {kind: reports.fingerprint(assessment, kind) for kind in reports.PDFS}
+    assert all(raised[kind] != before[kind] for kind in reports.PDFS)
+    challenge.resolved_at, challenge.resolved_by = timezone.now(), alice
+    challenge.save()
+    assert reports.fingerprint(assessment, "board") != raised["board"]
+    resolved = reports.fingerprint(assessment, "board")
+    Approval.objects.create(assessment=assessment, round=1, user=alice, decision="approved")
+    assert reports.fingerprint(assessment, "board") != resolved

@@ -230,3 +230,14 @@ def test_a_critical_question_not_answered_is_kept_in_the_signed_record(alice, pa
 
 def test_earlier_versions_read_as_having_no_critical_question_not_answered():
     assert snapshots.read(V1["data"]).result.critical_not_answered == ()
+
+
+@pytest.mark.parametrize("fixture", [V1, V2], ids=["version 1", "version 2"])
+def test_the_stored_fixtures_render_their_board_pack(alice, partnership_a, fixture):
+    assessment = signed_from_fixture(partnership_a, alice, fixture)
+    stored = pdf.render_signed_report(assessment.pk, "board")
+    reader, text = read_pdf(stored.file.read())
+    flat = " ".join(text.split())
+    assert stored.kind == "board" and len(reader.pages) == stored.pages <= 12
+    assert fixture["data"]["assessment"]["title"] in flat and "board pack" in flat
+    assert f"Score: {snapshots.read(fixture['data']).result.theme('BB').percentage:.0f}%" in flat
