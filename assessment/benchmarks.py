@@ -68,6 +68,7 @@ class BenchmarkRow:
     figures: list[Figure]  # ours first, then ranked best first, then context in report order
     sentences: list[str] = field(default_factory=list)
     chart: str = ""  # data: URI, set by the page that draws it
+    html: str = ""  # the card of the web page, set by the page that renders it
     key: str = ""
 
     @property

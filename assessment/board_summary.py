@@ -15,6 +15,7 @@ from assessment import scoring, snapshots
 from assessment.comparison import Comparison, comparison_of
 from assessment.governance import challenges_of
 from assessment.models import Action, Answer, Assessment, PracticeExample, Question
+from assessment.models.action import with_owner_roles
 from assessment.results import (
     LittleProgress,
     Scored,
@@ -94,7 +95,9 @@ def actions_of_record(
         return list(record.actions)
     return [
         snapshots.read_action(a.as_data())
-        for a in Action.objects.filter(assessment=assessment)
+        for a in with_owner_roles(
+            Action.objects.filter(assessment=assessment), assessment.partnership_id
+        )
         .select_related("owner", "assessment")
         .prefetch_related("notes__author")
     ]

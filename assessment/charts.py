@@ -9,9 +9,10 @@ import hashlib
 import io
 import logging
 import textwrap
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from django.core.cache import cache as django_cache
 from django.db.models import Model
@@ -64,7 +65,9 @@ def _svg(figure) -> str:
     return buffer.getvalue()
 
 
+@lru_cache(maxsize=256)
 def data_uri(svg: str) -> str:
+    # The same drawing comes back as the same string object (``_RECENT``): its hash is kept.
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
@@ -80,21 +83,52 @@ def cached_many(calls: list[tuple[Callable[..., str], tuple, dict]]) -> list[str
     everything drawn: titles and labels as well as the figures. (A key built from the scores
     alone once showed one partnership's titles in another's report.)
     """
-    digests = [
-        "chart:"
-        + hashlib.sha256(
-            f"{draw.__module__}.{draw.__qualname__}:{_fingerprint((args, kwargs))}".encode()
-        ).hexdigest()
-        for draw, args, kwargs in calls
-    ]
-    found = django_cache.get_many(digests)
+    return cached_by_key(
+        [
+            (
+                f"{draw.__module__}.{draw.__qualname__}:{_fingerprint((args, kwargs))}",
+                lambda draw=draw, args=args, kwargs=kwargs: draw(*args, **kwargs),
+            )
+            for draw, args, kwargs in calls
+        ]
+    )
+
+
+# Most recently used drawings of this process, by digest. A digest stands for everything drawn
+# (see ``cached_many``), so the same digest is the same bytes for any partnership: keeping them
+# here spares the shared cache's round trip and unpickling of large SVGs on every page.
+_RECENT: "OrderedDict[str, str]" = OrderedDict()
+RECENT_LIMIT = 512
+
+
+def cached_by_key(items: list[tuple[str, Callable[[], str]]]) -> list[str]:
+    """``make()`` of each ``(key, make)``, made once for the same key: ``key`` must be a text
+    that changes whenever anything ``make`` puts in its output does (``_fingerprint`` of every
+    input). Looked up in this process's recent drawings, then in the shared cache."""
+    digests = ["chart:" + hashlib.sha256(key.encode()).hexdigest() for key, _ in items]
+    found = {d: _RECENT[d] for d in digests if d in _RECENT}
+    wanted = [d for d in digests if d not in found]
+    if wanted:
+        found |= django_cache.get_many(wanted)
     missing = {}
-    for digest, (draw, args, kwargs) in zip(digests, calls, strict=True):
+    for digest, (_, make) in zip(digests, items, strict=True):
         if digest not in found and digest not in missing:
-            missing[digest] = draw(*args, **kwargs)
+            missing[digest] = make()
     if missing:
         django_cache.set_many(missing, 60 * 60 * 24 * 30)
-    return [found.get(digest) or missing[digest] for digest in digests]
+    out = [found.get(digest) or missing[digest] for digest in digests]
+    for digest, value in zip(digests, out, strict=True):
+        _RECENT[digest] = value
+        _RECENT.move_to_end(digest)
+    while len(_RECENT) > RECENT_LIMIT:
+        _RECENT.popitem(last=False)
+    return out
+
+
+def fingerprint(value: object) -> str:
+    """A text that changes whenever anything in ``value`` does, model rows included: the key
+    of a drawing made from ``value`` (``cached_by_key``)."""
+    return _fingerprint(value)
 
 
 def _fingerprint(value) -> str:

@@ -1,4 +1,5 @@
-"""The PDF review report. The only module that imports WeasyPrint (imported on first use).
+"""The PDF documents: the review report (the full record) and the board pack (its summary and
+a page per theme). The only module that imports WeasyPrint (imported on first use).
 
 A draft renders on demand, watermarked. A signed-off assessment renders once, from its frozen
 snapshot, and the bytes are stored with their SHA-256 and served from storage ever after.
@@ -6,12 +7,14 @@ snapshot, and the bytes are stored with their SHA-256 and served from storage ev
 
 import hashlib
 import logging
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -35,12 +38,17 @@ logger = logging.getLogger(__name__)
 REPORT_CSS = Path(settings.BASE_DIR) / "templates" / "report" / "report.css"
 
 
-def report_context(assessment: Assessment, rendered_at: datetime | None = None) -> dict:
+def report_context(
+    assessment: Assessment, rendered_at: datetime | None = None, *, full: bool = True
+) -> dict:
     """Everything the report templates need, from the same read models the web pages show:
-    the board summary (``board_summary``), the findings, the trend and the comparison."""
+    the board summary (``board_summary``), the findings, the trend and the comparison.
+
+    ``full=False`` leaves out what only the full report shows (comments, the case study areas'
+    figures, charts, the citations and the glossary): what the board pack needs."""
     data = scored(assessment)
     comments: dict = {}
-    for comment in _comments(assessment, data.record):
+    for comment in _comments(assessment, data.record) if full else ():
         comments.setdefault(comment.question or comment.theme, []).append(comment)
     snapshot = snapshots.latest(assessment)
     record = data.record
@@ -79,9 +87,13 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         )
 
     rows = [(f"{t.theme.order}. {t.theme.title}", t.result.percentage) for t in summary.themes]
-    theme_chart = charts.data_uri(charts.cached(charts.horizontal_bars, charts.percent_bars(rows)))
+    theme_chart = (
+        charts.data_uri(charts.cached(charts.horizontal_bars, charts.percent_bars(rows)))
+        if full
+        else ""
+    )
 
-    benchmarks = benchmark_rows(data)
+    benchmarks = benchmark_rows(data) if full else []
     svgs = charts.cached_many(
         [(charts.horizontal_bars, (row.bars,), {"limit": row.limit}) for row in benchmarks]
     )
@@ -102,7 +114,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
 
     cited: set = set()
     documents: set = set()  # from 2022.2, references may cite named documents beyond the report
-    for q in data.questions:
+    for q in data.questions if full else ():
         for r in [*q.references, *(r for o in q.options.all() for r in o.references)]:
             if "document" in r:
                 documents.add(cite(r))
@@ -130,7 +142,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
         "comparison": summary.since,
         "labels": shown.labels,
         "series": shown.series,
-        "trend_charts": charts.line_charts(shown.series, shown.labels),
+        "trend_charts": charts.line_charts(shown.series, shown.labels) if full else [],
         "like_for_like": shown.like_for_like,
         "actions": summary.actions,
         "approvals": approvals,
@@ -156,15 +168,18 @@ def _comments(assessment: Assessment, record) -> list:
     snapshots did not record comments; they show those made before the sign-off."""
     if record is not None and record.comments is not None:
         return list(record.comments)
-    live = Comment.objects.filter(assessment=assessment).select_related(
-        "author", "question", "theme"
+    # Codes, not rows, of the questions and themes: a question row decodes its JSON fields.
+    live = (
+        Comment.objects.filter(assessment=assessment)
+        .select_related("author")
+        .annotate(theme_code=F("theme__code"), question_code=F("question__code"))
     )
     if record is not None and record.signed_off_at is not None:
         live = live.filter(created__lte=record.signed_off_at)
     return [
         snapshots.RecordedComment(
-            theme=c.theme.code,
-            question=c.question.code if c.question else None,
+            theme=c.theme_code,
+            question=c.question_code,
             author=str(c.author) if c.author else None,
             text=c.text,
             created=c.created,
@@ -184,6 +199,70 @@ def _approvals(assessment: Assessment, record) -> list[snapshots.RecordedApprova
 
 def render_html(assessment: Assessment, rendered_at: datetime | None = None) -> str:
     return render_to_string("report/report.html", report_context(assessment, rendered_at))
+
+
+# The board pack keeps each theme to one page: longer lists name how many more the full report has.
+BOARD_LIST = 6
+
+
+@dataclass(frozen=True)
+class BoardTheme:
+    """One theme's page of the board pack: the report's own reading of the theme (``item``:
+    result, rating text, gaps, challenges, related recommendations) with its critical findings
+    and its actions beside it."""
+
+    item: dict
+    critical: list
+    not_answered: list
+    actions: list
+    more_actions: int
+    open_actions: int
+    overdue: int
+    challenges: list
+    more_challenges: int
+    recommendations: list
+    more_recommendations: int
+
+
+def board_context(assessment: Assessment, rendered_at: datetime | None = None) -> dict:
+    """What the board pack shows, from the same read models as the full report."""
+    context = report_context(assessment, rendered_at, full=False)
+    summary = context["summary"]
+    overdue = {a.code for a in summary.overdue}
+    critical = [c.question for c in summary.critical]
+    pages = []
+    linked: set[str] = set()
+    for item in context["themes"]:
+        codes = {e.question.code for e in item["entries"]} | {
+            u["question"].code for u in item["unscored"]
+        }
+        actions = [a for a in context["actions"] if codes & set(a.questions)]
+        linked.update(a.code for a in actions)
+        # Open actions first, the most overdue at the top; done and dropped ones last.
+        actions.sort(key=lambda a: (not a.is_open, a.due or date.max))
+        challenges = sorted(item["challenges"], key=lambda c: not c.is_open)
+        pages.append(
+            BoardTheme(
+                item=item,
+                critical=[q for q in critical if q.code in codes],
+                not_answered=[q for q in summary.not_answered if q.code in codes],
+                actions=actions[:BOARD_LIST],
+                more_actions=max(0, len(actions) - BOARD_LIST),
+                open_actions=sum(1 for a in actions if a.is_open),
+                overdue=sum(1 for a in actions if a.code in overdue),
+                challenges=challenges[:3],
+                more_challenges=max(0, len(challenges) - 3),
+                recommendations=item["recommendations"][:BOARD_LIST],
+                more_recommendations=max(0, len(item["recommendations"]) - BOARD_LIST),
+            )
+        )
+    context["board_themes"] = pages
+    context["whole_actions"] = [a for a in context["actions"] if a.code not in linked]
+    return context
+
+
+def render_board_html(assessment: Assessment, rendered_at: datetime | None = None) -> str:
+    return render_to_string("report/board.html", board_context(assessment, rendered_at))
 
 
 def html_to_pdf(html: str) -> tuple[bytes, int]:
@@ -214,39 +293,44 @@ def is_intact(report: StoredReport) -> bool:
     return ok
 
 
-def render_signed_report(assessment_id: int) -> StoredReport:
-    """Render and store the report of a signed-off assessment's latest snapshot.
+def render_signed_report(assessment_id: int, kind: str = "report") -> StoredReport:
+    """Render and store a PDF (the review report, or with ``kind="board"`` the board pack) of a
+    signed-off assessment's latest snapshot.
 
     Called at sign-off (once the sign-off is committed) and safe to call again: it renders only
-    if no report is stored for that snapshot, so a retried or duplicated background task, or a
-    download racing it, stores one file. Everything the board signed (answers, scores,
-    comments, actions) comes from the snapshot, never from live rows. Takes an id, not an
-    object, so that it can run as a background task.
+    if none of that kind is stored for that snapshot, so a retried or duplicated background
+    task, or a download racing it, stores one file. Everything the board signed (answers,
+    scores, comments, actions) comes from the snapshot, never from live rows. Takes an id, not
+    an object, so that it can run as a background task.
     """
     assessment = Assessment.objects.select_related("partnership", "framework").get(pk=assessment_id)
     snapshot = snapshots.latest(assessment)
     if snapshot is None:
         raise ValueError("Only a signed-off assessment has a stored report")
-    existing = StoredReport.objects.filter(snapshot=snapshot).first()
+    existing = StoredReport.objects.filter(snapshot=snapshot, kind=kind).first()
     if existing is not None:
         return existing
-    pdf, pages = html_to_pdf(render_html(assessment, rendered_at=snapshot.created))
+    draw = render_board_html if kind == "board" else render_html
+    pdf, pages = html_to_pdf(draw(assessment, rendered_at=snapshot.created))
     digest = hashlib.sha256(pdf).hexdigest()
     with transaction.atomic():
-        existing = StoredReport.objects.select_for_update().filter(snapshot=snapshot).first()
+        existing = (
+            StoredReport.objects.select_for_update().filter(snapshot=snapshot, kind=kind).first()
+        )
         if existing is not None:
             return existing  # rendered meanwhile by another process; keep that one
-        report = StoredReport(snapshot=snapshot, sha256=digest, pages=pages)
+        report = StoredReport(snapshot=snapshot, kind=kind, sha256=digest, pages=pages)
+        name = "board-pack" if kind == "board" else "report"
         report.file.save(
-            f"{assessment.code}-{snapshot.sha256[:16]}.pdf", ContentFile(pdf), save=False
+            f"{assessment.code}-{snapshot.sha256[:16]}-{name}.pdf", ContentFile(pdf), save=False
         )
         report.save()
     return report
 
 
-def stored_report(assessment: Assessment) -> StoredReport:
-    """The stored report of a signed-off assessment (rendered now if sign-off's did not run)."""
-    return render_signed_report(assessment.pk)
+def stored_report(assessment: Assessment, kind: str = "report") -> StoredReport:
+    """A stored PDF of a signed-off assessment (rendered now if sign-off's did not run)."""
+    return render_signed_report(assessment.pk, kind)
 
 
 def render_published_response(view) -> bytes:

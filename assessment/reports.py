@@ -1,9 +1,12 @@
-"""Rendered review reports: which file answers a download, and asking a worker for one.
+"""Rendered documents: which file answers a download, and asking a worker for one.
 
-Rendering takes seconds to minutes, so it never happens in a request. A signed-off assessment's
-report is the ``StoredReport`` of its latest snapshot, rendered by a worker after sign-off. A
-draft's is a ``DraftReport`` keyed by the fingerprint of everything the report shows: the same
-state gives the same fingerprint and reuses the file; any change gives a new one and a new file.
+An assessment gives four files (``DOCUMENTS``): the review report and the board pack (PDF), and
+the data exports (JSON and CSV). Rendering takes seconds to minutes for a large assessment, so
+it never happens in a request. A signed-off assessment's PDFs are ``StoredReport`` rows of its
+latest snapshot, rendered by a worker after sign-off from the snapshot alone. A draft's PDFs,
+and every assessment's exports, are ``DraftReport`` rows keyed by the fingerprint of everything
+the file shows: the same state gives the same fingerprint and reuses the file; any change gives
+a new one and a new file.
 
 Whether a rendering is waiting for a worker, or failed, is kept in the shared cache for a while
 (``PENDING_SECONDS``): enough to ask a worker once, not once per page refresh, and to ask again
@@ -15,6 +18,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache as once
 from pathlib import Path
 
@@ -25,12 +29,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from assessment import snapshots
 from assessment.models import (
     Action,
+    ActionNote,
     Answer,
+    Approval,
     Assessment,
+    Challenge,
+    ChallengeNote,
     Comment,
+    DocumentKind,
     DraftReport,
+    Milestone,
+    RecommendationResponse,
     StoredReport,
     User,
 )
@@ -47,13 +59,84 @@ DRAWN_BY = [
     "assessment/comparison.py",
     "assessment/board_summary.py",
     "assessment/scoring.py",
+    "assessment/exports",
 ]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One of the files an assessment gives, as its pages and downloads name it."""
+
+    kind: str  # a ``DocumentKind``
+    name: str  # "Your {name} is ready"
+    title: str  # "Download the {title} ({file_format})"
+    file_format: str
+    suffix: str  # the end of the downloaded file's name
+    content_type: str
+    prepare: str  # the URL name of the page that waits for it
+    download: str  # the URL name of the download
+    # Rendered at sign-off from the snapshot and stored with it (the PDFs); otherwise rendered
+    # for each state of the assessment, signed off or not (the exports: actions live on).
+    signed: bool
+
+
+DOCUMENTS = {
+    d.kind: d
+    for d in (
+        Document(
+            DocumentKind.REPORT,
+            "report",
+            "review report",
+            "PDF",
+            "report.pdf",
+            "application/pdf",
+            "prepare_report",
+            "report_pdf",
+            signed=True,
+        ),
+        Document(
+            DocumentKind.BOARD,
+            "board pack",
+            "board pack",
+            "PDF",
+            "board-pack.pdf",
+            "application/pdf",
+            "prepare_board_pack",
+            "board_pack_pdf",
+            signed=True,
+        ),
+        Document(
+            DocumentKind.JSON,
+            "data file",
+            "data file",
+            "JSON",
+            "export.json",
+            "application/json; charset=utf-8",
+            "prepare_export_json",
+            "export_json",
+            signed=False,
+        ),
+        Document(
+            DocumentKind.CSV,
+            "answers file",
+            "answers file",
+            "CSV",
+            "answers.csv",
+            "text/csv; charset=utf-8",
+            "prepare_export_csv",
+            "export_csv",
+            signed=False,
+        ),
+    )
+}
+PDFS = [d.kind for d in DOCUMENTS.values() if d.signed]
 
 
 @dataclass(frozen=True)
 class ReportState:
     """What a person asking for an assessment's report gets now."""
 
+    document: Document
     ready: DraftReport | StoredReport | None = None
     failed: bool = False
 
@@ -73,13 +156,16 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def fingerprint(assessment: Assessment) -> str:
-    """A digest of everything the draft report of ``assessment`` shows, in five small queries.
+def fingerprint(assessment: Assessment, kind: str = DocumentKind.REPORT) -> str:
+    """A digest of everything the file ``kind`` of ``assessment`` shows, in a few small queries.
 
-    The report shows the assessment (its fields, answers, comments, actions and the people who
+    The PDFs show the assessment (its fields, answers, comments, actions and the people who
     wrote them), its partnership, its framework (immutable once used: its id and content hash
     stand for all of it) and the partnership's cycles up to this one (their scores). Date
-    questions are scored as of today, so the date is part of it too.
+    questions are scored as of today, so the date is part of it too; the challenges, approvals
+    and the partnership's recommendations register are summarised in both. The exports also show
+    the actions' notes, the history's counts and whether the signed-off snapshot still matches
+    its fingerprint.
     """
     partnership = assessment.partnership
     cycles = (
@@ -123,58 +209,95 @@ def fingerprint(assessment: Assessment) -> str:
         comments.aggregate(count=Count("pk"), last=Max("pk")),
         actions.aggregate(count=Count("pk"), changed=Max("updated")),
         list(people.values_list("pk", "name", "email")),
+        # The challenges, approvals and the partnership's register, which both PDFs summarise.
+        list(Challenge.objects.filter(assessment=assessment).values_list("pk", "resolved_at")),
+        ChallengeNote.objects.filter(challenge__assessment=assessment).aggregate(
+            count=Count("pk"), last=Max("pk")
+        ),
+        Approval.objects.filter(assessment=assessment).aggregate(count=Count("pk"), last=Max("pk")),
+        RecommendationResponse.objects.filter(partnership=partnership).aggregate(
+            count=Count("pk"), changed=Max("updated")
+        ),
+        Milestone.objects.filter(response__partnership=partnership).aggregate(
+            count=Count("pk"), last=Max("pk"), done=Count("pk", filter=Q(done=True))
+        ),
+        kind,
     ]
+    if not DOCUMENTS[kind].signed:
+        snapshot = snapshots.latest(assessment)
+        parts += [
+            ActionNote.objects.filter(action__assessment=assessment).aggregate(
+                count=Count("pk"), last=Max("pk")
+            ),
+            Answer.history.filter(assessment_id=assessment.pk).count(),
+            assessment.history.count(),
+            (snapshot.pk, snapshots.check(snapshot).ok) if snapshot is not None else None,
+        ]
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
 
 
-def _job_key(assessment: Assessment, state: str) -> str:
-    return f"report-job:{assessment.code}:{state}"
+def _job_key(assessment: Assessment, kind: str, state: str) -> str:
+    return f"report-job:{assessment.code}:{kind}:{state}"
 
 
-def _state_key(assessment: Assessment) -> str:
-    """What identifies the report to render: the snapshot once signed off, else the fingerprint."""
-    if assessment.is_locked:
+def _stored(assessment: Assessment, kind: str) -> bool:
+    """Whether the file is the one stored with the signed-off snapshot."""
+    return assessment.is_locked and DOCUMENTS[kind].signed
+
+
+def _state_key(assessment: Assessment, kind: str) -> str:
+    """What identifies the file to render: the snapshot once signed off, else the fingerprint."""
+    if _stored(assessment, kind):
         return f"signed-{assessment.latest_snapshot.pk}"
-    return fingerprint(assessment)
+    return fingerprint(assessment, kind)
 
 
-def _ready(assessment: Assessment, state: str) -> DraftReport | StoredReport | None:
-    if assessment.is_locked:
-        return StoredReport.objects.filter(snapshot=assessment.latest_snapshot).first()
-    return DraftReport.objects.filter(assessment=assessment, fingerprint=state).first()
+def _ready(assessment: Assessment, kind: str, state: str) -> DraftReport | StoredReport | None:
+    if _stored(assessment, kind):
+        return StoredReport.objects.filter(snapshot=assessment.latest_snapshot, kind=kind).first()
+    return DraftReport.objects.filter(assessment=assessment, kind=kind, fingerprint=state).first()
 
 
-def ready_report(assessment: Assessment) -> DraftReport | StoredReport | None:
-    """The rendered report for the assessment as it is now, if a worker has rendered it."""
-    return _ready(assessment, _state_key(assessment))
+def ready_report(
+    assessment: Assessment, kind: str = DocumentKind.REPORT
+) -> DraftReport | StoredReport | None:
+    """The rendered file for the assessment as it is now, if a worker has rendered it."""
+    return _ready(assessment, kind, _state_key(assessment, kind))
 
 
-def request_report(assessment: Assessment, *, retry: bool = False) -> ReportState:
-    """The report as it is now, asking a worker to render it when there is none yet.
+def request_report(
+    assessment: Assessment, kind: str = DocumentKind.REPORT, *, retry: bool = False
+) -> ReportState:
+    """The file as it is now, asking a worker to render it when there is none yet.
 
     Asks once per state (not once per page refresh); ``retry`` asks again after a failure.
     """
     from assessment.tasks import render_draft_report, render_stored_report
 
-    state = _state_key(assessment)
-    ready = _ready(assessment, state)
+    document = DOCUMENTS[kind]
+    state = _state_key(assessment, kind)
+    ready = _ready(assessment, kind, state)
     if ready is not None:
-        return ReportState(ready=ready)
-    key = _job_key(assessment, state)
+        return ReportState(document, ready=ready)
+    key = _job_key(assessment, kind, state)
     if retry:
         cache.delete(key)
     elif cache.get(key) == FAILED:
-        return ReportState(failed=True)
+        return ReportState(document, failed=True)
     if cache.add(key, PENDING, PENDING_SECONDS):
-        task = render_stored_report if assessment.is_locked else render_draft_report
-        task.enqueue(str(assessment.code))
-    return ReportState()
+        if _stored(assessment, kind):
+            render_stored_report.enqueue(str(assessment.code))
+        elif kind == DocumentKind.REPORT:
+            render_draft_report.enqueue(str(assessment.code))  # the arguments sign-off gives
+        else:
+            render_draft_report.enqueue(str(assessment.code), kind)
+    return ReportState(document)
 
 
 @contextmanager
-def recording_failure(assessment: Assessment) -> Iterator[None]:
+def recording_failure(assessment: Assessment, kind: str = DocumentKind.REPORT) -> Iterator[None]:
     """Tell the person waiting that the rendering failed (and let the worker record the error)."""
-    key = _job_key(assessment, _state_key(assessment))
+    key = _job_key(assessment, kind, _state_key(assessment, kind))
     try:
         yield
     except Exception:
@@ -182,37 +305,59 @@ def recording_failure(assessment: Assessment) -> Iterator[None]:
         raise
 
 
-def render_draft(assessment: Assessment) -> DraftReport | None:
-    """Render and keep the draft report of the assessment as it is now (once per state).
+def render_file(
+    assessment: Assessment, kind: str, rendered_at: datetime | None = None
+) -> tuple[bytes, int]:
+    """The bytes of the file ``kind`` of the assessment as it is now, and its number of pages
+    (0 for an export)."""
+    from assessment import exports, pdf  # WeasyPrint is heavy: only workers need it
+
+    if kind == DocumentKind.REPORT:
+        return pdf.html_to_pdf(pdf.render_html(assessment, rendered_at))
+    if kind == DocumentKind.BOARD:
+        return pdf.html_to_pdf(pdf.render_board_html(assessment, rendered_at))
+    if kind == DocumentKind.JSON:
+        data = exports.export_assessment(assessment)
+        return json.dumps(data, indent=2, ensure_ascii=False).encode(), 0
+    header, rows = exports.answers_csv_rows(assessment)
+    return exports.csv_text(header, rows).encode(), 0
+
+
+def render_draft(assessment: Assessment, kind: str = DocumentKind.REPORT) -> DraftReport | None:
+    """Render and keep the file ``kind`` of the assessment as it is now (once per state).
 
     Returns None when the assessment changed while it rendered: that file would show a state
     that no longer exists, and the person's next look asks for the new state.
     """
-    from assessment import pdf
-
-    before = fingerprint(assessment)
-    existing = DraftReport.objects.filter(assessment=assessment, fingerprint=before).first()
+    extension = DOCUMENTS[kind].suffix.rsplit(".", 1)[-1]
+    before = fingerprint(assessment, kind)
+    existing = DraftReport.objects.filter(
+        assessment=assessment, kind=kind, fingerprint=before
+    ).first()
     if existing is not None:
         return existing
-    body, pages = pdf.html_to_pdf(pdf.render_html(assessment))
+    body, pages = render_file(assessment, kind)
     assessment = Assessment.objects.select_related("partnership", "framework").get(pk=assessment.pk)
-    if assessment.is_locked or fingerprint(assessment) != before:
+    if _stored(assessment, kind) or fingerprint(assessment, kind) != before:
         return None
     report = DraftReport(
         assessment=assessment,
+        kind=kind,
         fingerprint=before,
         sha256=hashlib.sha256(body).hexdigest(),
         pages=pages,
     )
-    report.file.save(f"{assessment.code}-{before[:16]}.pdf", ContentFile(body), save=False)
+    name = f"{assessment.code}-{kind}-{before[:16]}.{extension}"
+    report.file.save(name, ContentFile(body), save=False)
     try:
         with transaction.atomic():
             report.save()
     except IntegrityError:  # another worker rendered the same state first: keep theirs
         report.file.delete(save=False)
-        return DraftReport.objects.get(assessment=assessment, fingerprint=before)
+        return DraftReport.objects.get(assessment=assessment, kind=kind, fingerprint=before)
     # Earlier states are gone for good: their files only take space.
-    for old in DraftReport.objects.filter(assessment=assessment, created__lt=report.created):
+    older = DraftReport.objects.filter(assessment=assessment, kind=kind, created__lt=report.created)
+    for old in older:
         old.file.delete(save=False)
         old.delete()
     return report

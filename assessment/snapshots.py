@@ -49,6 +49,7 @@ from assessment.models import (
     User,
     challenges_on,
 )
+from assessment.models.action import with_owner_roles
 from assessment.register import register_data
 from assessment.scoring import QuestionResult, Result, ThemeResult
 
@@ -554,7 +555,9 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
         ],
         "actions": [
             a.as_data()
-            for a in Action.objects.filter(assessment=assessment)
+            for a in with_owner_roles(
+                Action.objects.filter(assessment=assessment), assessment.partnership_id
+            )
             .select_related("owner", "assessment")
             .prefetch_related("notes__author")
         ],

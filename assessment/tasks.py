@@ -21,9 +21,10 @@ def _assessment(code: str) -> Assessment:
 
 @task()
 def render_stored_report(assessment_code: str) -> str | None:
-    """Render and store the signed-off report of the assessment's latest snapshot, once.
+    """Render and store the signed-off PDFs of the assessment's latest snapshot (the review
+    report and the board pack), each once.
 
-    Enqueued at sign-off. Returns the stored file's SHA-256, or None when the assessment was
+    Enqueued at sign-off. Returns the stored report's SHA-256, or None when the assessment was
     reopened before a worker got to it (there is then no signed-off report to render).
     """
     from assessment import pdf, reports  # WeasyPrint is heavy: only workers need it
@@ -31,23 +32,28 @@ def render_stored_report(assessment_code: str) -> str | None:
     assessment = _assessment(assessment_code)
     if not assessment.is_locked:
         return None
-    with reports.recording_failure(assessment):
-        return pdf.render_signed_report(assessment.pk).sha256
+    stored = {}
+    for kind in reports.PDFS:
+        with reports.recording_failure(assessment, kind):
+            stored[kind] = pdf.render_signed_report(assessment.pk, kind).sha256
+    return stored[reports.DocumentKind.REPORT]
 
 
 @task()
-def render_draft_report(assessment_code: str) -> str | None:
-    """Render the draft report of the assessment as it is now, unless that state has one.
+def render_draft_report(assessment_code: str, kind: str = "report") -> str | None:
+    """Render the file ``kind`` of the assessment as it is now (a draft's report or board pack,
+    or an export), unless that state has one.
 
-    Returns the file's SHA-256, or None when the assessment changed while it rendered.
+    Returns the file's SHA-256, or None when the assessment changed while it rendered (or was
+    signed off: its PDFs are then the stored ones).
     """
     from assessment import reports
 
     assessment = _assessment(assessment_code)
-    if assessment.is_locked:
+    if assessment.is_locked and reports.DOCUMENTS[kind].signed:
         return None
-    with reports.recording_failure(assessment):
-        report = reports.render_draft(assessment)
+    with reports.recording_failure(assessment, kind):
+        report = reports.render_draft(assessment, kind)
     return report.sha256 if report else None
 
 

@@ -183,7 +183,13 @@ urlpatterns = [
     path("assessments/<uuid:code>/results", results.results, name="results"),
     path("assessments/<uuid:code>/report", reports.prepare_report, name="prepare_report"),
     path("assessments/<uuid:code>/report.pdf", reports.report_pdf, name="report_pdf"),
+    path(
+        "assessments/<uuid:code>/board-pack", reports.prepare_board_pack, name="prepare_board_pack"
+    ),
+    path("assessments/<uuid:code>/board-pack.pdf", reports.board_pack_pdf, name="board_pack_pdf"),
+    path("assessments/<uuid:code>/export", reports.prepare_export_json, name="prepare_export_json"),
     path("assessments/<uuid:code>/export.json", reports.export_json, name="export_json"),
+    path("assessments/<uuid:code>/answers", reports.prepare_export_csv, name="prepare_export_csv"),
     path("assessments/<uuid:code>/answers.csv", reports.export_csv, name="export_csv"),
     path(
         "partnerships/<uuid:code>/assessments/import", reports.import_json, name="import_assessment"

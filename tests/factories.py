@@ -364,3 +364,25 @@ def make_recommendation_set(version: str = "1.0"):
 
     loaded, _ = load(recommendation_set_data(version))
     return loaded
+
+
+# The page that waits for each download (assessment/reports.py, DOCUMENTS).
+PREPARE = {
+    "report.pdf": "report",
+    "board-pack.pdf": "board-pack",
+    "export.json": "export",
+    "answers.csv": "answers",
+}
+
+
+def prepared(client, assessment, download: str) -> tuple[object, bytes]:
+    """A download as a person gets it: the page that waits for it asks a worker (with the
+    ``immediate_tasks`` fixture, the file is made there and then), then the download.
+    Returns the response and its body."""
+    client.get(f"/assessments/{assessment.code}/{PREPARE[download]}")
+    response = client.get(f"/assessments/{assessment.code}/{download}")
+    if response.status_code != 200:
+        return response, response.content
+    if response.streaming:
+        return response, b"".join(response.streaming_content)
+    return response, response.content

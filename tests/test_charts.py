@@ -227,3 +227,27 @@ def test_ten_lines_become_two_charts_of_five():
     series = {"Overall": [50.0]} | {f"{i}. Theme {i}": [float(i)] for i in range(1, 10)}
     groups = charts.in_groups(series)
     assert [len(g) for g in groups] == [5, 5] and "Overall" in groups[0]
+
+
+def test_a_changed_figure_shows_at_once_on_the_case_study_areas_page(
+    client, alice, bank_assessment
+):
+    """Each indicator's card is rendered once per content: a new figure is a new card."""
+    assessment, ours = bank_assessment
+    code = next(c for c in ours if Question.objects.filter(code=c, kind="indicator").exists())
+    client.force_login(alice)
+    url = f"/assessments/{assessment.code}/benchmarks"
+
+    def card() -> str:
+        html = client.get(url).content.decode()
+        section = html[html.index(f'<section class="govuk-summary-card" id="{code}"') :]
+        return section[: section.index("</section>")]
+
+    before = card()
+    assert card() == before  # reused
+    answer = Answer.objects.get(assessment=assessment, question__code=code)
+    answer.numerator, answer.denominator = 7, 987
+    answer.save()
+    after = card()
+    assert after != before and ">987</td>" in after  # the new "out of" figure, and its chart
+    assert re.search(r'src="([^"]+)"', after)[1] != re.search(r'src="([^"]+)"', before)[1]

@@ -21,6 +21,7 @@ from tests.factories import (
     make_partnership,
     make_user,
     option_id,
+    prepared,
     sign_off_as_is,
 )
 from tests.views.test_results import answer_all
@@ -76,10 +77,13 @@ def comparable(export: dict) -> dict:
     }
 
 
-def test_the_answers_csv_has_one_row_per_question_and_opens_in_excel(client, alice, assessment):
+def test_the_answers_csv_has_one_row_per_question_and_opens_in_excel(
+    client, immediate_tasks, media, alice, assessment
+):
     client.force_login(alice)
-    response = client.get(f"/assessments/{assessment.code}/answers.csv")
-    text = response.content.decode("utf-8")
+    response, body = prepared(client, assessment, "answers.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = body.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0] == [
@@ -106,9 +110,11 @@ def test_csv_cells_that_look_like_formulas_are_neutralised():
     assert exports.safe_cell("Plain text") == "Plain text"
 
 
-def test_the_json_export_has_the_documented_shape(client, alice, assessment):
+def test_the_json_export_has_the_documented_shape(
+    client, immediate_tasks, media, alice, assessment
+):
     client.force_login(alice)
-    data = client.get(f"/assessments/{assessment.code}/export.json").json()
+    data = json.loads(prepared(client, assessment, "export.json")[1])
     assert data["schema"] == "partnership-self-assessment" and data["schema_version"] == 1
     assert data["framework"] == {"slug": "test-framework", "version": "1.0"}
     assert data["answers"][0]["question"] == "AA-01" and data["answers"][0]["selected"] == [

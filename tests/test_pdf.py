@@ -234,7 +234,7 @@ def test_sign_off_stores_the_report_as_soon_as_the_task_runs(
     put_in_review(assessment)
     with django_capture_on_commit_callbacks(execute=True):
         snapshot = sign_off_by_board(assessment, alice)
-    stored = StoredReport.objects.get(snapshot=snapshot)
+    stored = StoredReport.objects.get(snapshot=snapshot, kind="report")
     _, text = read(stored.file.read())
     assert "Which audit?" in text and "Refresh the problem profile annually" in text
 

@@ -9,7 +9,13 @@ from django.utils.dateparse import parse_datetime
 
 from assessment import pdf, snapshots
 from assessment.models import Action, Comment, Snapshot, Status, Theme
-from tests.factories import make_assessment, make_framework, put_in_review, sign_off_by_board
+from tests.factories import (
+    make_assessment,
+    make_framework,
+    prepared,
+    put_in_review,
+    sign_off_by_board,
+)
 from tests.test_pdf import read as read_pdf
 from tests.views.test_results import answer_all
 
@@ -171,7 +177,9 @@ def test_the_version_1_fixture_is_checked_on_its_results_page(client, alice, par
     assert "Checked: this record is unchanged since sign-off on 1 December 2026." in page
 
 
-def test_a_changed_record_is_flagged_logged_and_its_report_refused(client, alice, signed, caplog):
+def test_a_changed_record_is_flagged_logged_and_its_report_refused(
+    client, immediate_tasks, media, alice, signed, caplog
+):
     tamper(signed)
     client.force_login(alice)
     page = client.get(f"/assessments/{signed.code}/results").content.decode()
@@ -180,8 +188,8 @@ def test_a_changed_record_is_flagged_logged_and_its_report_refused(client, alice
     report = client.get(f"/assessments/{signed.code}/report.pdf")
     assert report.status_code == 409 and report["Content-Type"].startswith("text/html")
     assert "cannot be served" in report.content.decode()
-    assert client.get(f"/assessments/{signed.code}/answers.csv").status_code == 409
-    exported = client.get(f"/assessments/{signed.code}/export.json").json()
+    assert prepared(client, signed, "answers.csv")[0].status_code == 409
+    exported = json.loads(prepared(client, signed, "export.json")[1])
     assert exported["snapshot"]["unchanged"] is False
     assert exported["snapshot"]["check"].startswith("This record has changed")
 
@@ -190,15 +198,15 @@ def test_a_changed_report_file_is_refused(client, alice, signed):
     pdf.render_signed_report(signed.pk)  # what the worker does after sign-off
     client.force_login(alice)
     assert client.get(f"/assessments/{signed.code}/report.pdf").status_code == 200
-    stored = signed.latest_snapshot.report
+    stored = signed.latest_snapshot.reports.get(kind="report")
     with open(stored.file.path, "ab") as handle:
         handle.write(b"%% appended")
     assert client.get(f"/assessments/{signed.code}/report.pdf").status_code == 409
 
 
-def test_an_unchanged_export_says_so(client, alice, signed):
+def test_an_unchanged_export_says_so(client, immediate_tasks, media, alice, signed):
     client.force_login(alice)
-    exported = client.get(f"/assessments/{signed.code}/export.json").json()
+    exported = json.loads(prepared(client, signed, "export.json")[1])
     assert exported["snapshot"]["unchanged"] is True
     assert exported["snapshot"]["schema_version"] == snapshots.SCHEMA_VERSION
 
@@ -222,3 +230,14 @@ def test_a_critical_question_not_answered_is_kept_in_the_signed_record(alice, pa
 
 def test_earlier_versions_read_as_having_no_critical_question_not_answered():
     assert snapshots.read(V1["data"]).result.critical_not_answered == ()
+
+
+@pytest.mark.parametrize("fixture", [V1, V2], ids=["version 1", "version 2"])
+def test_the_stored_fixtures_render_their_board_pack(alice, partnership_a, fixture):
+    assessment = signed_from_fixture(partnership_a, alice, fixture)
+    stored = pdf.render_signed_report(assessment.pk, "board")
+    reader, text = read_pdf(stored.file.read())
+    flat = " ".join(text.split())
+    assert stored.kind == "board" and len(reader.pages) == stored.pages <= 12
+    assert fixture["data"]["assessment"]["title"] in flat and "board pack" in flat
+    assert f"Score: {snapshots.read(fixture['data']).result.theme('BB').percentage:.0f}%" in flat

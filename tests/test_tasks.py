@@ -31,7 +31,7 @@ def test_a_worker_process_renders_the_report_that_sign_off_enqueued(signed_off):
     run_worker_until_idle()
 
     result = render_stored_report.get_result(str(waiting.id))
-    stored = StoredReport.objects.get()
+    stored = StoredReport.objects.get(kind="report")
     assert result.status == "SUCCESSFUL" and result.return_value == stored.sha256
     assert stored.snapshot == signed_off.latest_snapshot
     assert stored.file.read().startswith(b"%PDF")
@@ -59,9 +59,9 @@ def test_the_task_renders_the_stored_report_once(
     put_in_review(assessment)
     with django_capture_on_commit_callbacks(execute=True):
         sign_off_by_board(assessment, alice)
-    stored = StoredReport.objects.get()
+    stored = StoredReport.objects.get(kind="report")
     assert render_stored_report.enqueue(str(assessment.code)).return_value == stored.sha256
-    assert StoredReport.objects.count() == 1
+    assert StoredReport.objects.count() == 2  # the review report and the board pack
 
 
 def test_a_report_reopened_before_the_worker_ran_is_not_rendered(

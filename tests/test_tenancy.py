@@ -71,8 +71,13 @@ EXPECTED = {
     "prepare_report": ("get", ALL),
     # Until a worker has rendered it, the download sends everyone to the page that waits for it.
     "report_pdf": ("get", dict.fromkeys(ROLES, 302)),
-    "export_json": ("get", ALL),
-    "export_csv": ("get", ALL),
+    "prepare_board_pack": ("get", ALL),
+    "board_pack_pdf": ("get", dict.fromkeys(ROLES, 302)),
+    # The exports too are made by a worker behind a page that waits for them.
+    "prepare_export_json": ("get", ALL),
+    "export_json": ("get", dict.fromkeys(ROLES, 302)),
+    "prepare_export_csv": ("get", ALL),
+    "export_csv": ("get", dict.fromkeys(ROLES, 302)),
     "import_assessment": ("get", LEAD_ONLY),
     "new_action": ("get", LEAD_ONLY),
     "actions_csv": ("get", ALL),

@@ -90,9 +90,15 @@ class Action(LockedWithAssessment, Imported):
         """The owner's role and agency in the partnership, as the plan prints it."""
         if self.owner is None:
             return ""
-        membership = self.owner.memberships.filter(
-            partnership_id=self.assessment.partnership_id
-        ).first()
+        # Readers of many actions prefetch the owners' memberships of the partnership into
+        # ``partnership_memberships`` (see ``with_owner_roles``): one query, not one per action.
+        prefetched = getattr(self.owner, "partnership_memberships", None)
+        if prefetched is not None:
+            membership = prefetched[0] if prefetched else None
+        else:
+            membership = self.owner.memberships.filter(
+                partnership_id=self.assessment.partnership_id
+            ).first()
         if membership is None:
             return "no longer a member"
         return f"{membership.get_role_display()}, {membership.get_agency_display()}"
@@ -145,3 +151,16 @@ class ActionNote(LockedWithAssessment, Imported):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.action}"
+
+
+def with_owner_roles(actions: models.QuerySet, partnership_id: int) -> models.QuerySet:
+    """``actions`` with their owners' memberships of the partnership, for ``owner_role``."""
+    from assessment.models.partnership import Membership
+
+    return actions.prefetch_related(
+        models.Prefetch(
+            "owner__memberships",
+            queryset=Membership.objects.filter(partnership_id=partnership_id),
+            to_attr="partnership_memberships",
+        )
+    )

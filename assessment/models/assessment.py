@@ -339,27 +339,46 @@ class Reopening(models.Model):
         return f"{self.assessment} reopened by {self.reopened_by}"
 
 
-class StoredReport(models.Model):
-    """The PDF review report of a signed-off snapshot, rendered once and served from storage."""
+class DocumentKind(models.TextChoices):
+    """The files rendered from an assessment: its two PDF documents and its data exports."""
 
-    snapshot = models.OneToOneField(Snapshot, models.CASCADE, related_name="report")
+    REPORT = "report", "Review report"
+    BOARD = "board", "Board pack"
+    JSON = "json", "Data (JSON)"
+    CSV = "csv", "Answers (CSV)"
+
+
+class StoredReport(models.Model):
+    """A PDF document of a signed-off snapshot (the review report or the board pack), rendered
+    once from the snapshot and served from storage."""
+
+    snapshot = models.ForeignKey(Snapshot, models.CASCADE, related_name="reports")
+    kind = models.CharField(max_length=8, choices=DocumentKind.choices, default=DocumentKind.REPORT)
     file = models.FileField(upload_to="reports/")
     sha256 = models.CharField(max_length=64)
     pages = models.PositiveIntegerField()
     created = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "kind"], name="one_stored_report_per_kind")
+        ]
+
     def __str__(self) -> str:
-        return f"Report of {self.snapshot.assessment} ({self.sha256[:12]})"
+        return f"{self.get_kind_display()} of {self.snapshot.assessment} ({self.sha256[:12]})"
 
 
 class DraftReport(models.Model):
-    """The PDF review report of a draft, rendered once for one state of the assessment.
+    """A file rendered once for one state of the assessment: a draft's PDF documents, and the
+    data exports (of any assessment: its actions live on after sign-off).
 
-    ``fingerprint`` digests everything the report shows (``reports.fingerprint``): the same
-    fingerprint means the same report, so the file is reused until something in it changes.
+    ``fingerprint`` digests everything the file shows (``reports.fingerprint``): the same
+    fingerprint means the same file, so it is reused until something in it changes. ``pages``
+    is 0 for an export.
     """
 
     assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="draft_reports")
+    kind = models.CharField(max_length=8, choices=DocumentKind.choices, default=DocumentKind.REPORT)
     fingerprint = models.CharField(max_length=64)
     file = models.FileField(upload_to="reports/drafts/")
     sha256 = models.CharField(max_length=64)
@@ -369,9 +388,9 @@ class DraftReport(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["assessment", "fingerprint"], name="one_draft_report_per_state"
+                fields=["assessment", "kind", "fingerprint"], name="one_draft_report_per_state"
             )
         ]
 
     def __str__(self) -> str:
-        return f"Draft report of {self.assessment} ({self.fingerprint[:12]})"
+        return f"Draft {self.get_kind_display().lower()} of {self.assessment} ({self.fingerprint[:12]})"

@@ -1,6 +1,6 @@
-"""Downloads: the PDF review report, and the assessment's data as CSV and JSON."""
+"""Downloads: the PDF review report and board pack, and the assessment's data as CSV and JSON,
+each prepared by a worker behind a page that waits for it."""
 
-import json
 import uuid
 
 from django.contrib import messages
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from assessment import exports, pdf, reports, snapshots
 from assessment.access import Right, assessment_access, partnership_access
 from assessment.forms.assessments import ImportForm
+from assessment.models import DocumentKind
 
 REFRESH_SECONDS = 5
 
@@ -41,19 +42,18 @@ def _record_changed(request: HttpRequest, access, check, what: str) -> HttpRespo
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def prepare_report(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    """'Your report is being prepared': asks a worker for it and updates itself until ready.
+def _prepare(request: HttpRequest, code: uuid.UUID, kind: str) -> HttpResponse:
+    """'Your report is being prepared': asks a worker for the file and updates itself until
+    it is ready.
 
     With JavaScript, htmx polls this page and swaps the state in place; without it, a meta
     refresh reloads the page (no inline script either way: the CSP forbids them). POST is
     "Try again" after a failure.
     """
     access = assessment_access(request, code)
-    state = reports.request_report(access.assessment, retry=request.method == "POST")
+    state = reports.request_report(access.assessment, kind, retry=request.method == "POST")
     if request.method == "POST":
-        return redirect("prepare_report", code=access.assessment.code)
+        return redirect(state.document.prepare, code=access.assessment.code)
     return render(
         request,
         "assessment/reports/prepare_report.html",
@@ -61,54 +61,84 @@ def prepare_report(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "access": access,
             "assessment": access.assessment,
             "state": state,
+            "document": state.document,
             "refresh_seconds": REFRESH_SECONDS,
         },
     )
 
 
-@login_required
-def report_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    """The rendered report: a draft's, watermarked, or the stored report of a signed-off one,
-    served only while the snapshot and the file still match their fingerprints.
+def _download(request: HttpRequest, code: uuid.UUID, kind: str) -> HttpResponse:
+    """The rendered file: a draft's, or the stored PDF of a signed-off one, served only while
+    the snapshot and the file still match their fingerprints.
 
-    Until a worker has rendered the report of the assessment as it is now, this sends the
-    person to the page that waits for it.
+    Until a worker has rendered the file of the assessment as it is now, this sends the person
+    to the page that waits for it.
     """
     access = assessment_access(request, code)
     assessment = access.assessment
+    document = reports.DOCUMENTS[kind]
     check = snapshots.check(snapshots.latest(assessment)) if assessment.is_locked else None
-    if check is not None and not check.ok:
-        return _record_changed(request, access, check, "review report")
-    ready = reports.ready_report(assessment)
+    # The JSON export carries the check's outcome in it; the other files are refused.
+    if check is not None and not check.ok and kind != DocumentKind.JSON:
+        return _record_changed(request, access, check, document.title)
+    ready = reports.ready_report(assessment, kind)
     if ready is None:
-        return redirect("prepare_report", code=assessment.code)
-    if check is not None and not pdf.is_intact(ready):
-        return _record_changed(request, access, check, "review report")
-    response = FileResponse(ready.file.open("rb"), content_type="application/pdf")
+        return redirect(document.prepare, code=assessment.code)
+    if check is not None and document.signed and not pdf.is_intact(ready):
+        return _record_changed(request, access, check, document.title)
+    response = FileResponse(ready.file.open("rb"), content_type=document.content_type)
     response["X-Content-SHA256"] = ready.sha256
-    if check is not None:
+    if check is not None and document.signed:
         response["X-Record-Check"] = "unchanged"
-        return _attachment(response, assessment, "report.pdf")
+        return _attachment(response, assessment, document.suffix)
+    if not document.signed:
+        return _attachment(response, assessment, document.suffix)
     stamp = timezone.localtime(ready.created).strftime("%Y%m%d-%H%M")
-    return _attachment(response, assessment, f"draft-{stamp}.pdf")
+    return _attachment(response, assessment, f"draft-{stamp}-{document.suffix}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prepare_report(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    return _prepare(request, code, DocumentKind.REPORT)
+
+
+@login_required
+def report_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    return _download(request, code, DocumentKind.REPORT)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prepare_board_pack(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    return _prepare(request, code, DocumentKind.BOARD)
+
+
+@login_required
+def board_pack_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    return _download(request, code, DocumentKind.BOARD)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prepare_export_json(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    return _prepare(request, code, DocumentKind.JSON)
 
 
 @login_required
 def export_json(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    access = assessment_access(request, code)
-    body = json.dumps(exports.export_assessment(access.assessment), indent=2, ensure_ascii=False)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    return _attachment(response, access.assessment, "export.json")
+    return _download(request, code, DocumentKind.JSON)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prepare_export_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    return _prepare(request, code, DocumentKind.CSV)
 
 
 @login_required
 def export_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    access = assessment_access(request, code)
-    snapshot = snapshots.latest(access.assessment)
-    if snapshot is not None and not (check := snapshots.check(snapshot)).ok:
-        return _record_changed(request, access, check, "answers file")
-    header, rows = exports.answers_csv_rows(access.assessment)
-    return exports.csv_response(_filename(access.assessment, "answers.csv"), header, rows)
+    return _download(request, code, DocumentKind.CSV)
 
 
 @login_required

@@ -1,17 +1,24 @@
 """Results of a self-assessment: ratings, benchmarks against the case study areas, comparison
 with another cycle, and the trend across all of a partnership's cycles."""
 
+import hashlib
 import uuid
+from functools import cache as once
+from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import get_template, render_to_string
+from django.urls import get_script_prefix
+from django.utils.safestring import mark_safe
 
 from assessment import charts
 from assessment.access import assessment_access
-from assessment.benchmarks import benchmark_rows
+from assessment.benchmarks import BenchmarkRow, benchmark_rows
 from assessment.board_summary import board_summary
 from assessment.comparison import comparison_of
+from assessment.models import Framework
 from assessment.results import (
     baselines,
     carry_over_by_theme,
@@ -60,16 +67,53 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     assessment = access.assessment
     data = scored(assessment)
     rows = benchmark_rows(data)
-    svgs = charts.cached_many(
-        [(charts.horizontal_bars, (row.bars,), {"limit": row.limit}) for row in rows]
+    framework, prefix = assessment.framework, get_script_prefix()
+    # Each indicator's card (its chart, sentences and table: most of the page) is rendered once
+    # for the same content and reused, keyed like a chart by everything it shows.
+    html = charts.cached_by_key(
+        [
+            (
+                _BENCHMARK_ROW
+                + _template_digest(_BENCHMARK_ROW)
+                + charts.fingerprint(
+                    [
+                        row.question,
+                        row.answer,
+                        row.ours,
+                        row.direction,
+                        row.sentences,
+                        [(f.label, f.value, f.text, f.benchmark, f.ranked) for f in row.figures],
+                        framework.slug,
+                        framework.version,
+                        prefix,
+                    ]
+                ),
+                lambda row=row: _benchmark_card(row, framework),
+            )
+            for row in rows
+        ]
     )
-    for row, svg in zip(rows, svgs, strict=True):
-        row.chart = charts.data_uri(svg)
+    for row, card in zip(rows, html, strict=True):
+        row.html = mark_safe(card)  # noqa: S308 - rendered by our own template, escaped there
     return render(
         request,
         "assessment/results/benchmarks.html",
         {"access": access, "assessment": assessment, "rows": rows, "checks": checks([data])},
     )
+
+
+_BENCHMARK_ROW = "assessment/results/_benchmark_row.html"
+
+
+@once
+def _template_digest(name: str) -> str:
+    """A new release's template is a new card, whatever the shared cache still holds."""
+    return hashlib.sha256(Path(get_template(name).origin.name).read_bytes()).hexdigest()
+
+
+def _benchmark_card(row: BenchmarkRow, framework: Framework) -> str:
+    row.chart = charts.data_uri(charts.cached(charts.horizontal_bars, row.bars, limit=row.limit))
+    return render_to_string(_BENCHMARK_ROW, {"row": row, "framework": framework})
 
 
 @login_required

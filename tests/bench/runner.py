@@ -27,6 +27,7 @@ BUDGETS = {
     "scoring": "Scoring a 150-question assessment < 5 ms",
     "pdf": "PDF of a full assessment <= 1.25x WeasyPrint alone rendering the same HTML",
     "stored": "A signed-off report is rendered once and served from storage after (well under 50 ms)",
+    "board": "Board pack of a full assessment: at most 12 pages, rendered in under 2 s",
 }
 
 # Ceilings of SQL queries per page (measured 1 December 2026, plus a little room). A page that
@@ -307,23 +308,8 @@ def measure(partnerships: int, cycles: int, repeat: int, quick: bool):
     add("Scoring: the full framework", f"{score_ms:.2f} ms", "", f"{len(specs)} questions")
     add("Scoring: 150 questions", f"{score150:.2f} ms", "", "< 5 ms", score150 < 5)
 
-    # The PDF: ours end to end, against WeasyPrint alone on the same HTML.
-    from weasyprint import HTML
-
-    html = pdf.render_html(current)
-    ours_pdf, alone = median_ms_pair(
-        lambda: pdf.render_pdf(current),
-        lambda: HTML(string=html).write_pdf(),
-        max(1, repeat // 3),
-    )
-    _, pages = pdf.html_to_pdf(html)
-    add(
-        "PDF review report (draft)",
-        f"{ours_pdf:.0f} ms, {pages} pages",
-        f"{ours_pdf / alone:.2f}x",
-        f"WeasyPrint alone {alone:.0f} ms; <= 1.25x",
-        ours_pdf / alone <= 1.25,
-    )
+    measure_pdf(add, pdf, current, repeat)
+    measure_board_pack(add, pdf, current, repeat)
 
     # A signed-off report: rendered once by a worker after sign-off (here the task runs in
     # this process, as the worker would), then served from storage.
@@ -380,6 +366,7 @@ def measure(partnerships: int, cycles: int, repeat: int, quick: bool):
         "",
         f"rendered by the task in {task_ms:.0f} ms, once per state of the assessment",
     )
+    measure_task_flow(add, client, assessments[-1])
     if not quick:
         # Drafts of the latest cycle (the one signed off above would refuse saves).
         drafts = [
@@ -387,6 +374,79 @@ def measure(partnerships: int, cycles: int, repeat: int, quick: bool):
         ]
         load_test(add, broken, [str(a.code) for a in drafts[:50]], lead)
     return rows, broken
+
+
+def measure_pdf(add, pdf, current, repeat: int) -> None:
+    """The review report end to end (data, charts, template, WeasyPrint) against WeasyPrint
+    alone on the same HTML: with the same options (PDF/UA tagging, no fetching), which is what
+    the budget is about (the work outside WeasyPrint), and with its defaults, for reference."""
+    from weasyprint import HTML
+
+    html = pdf.render_html(current)
+    ours_pdf, alone = median_ms_pair(
+        lambda: pdf.render_pdf(current),
+        lambda: pdf.html_to_pdf(html),
+        max(1, repeat // 3),
+    )
+    plain = median_ms(lambda: HTML(string=html).write_pdf(), max(1, repeat // 5))
+    _, pages = pdf.html_to_pdf(html)
+    add(
+        "PDF review report (draft)",
+        f"{ours_pdf:.0f} ms, {pages} pages",
+        f"{ours_pdf / alone:.2f}x",
+        f"WeasyPrint alone, same options (PDF/UA) {alone:.0f} ms; <= 1.25x. "
+        f"WeasyPrint with its defaults (untagged) {plain:.0f} ms: {ours_pdf / plain:.2f}x",
+        ours_pdf / alone <= 1.25,
+    )
+
+
+def measure_board_pack(add, pdf, current, repeat: int) -> None:
+    """The board pack of the same assessment: its pages, and its time end to end."""
+    from weasyprint import HTML
+
+    html = pdf.render_board_html(current)
+    ours, alone = median_ms_pair(
+        lambda: pdf.html_to_pdf(pdf.render_board_html(current)),
+        lambda: pdf.html_to_pdf(html),
+        max(3, repeat // 3),
+    )
+    plain = median_ms(lambda: HTML(string=html).write_pdf(), max(1, repeat // 5))
+    _, pages = pdf.html_to_pdf(html)
+    add(
+        "Board pack (draft)",
+        f"{ours:.0f} ms, {pages} pages",
+        f"{ours / alone:.2f}x",
+        f"WeasyPrint alone, same options {alone:.0f} ms (defaults {plain:.0f} ms); "
+        "<= 12 pages, < 2 s",
+        pages <= 12 and ours < 2000,
+    )
+
+
+def measure_task_flow(add, client, draft) -> None:
+    """The documents as a person gets them: the pages that wait ask for the review report and
+    the board pack, a real worker process (tests/worker.py) renders both, then the downloads."""
+    from tests.worker import run_worker_until_idle
+
+    start = time.perf_counter()
+    for page in ("report", "board-pack"):
+        assert b"being prepared" in client.get(f"/assessments/{draft.code}/{page}").content
+    asked = time.perf_counter()
+    run_worker_until_idle(timeout=600)
+    worked = time.perf_counter()
+    sizes = []
+    for page in ("report", "board-pack"):
+        assert b"is ready" in client.get(f"/assessments/{draft.code}/{page}").content
+        response = client.get(f"/assessments/{draft.code}/{page}.pdf")
+        sizes.append(len(b"".join(response.streaming_content)))
+    done = time.perf_counter()
+    add(
+        "Task-backed PDFs: ask, worker renders, download",
+        f"{done - start:.1f} s",
+        "",
+        f"asking {1000 * (asked - start):.0f} ms; a worker process (started for the run) rendered "
+        f"the review report and the board pack in {worked - asked:.1f} s; both downloads "
+        f"{1000 * (done - worked):.0f} ms ({sizes[0] // 1024} KB, {sizes[1] // 1024} KB)",
+    )
 
 
 def write(

@@ -81,7 +81,7 @@ def test_a_signed_off_report_is_the_stored_file_rendered_after_sign_off(
     body = b"".join(first.streaming_content)
     assert body == b"".join(second.streaming_content)
     assert first["Content-Disposition"] == 'attachment; filename="self-assessment-2025-report.pdf"'
-    stored = StoredReport.objects.get()
+    stored = StoredReport.objects.get(kind="report")
     assert stored.snapshot == snapshot and first["X-Content-SHA256"] == stored.sha256
     _, text = read(body)
     assert snapshot.sha256 in text.replace("\n", "") and "Draft" not in text
