@@ -182,7 +182,7 @@ def seed_register(partnership: Partnership, lead: User, spec: dict, publish_on: 
     if partnership.register.exists():
         return 0
     sets = {s.slug: s for s in newest_sets()}
-    owners = {}
+    owners: dict[str, User] = {}
     for membership in partnership.memberships.select_related("user").order_by("user__name"):
         owners.setdefault(membership.agency, membership.user)
     actions = list(Action.objects.filter(assessment__partnership=partnership).order_by("created"))

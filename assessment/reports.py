@@ -131,8 +131,9 @@ def _job_key(assessment: Assessment, state: str) -> str:
 
 def _state_key(assessment: Assessment) -> str:
     """What identifies the report to render: the snapshot once signed off, else the fingerprint."""
-    if assessment.is_locked:
-        return f"signed-{assessment.latest_snapshot.pk}"
+    snapshot = assessment.latest_snapshot
+    if assessment.is_locked and snapshot is not None:  # signing off always stores a snapshot
+        return f"signed-{snapshot.pk}"
     return fingerprint(assessment)
 
 

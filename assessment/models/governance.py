@@ -101,9 +101,9 @@ class Challenge(LockedWithAssessment):
 
     @property
     def subject(self) -> str:
-        if self.question_id:
+        if self.question is not None:
             return self.question.code
-        if self.theme_id:
+        if self.theme is not None:
             return self.theme.title
         return "the whole self-assessment"
 
@@ -114,15 +114,15 @@ class Challenge(LockedWithAssessment):
         if self.theme_id is None:
             return None
         agencies = set(assigned)
-        if self.question_id:
+        if self.question is not None:
             agencies |= set(self.question.agencies)
         return agencies or None
 
     def as_data(self) -> dict:
         return {
             "code": str(self.code),
-            "theme": self.theme.code if self.theme_id else None,
-            "question": self.question.code if self.question_id else None,
+            "theme": self.theme.code if self.theme is not None else None,
+            "question": self.question.code if self.question is not None else None,
             "raised_by": person(self.raised_by),
             "text": self.text,
             "created": self.created.isoformat(),

@@ -42,12 +42,12 @@ class Command(BaseCommand):
                     partnership = self._partnership(spec, demo["password"])
                     if not frameworks:
                         continue
-                    lead = (
-                        partnership.memberships.filter(role="lead")
-                        .select_related("user")
-                        .first()
-                        .user
+                    lead_membership = (
+                        partnership.memberships.filter(role="lead").select_related("user").first()
                     )
+                    if lead_membership is None:
+                        raise CommandError(f"{partnership.name}: the demo data names no lead")
+                    lead = lead_membership.user
                     for title in seed_assessments(
                         partnership, frameworks, lead, demo["assessments"], index
                     ):
