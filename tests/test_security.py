@@ -14,6 +14,13 @@ from tests.test_tenancy import EXPECTED, url_for
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def world(shared_world):
+    """The tenancy world, built once for this module (see ``shared_world`` in conftest.py)."""
+    return shared_world
+
+
 POST_VIEWS = [
     *sorted(name for name, (method, _) in EXPECTED.items() if method == "post"),
     "invite", "change_member", "remove_member", "partnership_settings", "start_assessment", "assign_themes",
