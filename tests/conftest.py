@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import override_settings
-from hypothesis import settings as hypothesis_settings
 
+import tests.properties  # noqa: F401  (loads the Hypothesis profile: ci or dev)
 from assessment.models import (
     Action,
     Agency,
@@ -35,10 +35,6 @@ from tests.factories import (
     make_recommendation_set,
     make_user,
 )
-
-# The same examples on every run and machine: a red build always means the same thing.
-hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
-hypothesis_settings.load_profile("deterministic")
 
 
 @pytest.fixture(autouse=True)

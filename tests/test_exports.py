@@ -23,6 +23,7 @@ from tests.factories import (
     option_id,
     sign_off_as_is,
 )
+from tests.properties import examples
 from tests.views.test_results import answer_all
 
 pytestmark = pytest.mark.django_db
@@ -255,7 +256,9 @@ class RoundTrip(TestCase):
         cls.lead = make_user("lead@roundtrip.example")
         make_member(cls.partnership, cls.lead, "lead", "police")
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
     @given(
         levels=st.lists(
             st.sampled_from(["poor", "developing", "established", "good", None]),

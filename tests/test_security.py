@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from assessment.models import Answer, Comment, Role
 from tests.factories import make_assessment, theme_post
+from tests.properties import examples
 from tests.test_tenancy import EXPECTED, url_for
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,7 @@ HOSTILE = st.one_of(
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -113,7 +114,7 @@ def test_hostile_theme_posts_never_break_a_page(client, alice, partnership_a, da
 
 
 @settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -134,7 +135,7 @@ def test_hostile_comments_are_refused_or_stored_escaped(
 
 
 @settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -233,7 +234,9 @@ def test_every_form_survives_hostile_input(world, name):
     url = url_for(name, worlds["own"])
 
     @settings(
-        max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=examples(12),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
     )
     @given(
         data=st.dictionaries(
