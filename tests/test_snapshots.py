@@ -142,12 +142,19 @@ def test_the_pdf_renders_from_a_version_1_snapshot_alone(alice, partnership_a):
 
 @pytest.fixture
 def signed(alice, partnership_a):
+    """Signed off; its report not rendered yet (the pages and exports do not need it)."""
     assessment = make_assessment(partnership_a)
     answer_all(assessment, alice, {"AA-01": "good", "AA-02": "poor"})
     put_in_review(assessment)
     sign_off_by_board(assessment, alice)
-    pdf.stored_report(assessment)  # what the worker does once sign-off is committed
     return assessment
+
+
+@pytest.fixture
+def signed_with_report(signed):
+    """Signed off, with the stored report a worker renders once sign-off is committed."""
+    pdf.stored_report(signed)
+    return signed
 
 
 def tamper(assessment) -> None:
@@ -171,7 +178,10 @@ def test_the_version_1_fixture_is_checked_on_its_results_page(client, alice, par
     assert "Checked: this record is unchanged since sign-off on 1 December 2026." in page
 
 
-def test_a_changed_record_is_flagged_logged_and_its_report_refused(client, alice, signed, caplog):
+def test_a_changed_record_is_flagged_logged_and_its_report_refused(
+    client, alice, signed_with_report, caplog
+):
+    signed = signed_with_report
     tamper(signed)
     client.force_login(alice)
     page = client.get(f"/assessments/{signed.code}/results").content.decode()
@@ -186,8 +196,8 @@ def test_a_changed_record_is_flagged_logged_and_its_report_refused(client, alice
     assert exported["snapshot"]["check"].startswith("This record has changed")
 
 
-def test_a_changed_report_file_is_refused(client, alice, signed):
-    pdf.render_signed_report(signed.pk)  # what the worker does after sign-off
+def test_a_changed_report_file_is_refused(client, alice, signed_with_report):
+    signed = signed_with_report
     client.force_login(alice)
     assert client.get(f"/assessments/{signed.code}/report.pdf").status_code == 200
     stored = signed.latest_snapshot.report
