@@ -373,8 +373,11 @@ def test_improving_one_answer_never_lowers_its_theme_or_the_overall_score(case, 
     before = score(specs, answers_for(chosen), TODAY)
     after = score(specs, answers_for({**chosen, code: better}), TODAY)
     theme = code.split("-")[0]
+    assert after.percentage is not None and before.percentage is not None
     assert after.percentage >= before.percentage
-    assert after.theme(theme).percentage >= before.theme(theme).percentage
+    after_theme, before_theme = after.theme(theme).percentage, before.theme(theme).percentage
+    assert after_theme is not None and before_theme is not None
+    assert after_theme >= before_theme
     # Ratings rise with the score. "Not enough evidence" is not a rung of the ladder: a theme
     # rated poor only because of a critical finding becomes "not enough evidence" when that
     # answer improves and too few others are answered, which is not a worse judgement.

@@ -53,10 +53,12 @@ def test_the_version_1_fixture_still_matches_its_fingerprint():
 def test_a_version_1_snapshot_reads_as_a_typed_record():
     record = snapshots.read(V1["data"])
     assert record.schema_version == 1 and record.comments is None
+    assert record.result is not None
     assert record.result.theme("BB").percentage == pytest.approx(22.2, abs=0.1)
     assert record.result.question("AA-03").value == 30.0
     answer = next(a for a in record.answers if a.question == "AA-03")
     assert (answer.rate, answer.evidence) == (30.0, "System report")
+    assert record.actions[0].due is not None
     assert record.actions[0].due.isoformat() == "2025-09-30" and record.actions[0].is_open
     assert record.signed_off_by == "alice@example.org"
 
@@ -64,7 +66,8 @@ def test_a_version_1_snapshot_reads_as_a_typed_record():
 def test_a_version_2_snapshot_reads_with_nothing_carried_over():
     assert snapshots.digest(V2["data"]) == V2["sha256"]
     record = snapshots.read(V2["data"])
-    assert record.schema_version == 2 and [c.text for c in record.comments] == ["Which audit?"]
+    assert record.schema_version == 2 and record.comments is not None
+    assert [c.text for c in record.comments] == ["Which audit?"]
     assert {(a.carry_outcome, a.confirmed_by) for a in record.answers} == {("", None)}
 
 
@@ -100,6 +103,7 @@ def test_sign_off_writes_the_current_version_with_comments_and_scores(alice, par
     snapshot = sign_off_by_board(assessment, alice)
     assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 4
     record = snapshots.read(snapshot.data)
+    assert record.comments is not None and record.result is not None
     assert [(c.theme, c.text) for c in record.comments] == [("AA", "Which audit?")]
     assert record.result.question("AA-01").level == "good"
     assert snapshots.check(snapshot).ok
@@ -226,9 +230,11 @@ def test_a_critical_question_not_answered_is_kept_in_the_signed_record(alice, pa
     put_in_review(assessment)
     snapshot = sign_off_by_board(assessment, alice)
     record = snapshots.read(snapshot.data)
+    assert record.result is not None
     assert record.result.critical_not_answered == ("AA-01",)
     assert record.result.theme("AA").critical_not_answered == ("AA-01",)
 
 
 def test_earlier_versions_read_as_having_no_critical_question_not_answered():
-    assert snapshots.read(V1["data"]).result.critical_not_answered == ()
+    result = snapshots.read(V1["data"]).result
+    assert result is not None and result.critical_not_answered == ()
