@@ -45,6 +45,7 @@ run: install
 test: install system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(DEV) -m mypy
 	@for f in $(FRAMEWORKS); do $(DEV) manage.py load_framework --check "$$f" || exit 1; done
 	$(DEV) manage.py load_recommendations --check $(RECOMMENDATIONS)
 	$(VENV)/bin/pytest
@@ -65,10 +66,11 @@ system-deps:
 	  fi; \
 	fi
 
-## lint / format: ruff
+## lint / format: ruff; lint also type-checks with mypy and django-stubs (settings in pyproject.toml)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(DEV) -m mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -13,7 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from assessment.models import Assessment, Membership, Partnership, Role, Status
+from assessment.models import Assessment, Membership, Partnership, Role, Status, User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a view behind ``login_required``: its user is a signed-in person."""
+
+    user: User
 
 
 class Right(enum.Enum):

@@ -7,6 +7,7 @@ from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added
 from allauth.mfa.totp import forms as totp_forms
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
@@ -62,6 +63,7 @@ class GOVUKStyle:
     """
 
     use_required_attribute = False
+    fields: dict[str, forms.Field]  # set by the allauth form this is mixed into
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,6 +86,7 @@ class WithCodeErrorMessage:
     incorrect_code_message = (
         "The code is not correct. Enter the 6-digit code from your authenticator app"
     )
+    fields: dict[str, forms.Field]  # set by the allauth form this is mixed into
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,7 +96,8 @@ class WithCodeErrorMessage:
 
     def clean_code(self) -> str:
         try:
-            return super().clean_code()
+            # The allauth form this is mixed into defines clean_code (allauth ships no types).
+            return super().clean_code()  # type: ignore[misc]
         except ValidationError as error:
             if error.code != "incorrect_code":
                 raise

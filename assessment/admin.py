@@ -113,8 +113,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class ThemeInline(admin.TabularInline):
     model = Theme
-    fields = ["order", "code", "title", "report_part"]
-    readonly_fields = fields
+    fields = readonly_fields = ("order", "code", "title", "report_part")
     extra = 0
     can_delete = False
     show_change_link = True
@@ -156,5 +155,6 @@ def _two_factor_admin_login(request: HttpRequest, extra_context=None) -> HttpRes
 
 
 _staff_permission = admin.site.has_permission
-admin.site.has_permission = lambda request: _staff_permission(request) and used_two_factor(request)
-admin.site.login = secure_admin_login(_two_factor_admin_login)
+# The default site is changed in place, so that every app's registrations stay on it.
+admin.site.has_permission = lambda request: _staff_permission(request) and used_two_factor(request)  # type: ignore[method-assign]
+admin.site.login = secure_admin_login(_two_factor_admin_login)  # type: ignore[method-assign]

@@ -25,7 +25,7 @@ EMPTY: dict = {name: None for name in Answer.VALUE_FIELDS} | {
 }
 
 # The value fields each kind of question takes (evidence and "does not apply" go with all).
-FIELDS_OF_KIND = {
+FIELDS_OF_KIND: dict[str, tuple[str, ...]] = {
     Kind.SINGLE: ("selected",),
     Kind.YES_NO: ("selected",),
     Kind.MULTIPLE: ("selected",),
@@ -195,14 +195,15 @@ def problems(
 def missing(question: Question, values: dict) -> list[Problem]:
     """What a begun answer still lacks to be complete: its value and its evidence."""
     code, kind = question.code, question.kind
-    out = []
+    out: list[Problem] = []
     if values.get("not_applicable"):
         return out
     if kind in CHOICE_KINDS and not values.get("selected"):
         word = "at least one answer" if kind == Kind.MULTIPLE else "an answer"
         out.append(Problem("selected", f"{code}: select {word}"))
     elif kind == Kind.INDICATOR and values.get("numerator") is None:
-        out.append(Problem("numerator", f"{code}: enter {question.indicator['numerator'].lower()}"))
+        numerator = question.indicator["numerator"] if question.indicator else "the numerator"
+        out.append(Problem("numerator", f"{code}: enter {numerator.lower()}"))
     elif kind == Kind.COUNT and values.get("number") is None:
         out.append(Problem("number", f"{code}: enter the number"))
     elif kind == Kind.DATE and values.get("date_value") is None:
@@ -219,7 +220,7 @@ def options_of(question: Question, options: list | None) -> list:
 
 
 def _kind_phrase(kind: str) -> str:
-    return {
+    phrases: dict[str, str] = {
         Kind.SINGLE: "a single-choice question",
         Kind.YES_NO: "a yes or no question",
         Kind.MULTIPLE: "a multiple-choice question",
@@ -227,7 +228,8 @@ def _kind_phrase(kind: str) -> str:
         Kind.COUNT: "a count question",
         Kind.DATE: "a date question",
         Kind.TEXT: "a text question",
-    }[kind]
+    }
+    return phrases[kind]
 
 
 def _number_label(question: Question, name: str) -> str:

@@ -12,6 +12,7 @@ from assessment import charts, scoring
 from assessment.charts import Bar, number_text
 from assessment.models import Answer, Benchmark, Question
 from assessment.results import Scored
+from assessment.snapshots import RecordedAnswer
 
 OURS = "Your partnership"
 # What a figure covers, in words that finish "counted for ...".
@@ -62,7 +63,7 @@ class Figure:
 @dataclass
 class BenchmarkRow:
     question: Question
-    answer: Answer | None
+    answer: Answer | RecordedAnswer | None
     ours: float | None
     direction: str  # of the ranked figures; "" when none is ranked
     figures: list[Figure]  # ours first, then ranked best first, then context in report order
@@ -104,7 +105,13 @@ class BenchmarkRow:
         return charts.benchmark_alt(self.bars, self.question.code)
 
 
-def partnership_figure(question: Question, answer: Answer | None) -> float | None:
+def _ranked_value(figure: Figure) -> float:
+    if figure.value is None:  # a case study area's figure always has a value
+        raise ValueError(f"{figure.label}: a ranked figure needs a value")
+    return figure.value
+
+
+def partnership_figure(question: Question, answer: Answer | RecordedAnswer | None) -> float | None:
     if answer is None or answer.not_applicable:
         return None
     if question.kind == "indicator":
@@ -156,7 +163,7 @@ def _labels(benchmarks: list[Benchmark]) -> list[str]:
     ]
 
 
-def _period(answer: Answer | None) -> str:
+def _period(answer: Answer | RecordedAnswer | None) -> str:
     if answer is None or not (answer.period_start and answer.period_end):
         return ""
     return f"{answer.period_start:%B %Y} to {answer.period_end:%B %Y}"
@@ -182,12 +189,14 @@ def sentences(row: BenchmarkRow) -> list[str]:
     ]
     for f in ranked:
         b = f.benchmark
+        if b is None:  # only the partnership's own figure has none, and it is not ranked
+            continue
         out.append(
             f"{_possessive(b.area)} figure was {f.text}{f' ({b.period})' if b.period else ''}."
         )
     if ranked and row.ours is not None:
         comparison = scoring.compare_with_benchmarks(
-            row.ours, [(f.name, f.value) for f in ranked], row.direction
+            row.ours, [(f.name, _ranked_value(f)) for f in ranked], row.direction
         )
         parts = []
         if comparison["better_than"]:
@@ -227,8 +236,9 @@ def benchmark_rows(scored_assessment: Scored) -> list[BenchmarkRow]:
             for value in [benchmark_value(b)]
         ]
         ranked = [f for f in areas if f.ranked]
-        direction = ranked[0].benchmark.direction if ranked else ""
-        ranked.sort(key=lambda f: f.value, reverse=direction == "higher")
+        first = ranked[0].benchmark if ranked else None
+        direction = first.direction if first else ""
+        ranked.sort(key=_ranked_value, reverse=direction == "higher")
         mine = Figure(OURS, ours, _our_text(question, ours, benchmarks))
         row = BenchmarkRow(
             question, answer, ours, direction, [mine, *ranked, *(f for f in areas if not f.ranked)]

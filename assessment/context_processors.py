@@ -28,7 +28,7 @@ def navigation_section(request: HttpRequest) -> str | None:
 def service(request: HttpRequest) -> dict:
     """The service name and contact, the navigation's current section, and for the header the
     signed-in person's current partnership and whether they have another to switch to."""
-    context = {
+    context: dict[str, object] = {
         "service_name": settings.SERVICE_NAME,
         "support_email": settings.SUPPORT_EMAIL,
         "site_url": settings.SITE_URL,
@@ -53,8 +53,6 @@ def service(request: HttpRequest) -> dict:
             )
             .order_by("-is_current", "partnership__name")[:2]
         )
-        context.update(
-            current_membership=first_two[0] if first_two else None,
-            several_partnerships=len(first_two) > 1,
-        )
+        context["current_membership"] = first_two[0] if first_two else None
+        context["several_partnerships"] = len(first_two) > 1
     return context

@@ -6,11 +6,10 @@ The same input always gives the same answers, so demos and screenshots are stabl
 from datetime import date, timedelta
 from functools import cache
 
-import yaml
 from django.conf import settings
 from django.db.models import Prefetch
 
-from assessment import scoring
+from assessment import scoring, yaml_files
 from assessment.models import (
     Action,
     Assessment,
@@ -36,7 +35,7 @@ LEVELS = scoring.LEVELS
 
 @cache
 def _evidence_texts() -> list[str]:
-    return yaml.safe_load((settings.BASE_DIR / "fixtures" / "demo.yaml").read_text())["evidence"]
+    return yaml_files.parse_file(settings.BASE_DIR / "fixtures" / "demo.yaml")["evidence"]
 
 
 def _evidence(index: int) -> str:
@@ -182,7 +181,7 @@ def seed_register(partnership: Partnership, lead: User, spec: dict, publish_on: 
     if partnership.register.exists():
         return 0
     sets = {s.slug: s for s in newest_sets()}
-    owners = {}
+    owners: dict[str, User] = {}
     for membership in partnership.memberships.select_related("user").order_by("user__name"):
         owners.setdefault(membership.agency, membership.user)
     actions = list(Action.objects.filter(assessment__partnership=partnership).order_by("created"))

@@ -102,7 +102,7 @@ class ApprovalState:
     @property
     def only_the_submitter(self) -> bool:
         """Every approval came from the person who submitted the cycle: not enough."""
-        approvers = {p.decision.user_id for p in self.partners if p.approved}
+        approvers = {p.decision.user_id for p in self.partners if p.decision and p.approved}
         return approvers == {self.assessment.submitted_by_id}
 
     @property

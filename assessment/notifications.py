@@ -291,6 +291,8 @@ def challenge_noted(note: ChallengeNote) -> None:
 
 
 def action_assigned(action: Action) -> None:
+    if action.owner is None:
+        return
     record(
         [action.owner],
         kind=NotificationKind.ACTION_ASSIGNED,

@@ -25,6 +25,7 @@ from assessment.models import (
     Approval,
     Assessment,
     Comment,
+    DraftReport,
     GlossaryTerm,
     StatutoryPartner,
     StoredReport,
@@ -284,8 +285,8 @@ def render_pdf(assessment: Assessment) -> bytes:
     return html_to_pdf(render_html(assessment))[0]
 
 
-def is_intact(report: StoredReport) -> bool:
-    """Whether the stored file is still the one rendered at sign-off; logged when not."""
+def is_intact(report: StoredReport | DraftReport) -> bool:
+    """Whether the stored file is still the one rendered (at sign-off); logged when not."""
     with report.file.open("rb") as handle:
         ok = hashlib.sha256(handle.read()).hexdigest() == report.sha256
     if not ok:

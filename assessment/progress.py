@@ -5,12 +5,16 @@ with it rather than trusting its caller.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import astuple, dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 
 from assessment.models import Answer, Assessment, CarryOutcome, Option, Question, Theme
+
+if TYPE_CHECKING:
+    from assessment.snapshots import RecordedAnswer
 
 
 @dataclass(frozen=True)
@@ -27,8 +31,8 @@ class CarryOver:
         return CarryOver(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
 
-def carry_over(answers: Iterable[Answer]) -> CarryOver:
-    # Answers or, for a signed-off cycle, snapshots.RecordedAnswer: both have these two fields.
+def carry_over(answers: Iterable["Answer | RecordedAnswer"]) -> CarryOver:
+    # The answers of a signed-off cycle come from its snapshot: both kinds have these fields.
     outcomes = Counter(
         "to_confirm" if a.needs_reconfirmation else a.carry_outcome
         for a in answers
@@ -46,7 +50,7 @@ def carry_over(answers: Iterable[Answer]) -> CarryOver:
 class ThemeProgress:
     theme: Theme
     questions: list[Question]
-    answers: dict[int, Answer]
+    answers: "dict[int, Answer | RecordedAnswer]"
     agencies: list[str]
 
     @property
@@ -87,12 +91,17 @@ class ThemeProgress:
 
 
 def progress(
-    assessment: Assessment, themes: list[Theme], answers: list[Answer] | dict, assignments
+    assessment: Assessment,
+    themes: list[Theme],
+    answers: "list[Answer] | Mapping[int, Answer | RecordedAnswer]",
+    assignments,
 ) -> list[ThemeProgress]:
     """Each theme's questions that apply to the partnership's nation, with their answers."""
     nation = assessment.partnership.nation
     # A signed-off cycle's answers come from its snapshot, already keyed by question id.
-    by_question = answers if isinstance(answers, dict) else {a.question_id: a for a in answers}
+    by_question: Mapping[int, Answer | RecordedAnswer] = (
+        answers if isinstance(answers, Mapping) else {a.question_id: a for a in answers}
+    )
     agencies: dict[int, list[str]] = {}
     for assignment in assignments:
         agencies.setdefault(assignment.theme_id, []).append(assignment.agency)

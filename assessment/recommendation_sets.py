@@ -16,6 +16,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
+from assessment import yaml_files
 from assessment.models import Addressee, Recommendation, RecommendationSet
 
 TOP_FIELDS = {
@@ -151,7 +152,7 @@ def framework_codes(slug: str, directory: Path = FRAMEWORKS_DIR) -> dict[str, se
     found = False
     codes: dict[str, set[str]] = {"themes": set(), "questions": set()}
     for path in sorted(directory.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_files.parse_file(path)
         if not isinstance(data, dict) or data.get("slug") != slug:
             continue
         found = True
@@ -165,7 +166,7 @@ def read(path: str | Path, frameworks: Path = FRAMEWORKS_DIR) -> dict:
     """Parse and validate a set file; raises RecommendationSetError naming the file."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_files.parse_file(path)
     except OSError as error:
         raise RecommendationSetError([f"{path}: cannot be read ({error.strerror})"]) from None
     except yaml.YAMLError as error:

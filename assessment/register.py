@@ -94,7 +94,7 @@ def entry_data(entry: RecommendationResponse, today: date | None = None) -> dict
         "code": str(entry.code),
         "source": entry.source_title,
         "set": None
-        if entry.is_local
+        if entry.recommendation is None
         else {"slug": entry.recommendation.set.slug, "version": entry.recommendation.set.version},
         "number": entry.number,
         "title": entry.title,

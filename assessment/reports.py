@@ -247,8 +247,9 @@ def _stored(assessment: Assessment, kind: str) -> bool:
 
 def _state_key(assessment: Assessment, kind: str) -> str:
     """What identifies the file to render: the snapshot once signed off, else the fingerprint."""
-    if _stored(assessment, kind):
-        return f"signed-{assessment.latest_snapshot.pk}"
+    snapshot = assessment.latest_snapshot
+    if _stored(assessment, kind) and snapshot is not None:  # signing off always stores one
+        return f"signed-{snapshot.pk}"
     return fingerprint(assessment, kind)
 
 

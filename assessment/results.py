@@ -6,6 +6,7 @@ scores are read from the snapshot ever after, so its results never change.
 
 import itertools
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property, lru_cache
@@ -132,7 +133,7 @@ class Scored:
 
     assessment: Assessment
     questions: list[Question]
-    answers: dict[int, "Answer | snapshots.RecordedAnswer"]
+    answers: Mapping[int, "Answer | snapshots.RecordedAnswer"]
     result: Result
     record: snapshots.SignedRecord | None = None
     check: snapshots.Check | None = None
@@ -245,7 +246,7 @@ def previous_of(assessment: Assessment) -> Assessment | None:
 
 def carry_over_by_theme(data: "Scored") -> tuple[list[tuple[Theme, CarryOver]], CarryOver]:
     """Each theme's carry-over, and the total, for the results page and the report alike."""
-    answers: dict[int, list[Answer]] = {}
+    answers: dict[int, list[Answer | snapshots.RecordedAnswer]] = {}
     themes: dict[int, Theme] = {}
     for question in data.questions:
         themes.setdefault(question.theme_id, question.theme)
@@ -341,7 +342,7 @@ def like_for_like(cycles: list[Scored]) -> tuple[list[Scored], LikeForLike | Non
     return restricted, LikeForLike(versions, len(kept), len(scored_codes) - len(kept), old_codes)
 
 
-ORDER = {None: -1, **scoring.ORDER}
+ORDER: dict[str | None, int] = dict([(None, -1), *scoring.ORDER.items()])
 
 
 @dataclass(frozen=True)
@@ -378,8 +379,9 @@ def little_or_no_progress(cycles: list[Scored]) -> LittleProgress:
     for theme in last.result.themes:
         series = [next((t for t in c.result.themes if t.code == theme.code), None) for c in window]
         values = [t.percentage if t else None for t in series]
-        if None not in values and all(b <= a for a, b in itertools.pairwise(values)):
-            themes.append(StalledTheme(titles[theme.code], values))
+        known = [v for v in values if v is not None]
+        if len(known) == len(values) and all(b <= a for a, b in itertools.pairwise(known)):
+            themes.append(StalledTheme(titles[theme.code], known))
     for code, question in last.by_code.items():
         levels = []
         for c in window:

@@ -174,43 +174,51 @@ def months_between(earlier: date, later: date) -> int:
     return max(0, months)
 
 
+def _bands(spec: QuestionSpec) -> Mapping:
+    if spec.bands is None:
+        raise ValueError(f"{spec.code}: a {spec.kind} question is scored by bands but has none")
+    return spec.bands
+
+
 def score_question(spec: QuestionSpec, answer: AnswerData | None, as_of: date) -> QuestionResult:
-    base = {
-        "code": spec.code,
-        "theme": spec.theme,
-        "weight": spec.weight,
-        "critical": spec.critical,
-        "na_allowed": spec.na_allowed,
-    }
+    unscored = QuestionResult(
+        code=spec.code,
+        theme=spec.theme,
+        weight=spec.weight,
+        critical=spec.critical,
+        na_allowed=spec.na_allowed,
+        level=None,
+    )
     if answer is None:
-        return QuestionResult(level=None, **base)
+        return unscored
     if answer.not_applicable:
-        return QuestionResult(level=None, not_applicable=True, **base)
+        return replace(unscored, not_applicable=True)
     if not spec.scored:
-        return QuestionResult(level=None, **base)
+        return unscored
     value: float | None = None
+    level: str | None
     if spec.kind in ("single", "yes_no"):
         chosen = [spec.options[i] for i in answer.selected if i in spec.options]
         level = chosen[0][0] if chosen else None
     elif spec.kind == "multiple":
         chosen = [spec.options[i] for i in answer.selected if i in spec.options]
         value = float(sum(points for _, points in chosen))
-        level = band(value, spec.bands) if chosen else None
+        level = band(value, _bands(spec)) if chosen else None
     elif spec.kind == "indicator":
         if answer.numerator is None or not answer.denominator:
             level = None
         else:
             value = spec.per * answer.numerator / answer.denominator
-            level = band(value, spec.bands)
+            level = band(value, _bands(spec))
     elif spec.kind == "count":
         value = None if answer.number is None else float(answer.number)
-        level = None if value is None else band(value, spec.bands)
+        level = None if value is None else band(value, _bands(spec))
     else:  # date
         value = (
             None if answer.date_value is None else float(months_between(answer.date_value, as_of))
         )
-        level = None if value is None else band(value, spec.bands)
-    return QuestionResult(level=level, value=value, **base)
+        level = None if value is None else band(value, _bands(spec))
+    return replace(unscored, level=level, value=value)
 
 
 def rating_label(rating: str | None) -> str:

@@ -8,7 +8,7 @@ so tasks take codes as strings and load everything afresh; each is safe to run t
 """
 
 try:  # Django 6 has the framework built in; django-tasks is its backport, with the same API
-    from django.tasks import task  # type: ignore[import-not-found]
+    from django.tasks import task
 except ImportError:
     from django_tasks import task
 

@@ -55,7 +55,7 @@ class Change:
 @dataclass
 class Conflict:
     question: Question
-    theirs: Answer
+    theirs: Answer | None  # None: the version the page showed is no longer stored
     mine: dict
 
 

@@ -5,13 +5,16 @@ partnership B (Wales) and belongs to nothing else: every access test reads as on
 these three people.
 """
 
+import copy
 from datetime import date
 
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from hypothesis import settings as hypothesis_settings
+from django.db import transaction
+from django.test import override_settings
 
+import tests.properties  # noqa: F401  (loads the Hypothesis profile: ci or dev)
 from assessment.models import (
     Action,
     Agency,
@@ -32,10 +35,6 @@ from tests.factories import (
     make_recommendation_set,
     make_user,
 )
-
-# The same examples on every run and machine: a red build always means the same thing.
-hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
-hypothesis_settings.load_profile("deterministic")
 
 
 @pytest.fixture(autouse=True)
@@ -108,6 +107,44 @@ def charlie(partnership_b):
 @pytest.fixture
 def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    return build_world()
+
+
+@pytest.fixture(scope="module")
+def _world_of_the_module(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``world`` built once per module inside a transaction that is rolled back at the end of the
+    module, as Django's ``TestCase.setUpTestData`` does for a class. Each test runs in a
+    savepoint of it (``db``), so what a test changes is undone before the next one."""
+    media = tmp_path_factory.mktemp("world-media")
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with override_settings(MEDIA_ROOT=media):
+                built = build_world()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    yield built, media
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shared_world(_world_of_the_module, db, settings):
+    """The same objects as ``world``, built once per module (much faster for the hundreds of
+    access tests). For modules whose tests need no other data that would clash with it and use
+    no ``transactional_db``: a module overrides ``world`` with this fixture. Each test gets its
+    own copies of the objects, as ``setUpTestData`` gives."""
+    built, media = _world_of_the_module
+    settings.MEDIA_ROOT = media
+    return copy.deepcopy(built)
+
+
+def build_world() -> tuple[dict, dict]:
+    """Two partnerships, each with every kind of object a URL names, and the "own" people."""
     framework = make_framework()
     recommendations = list(make_recommendation_set().recommendations.order_by("order"))
     worlds = {}

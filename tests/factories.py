@@ -3,7 +3,17 @@
 No randomness: a failing test fails the same way every time.
 """
 
+import re
+
 from assessment.models import Agency, Invitation, Membership, Nation, Partnership, Role, User
+
+
+def found(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
+    """``re.search`` that fails the test, naming the pattern, when nothing matches."""
+    match = re.search(pattern, text, flags)
+    assert match is not None, f"{pattern!r} is not in the text"
+    return match
+
 
 PASSWORD = "correct horse battery staple"
 

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.test import RequestFactory
@@ -15,7 +16,7 @@ from tests.factories import make_member, make_partnership
 def request_for(user):
     request = RequestFactory().get("/")
     request.user = user
-    request.session = {}
+    request.session = SessionBase()  # in memory: the access helpers only read it
     return request
 
 

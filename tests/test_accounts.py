@@ -8,7 +8,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, hotp_value
 from django.core import mail
 
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, found, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -99,8 +99,8 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, alice):
     response = client.post("/accounts/password/reset/", {"email": "alice@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    link = re.search(
-        r"http://testserver(/accounts/password/reset/key/\S+)", mail.outbox[0].body
+    link = found(
+        r"http://testserver(/accounts/password/reset/key/\S+)", str(mail.outbox[0].body)
     ).group(1)
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
@@ -172,11 +172,11 @@ def turn_on_two_factor(user) -> None:
 
 
 def h1(html: str) -> str:
-    return re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1).strip()
+    return found(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1).strip()
 
 
 def title(html: str) -> str:
-    return re.search(r"<title>(.*?)</title>", html, re.S).group(1).split(" \N{EN DASH} ")[0]
+    return found(r"<title>(.*?)</title>", html, re.S).group(1).split(" \N{EN DASH} ")[0]
 
 
 TITLE_CASE = (
@@ -333,7 +333,7 @@ def test_the_recovery_codes_are_a_list_with_a_clear_download_link(client, alice)
     codes = page.context["unused_codes"]
     assert len(codes) == 10
     assert "<textarea" not in html
-    listed = re.search(r'<ul [^>]*aria-labelledby="unused-codes">(.*?)</ul>', html, re.S)
+    listed = found(r'<ul [^>]*aria-labelledby="unused-codes">(.*?)</ul>', html, re.S)
     assert re.findall(r"<li>(.*?)</li>", listed.group(1)) == codes
     assert '<h2 class="govuk-heading-m" id="unused-codes">Unused codes</h2>' in html
     assert re.search(
@@ -351,8 +351,8 @@ ANY_CODE_ERROR = f"{APP_CODE_ERROR}, or one of your recovery codes"
 
 def reset_password_link(client, email: str) -> str:
     client.post("/accounts/password/reset/", {"email": email})
-    return re.search(
-        r"http://testserver(/accounts/password/reset/key/\S+)", mail.outbox[-1].body
+    return found(
+        r"http://testserver(/accounts/password/reset/key/\S+)", str(mail.outbox[-1].body)
     ).group(1)
 
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from assessment import charts, pdf
 from assessment.frameworks import load, read
 from assessment.models import Answer, Benchmark, Question
-from tests.factories import make_assessment
+from tests.factories import found, make_assessment
 
 SVG = "{http://www.w3.org/2000/svg}"
 BANKS = sorted((Path(settings.BASE_DIR) / "fixtures" / "frameworks").glob("*.yaml"))
@@ -52,17 +52,35 @@ def group(svg: ET.Element, gid: str) -> ET.Element | None:
     return next((g for g in svg.iter(f"{SVG}g") if g.get("id") == gid), None)
 
 
+def group_of(svg: ET.Element, gid: str) -> ET.Element:
+    found_group = group(svg, gid)
+    assert found_group is not None, f"no group {gid!r} in the chart"
+    return found_group
+
+
+def child(element: ET.Element, tag: str) -> ET.Element:
+    found_child = element.find(f"{SVG}{tag}")
+    assert found_child is not None, f"no {tag} in {element.get('id')}"
+    return found_child
+
+
+def attribute(element: ET.Element, name: str) -> str:
+    value = element.get(name)
+    assert value is not None, f"no {name} on {element.tag}"
+    return value
+
+
 def text_of(element: ET.Element) -> str:
     return " ".join(t.text or "" for t in element.iter(f"{SVG}text"))
 
 
 def bar_rows(svg: ET.Element) -> list[dict]:
     """Each row's label, value text, the value's baseline and the bar's top, bottom and width."""
-    rows = []
+    rows: list[dict] = []
     while (label := group(svg, f"label-{len(rows)}")) is not None:
         index = len(rows)
-        value = group(svg, f"value-{index}").find(f"{SVG}text")
-        path = group(svg, f"bar-{index}").find(f"{SVG}path").get("d")
+        value = child(group_of(svg, f"value-{index}"), "text")
+        path = attribute(child(group_of(svg, f"bar-{index}"), "path"), "d")
         xs = [float(x) for x in re.findall(r"[ML] ([-\d.]+) [-\d.]+", path)]
         ys = [float(y) for y in re.findall(r"[ML] [-\d.]+ ([-\d.]+)", path)]
         rows.append(
@@ -82,12 +100,12 @@ def bar_rows(svg: ET.Element) -> list[dict]:
 def baseline(text: ET.Element) -> float:
     """A text's y: an attribute for one line, a translation for each line of several."""
     if text.get("y") is not None:
-        return float(text.get("y"))
-    return float(re.search(r"translate\([-\d.]+ ([-\d.]+)\)", text.get("transform"))[1])
+        return float(attribute(text, "y"))
+    return float(found(r"translate\([-\d.]+ ([-\d.]+)\)", attribute(text, "transform"))[1])
 
 
 def number_in(text: str) -> float:
-    return float(re.search(r"-?\d+(?:\.\d+)?", text.replace(",", ""))[0])
+    return float(found(r"-?\d+(?:\.\d+)?", text.replace(",", ""))[0])
 
 
 def expected_value(benchmark: Benchmark) -> float:
@@ -171,12 +189,12 @@ def test_every_benchmark_chart_on_the_web_page_labels_each_bar_with_its_own_valu
     html = client.get(f"/assessments/{assessment.code}/benchmarks").content.decode()
     for code, value in ours.items():
         section = html[html.index(f'<section class="govuk-summary-card" id="{code}"') :]
-        uri = re.search(r'<img class="app-chart" src="([^"]+)"', section)[1]
+        uri = found(r'<img class="app-chart" src="([^"]+)"', section)[1]
         svg = svg_of(uri)
         question = Question.objects.get(theme__framework=assessment.framework, code=code)
         check_bar_chart(svg, question, value, code)
         # At its natural size it fits a half column, so its text is shown at 14 px or more.
-        width_px = points(svg.get("width")) * 4 / 3
+        width_px = points(attribute(svg, "width")) * 4 / 3
         assert width_px <= HALF_COLUMN_PX, code
         assert smallest_font(svg) * 4 / 3 >= 14, code
 
@@ -190,7 +208,7 @@ def test_every_benchmark_chart_in_the_pdf_labels_each_bar_with_its_own_value(ban
         svg = svg_of(rows[code].chart)
         check_bar_chart(svg, rows[code].question, value, code)
         # Shown at its own size (it fits the text column), so its text is at least 9 pt.
-        assert points(svg.get("width")) <= PDF_TEXT_COLUMN_PT, code
+        assert points(attribute(svg, "width")) <= PDF_TEXT_COLUMN_PT, code
         assert smallest_font(svg) >= 9, code
     html = pdf.render_html(assessment)
     assert "width: 125mm" not in context["css"]  # not stretched or shrunk to a set width
@@ -213,12 +231,14 @@ def test_two_figures_for_one_area_are_two_labelled_rows():
 
 
 def test_a_line_chart_names_each_line_and_refuses_more_than_five():
-    series = {f"Theme {i}": [10.0 * i, 10.0 * i + 5] for i in range(1, 6)}
+    series: dict[str, list[float | None]] = {
+        f"Theme {i}": [10.0 * i, 10.0 * i + 5] for i in range(1, 6)
+    }
     svg = parse(charts.lines(series, ["2024", "2025"]))
-    names = [text_of(group(svg, f"name-{i}")) for i in range(5)]
+    names = [text_of(group_of(svg, f"name-{i}")) for i in range(5)]
     assert names == list(series)
     assert smallest_font(svg) * 4 / 3 >= 14
-    assert points(svg.get("width")) <= PDF_TEXT_COLUMN_PT
+    assert points(attribute(svg, "width")) <= PDF_TEXT_COLUMN_PT
     with pytest.raises(ValueError, match="6 lines in one chart"):
         charts.lines({**series, "Overall": [1.0, 2.0]}, ["2024", "2025"])
 

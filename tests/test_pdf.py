@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from assessment import pdf
 from assessment.models import Action, Comment, StoredReport
@@ -38,6 +39,12 @@ def assessment(alice, partnership_a):
         question_codes=["AA-01"],
     )
     return assessment
+
+
+def dictionary(value: object) -> DictionaryObject:
+    """A PDF dictionary read from the file (pypdf types its values loosely)."""
+    assert isinstance(value, DictionaryObject), type(value)
+    return value
 
 
 def read(body: bytes) -> tuple[PdfReader, str]:
@@ -115,10 +122,11 @@ def test_a_draft_is_watermarked_and_dated(assessment):
 
 def test_the_pdf_is_tagged_bookmarked_titled_and_embeds_its_fonts(assessment):
     reader, _ = read(pdf.render_pdf(assessment))
-    root = reader.trailer["/Root"]
-    assert bool(root["/MarkInfo"]["/Marked"])
+    root = reader.root_object
+    assert bool(dictionary(root["/MarkInfo"])["/Marked"])
     assert "/StructTreeRoot" in root
     assert str(root["/Lang"]).startswith("en")
+    assert reader.metadata is not None
     assert (
         reader.metadata.title
         == "Northdale Safeguarding Partnership: Self-assessment 2025 \N{EN DASH} review report"
@@ -127,7 +135,7 @@ def test_the_pdf_is_tagged_bookmarked_titled_and_embeds_its_fonts(assessment):
     assert "Summary for the board" in titles and "1. Theme AA" in titles
     fonts = set()
     for page in reader.pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
+        for font in (dictionary(page["/Resources"]).get("/Font") or {}).values():
             descriptor = (
                 font.get_object().get("/FontDescriptor")
                 or font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]

@@ -141,6 +141,7 @@ def test_the_shipped_sets_cover_the_four_sources_and_the_request_to_publish():
 
 def test_framework_codes_reads_every_version_of_the_bank():
     codes = framework_codes("iicsa-cse-networks")
+    assert codes is not None
     assert {"PP", "AR"} <= codes["themes"] and "PP-08" in codes["questions"]
     assert framework_codes("no-such-bank") is None
 

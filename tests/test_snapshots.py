@@ -59,10 +59,12 @@ def test_the_version_1_fixture_still_matches_its_fingerprint():
 def test_a_version_1_snapshot_reads_as_a_typed_record():
     record = snapshots.read(V1["data"])
     assert record.schema_version == 1 and record.comments is None
+    assert record.result is not None
     assert record.result.theme("BB").percentage == pytest.approx(22.2, abs=0.1)
     assert record.result.question("AA-03").value == 30.0
     answer = next(a for a in record.answers if a.question == "AA-03")
     assert (answer.rate, answer.evidence) == (30.0, "System report")
+    assert record.actions[0].due is not None
     assert record.actions[0].due.isoformat() == "2025-09-30" and record.actions[0].is_open
     assert record.signed_off_by == "alice@example.org"
 
@@ -70,7 +72,8 @@ def test_a_version_1_snapshot_reads_as_a_typed_record():
 def test_a_version_2_snapshot_reads_with_nothing_carried_over():
     assert snapshots.digest(V2["data"]) == V2["sha256"]
     record = snapshots.read(V2["data"])
-    assert record.schema_version == 2 and [c.text for c in record.comments] == ["Which audit?"]
+    assert record.schema_version == 2 and record.comments is not None
+    assert [c.text for c in record.comments] == ["Which audit?"]
     assert {(a.carry_outcome, a.confirmed_by) for a in record.answers} == {("", None)}
 
 
@@ -106,6 +109,7 @@ def test_sign_off_writes_the_current_version_with_comments_and_scores(alice, par
     snapshot = sign_off_by_board(assessment, alice)
     assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 5
     record = snapshots.read(snapshot.data)
+    assert record.comments is not None and record.result is not None
     assert [(c.theme, c.text) for c in record.comments] == [("AA", "Which audit?")]
     assert record.result.question("AA-01").level == "good"
     assert snapshots.check(snapshot).ok
@@ -148,12 +152,19 @@ def test_the_pdf_renders_from_a_version_1_snapshot_alone(alice, partnership_a):
 
 @pytest.fixture
 def signed(alice, partnership_a):
+    """Signed off; its report not rendered yet (the pages and exports do not need it)."""
     assessment = make_assessment(partnership_a)
     answer_all(assessment, alice, {"AA-01": "good", "AA-02": "poor"})
     put_in_review(assessment)
     sign_off_by_board(assessment, alice)
-    pdf.stored_report(assessment)  # what the worker does once sign-off is committed
     return assessment
+
+
+@pytest.fixture
+def signed_with_report(signed):
+    """Signed off, with the stored report a worker renders once sign-off is committed."""
+    pdf.stored_report(signed)
+    return signed
 
 
 def tamper(assessment) -> None:
@@ -178,8 +189,9 @@ def test_the_version_1_fixture_is_checked_on_its_results_page(client, alice, par
 
 
 def test_a_changed_record_is_flagged_logged_and_its_report_refused(
-    client, immediate_tasks, media, alice, signed, caplog
+    client, immediate_tasks, media, alice, signed_with_report, caplog
 ):
+    signed = signed_with_report
     tamper(signed)
     client.force_login(alice)
     page = client.get(f"/assessments/{signed.code}/results").content.decode()
@@ -194,8 +206,8 @@ def test_a_changed_record_is_flagged_logged_and_its_report_refused(
     assert exported["snapshot"]["check"].startswith("This record has changed")
 
 
-def test_a_changed_report_file_is_refused(client, alice, signed):
-    pdf.render_signed_report(signed.pk)  # what the worker does after sign-off
+def test_a_changed_report_file_is_refused(client, alice, signed_with_report):
+    signed = signed_with_report
     client.force_login(alice)
     assert client.get(f"/assessments/{signed.code}/report.pdf").status_code == 200
     stored = signed.latest_snapshot.reports.get(kind="report")
@@ -224,12 +236,14 @@ def test_a_critical_question_not_answered_is_kept_in_the_signed_record(alice, pa
     put_in_review(assessment)
     snapshot = sign_off_by_board(assessment, alice)
     record = snapshots.read(snapshot.data)
+    assert record.result is not None
     assert record.result.critical_not_answered == ("AA-01",)
     assert record.result.theme("AA").critical_not_answered == ("AA-01",)
 
 
 def test_earlier_versions_read_as_having_no_critical_question_not_answered():
-    assert snapshots.read(V1["data"]).result.critical_not_answered == ()
+    result = snapshots.read(V1["data"]).result
+    assert result is not None and result.critical_not_answered == ()
 
 
 @pytest.mark.parametrize("fixture", [V1, V2], ids=["version 1", "version 2"])

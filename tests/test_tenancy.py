@@ -14,6 +14,13 @@ ALL = dict.fromkeys(ROLES, 200)
 LEAD_ONLY = {Role.LEAD: 200, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 403, Role.VIEWER: 403}
 LEAD_POST = {Role.LEAD: 302, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 403, Role.VIEWER: 403}
 
+
+@pytest.fixture
+def world(shared_world):
+    """The tenancy world, built once for this module (see ``shared_world`` in conftest.py)."""
+    return shared_world
+
+
 # name: (method, {role: status for the person's own partnership}). Another partnership: always 404.
 EXPECTED = {
     "partnership_home": ("get", ALL),

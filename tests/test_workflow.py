@@ -102,7 +102,8 @@ def test_a_stale_save_is_refused_and_nothing_is_written(alice, bob, partnership_
     )
     assert not result.ok
     assert [c.question.code for c in result.conflicts] == ["AA-01"]
-    assert result.conflicts[0].theirs.answered_by == alice
+    theirs = result.conflicts[0].theirs
+    assert theirs is not None and theirs.answered_by == alice
     assert Answer.objects.count() == 1  # AA-02 was not written either: one transaction
     assert Answer.objects.get().selected == [option_id("AA-01", "good")]
 

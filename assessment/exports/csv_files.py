@@ -31,8 +31,8 @@ def csv_text(header: list[str], rows: list[list]) -> str:
 
 def csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
     response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=filename) or ""
     )
     return response
 
@@ -86,7 +86,7 @@ def answers_csv_rows(assessment) -> tuple[list[str], list[list]]:
                 answer.not_applicable_reason if answer else "",
                 (answer.author_email or "") if answer else "",
                 answer.agency if answer else "",
-                answer.updated.isoformat(timespec="seconds") if answer else "",
+                answer.updated.isoformat(timespec="seconds") if answer and answer.updated else "",
             ]
         )
     return header, rows

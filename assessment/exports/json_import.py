@@ -15,7 +15,7 @@ in the record's ``original`` field.
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -139,6 +139,9 @@ def _items():
     return Field(default_factory=list, max_length=MAX_ITEMS)
 
 
+_ItemT = TypeVar("_ItemT", bound=_Item)
+
+
 class Original(_Item):
     by: Text = None
     at: Text = None
@@ -231,7 +234,8 @@ MESSAGES = {
 
 def _where(loc: tuple, data: dict) -> str:
     """``("answers", 3, "numerator")`` as "answers[3] (AA-03).numerator"."""
-    out, node = "", data
+    out = ""
+    node: object = data
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
@@ -261,9 +265,10 @@ def _structure_problems(error: ValidationError, data: dict, prefix: tuple = ()) 
     return problems
 
 
-def _each(model: type[_Item], data: dict, key: str, problems: list[str]) -> list:
-    """The items of ``data[key]`` that have the right structure; the others' problems."""
-    out = []
+def _each(model: type[_ItemT], data: dict, key: str, problems: list[str]) -> list[_ItemT | None]:
+    """The items of ``data[key]`` that have the right structure (None for the others, whose
+    problems are added to ``problems``)."""
+    out: list[_ItemT | None] = []
     for index, raw in enumerate(data.get(key) or []):
         try:
             out.append(model.model_validate(raw))
@@ -422,59 +427,61 @@ def plan(data: dict, partnership: Partnership) -> Plan:
                 # ``where`` names the question already: not "(AA-01).number: AA-01: …".
                 message = problem.message.removeprefix(f"{question.code}: ")
                 problems.append(f"{where}.{name}: {message}")
-        if item.agency not in (None, "", *Agency.values):
+        if item.agency and item.agency not in Agency.values:
             problems.append(f"{where}.agency: unknown agency {item.agency[:30]!r}")
         values["needs_reconfirmation"] = item.needs_reconfirmation
         values["agency"] = item.agency or ""
         result.answers.append((question, values, _original(item, item.answered_by, item.updated)))
 
     themes = {q.theme.code: q.theme for q in questions.values()}
-    for index, item in enumerate(comments):
-        if item is None:
+    for index, comment in enumerate(comments):
+        if comment is None:
             continue
         where = f"comments[{index}]"
-        if item.theme not in themes:
-            problems.append(f"{where}.theme: {item.theme[:20]!r} is not a theme of the framework")
+        if comment.theme not in themes:
+            problems.append(
+                f"{where}.theme: {comment.theme[:20]!r} is not a theme of the framework"
+            )
             continue
-        question = questions.get(item.question) if item.question else None
-        if item.question and question is None:
-            problems.append(f"{where}.question: unknown question code {item.question[:40]!r}")
-        text = _text(item.text, f"{where}.text", problems, Comment.LIMIT)
+        question = questions.get(comment.question) if comment.question else None
+        if comment.question and question is None:
+            problems.append(f"{where}.question: unknown question code {comment.question[:40]!r}")
+        text = _text(comment.text, f"{where}.text", problems, Comment.LIMIT)
         if not text.strip():
             problems.append(f"{where}.text: a comment needs text")
         result.comments.append(
             {
-                "theme": themes[item.theme],
+                "theme": themes[comment.theme],
                 "question": question,
                 "text": text,
-                "original": _original(item, item.author, item.created),
+                "original": _original(comment, comment.author, comment.created),
             }
         )
 
-    for index, item in enumerate(actions):
-        if item is None:
+    for index, action in enumerate(actions):
+        if action is None:
             continue
         where = f"actions[{index}]"
         description = _text(
-            item.description, f"{where}.description", problems, Action.DESCRIPTION_LIMIT
+            action.description, f"{where}.description", problems, Action.DESCRIPTION_LIMIT
         )
         if not description.strip():
             problems.append(f"{where}.description: is required")
-        if item.agency not in Agency.values:
+        if action.agency not in Agency.values:
             problems.append(f"{where}.agency: unknown agency")
-        if item.priority not in Priority.values:
+        if action.priority not in Priority.values:
             problems.append(f"{where}.priority: must be one of {', '.join(Priority.values)}")
-        if item.status not in ActionStatus.values:
+        if action.status not in ActionStatus.values:
             problems.append(f"{where}.status: must be one of {', '.join(ActionStatus.values)}")
-        due = _date(item.due, f"{where}.due", problems, required=True)
-        unknown = [c for c in item.questions if c not in questions]
+        due = _date(action.due, f"{where}.due", problems, required=True)
+        unknown = [c for c in action.questions if c not in questions]
         if unknown:
             problems.append(f"{where}.questions: unknown question code {unknown[0][:40]!r}")
-        reason = _text(item.dropped_reason, f"{where}.dropped_reason", problems, 1000)
-        if item.status == ActionStatus.DROPPED and not reason.strip():
+        reason = _text(action.dropped_reason, f"{where}.dropped_reason", problems, 1000)
+        if action.status == ActionStatus.DROPPED and not reason.strip():
             problems.append(f"{where}.dropped_reason: a dropped action needs a reason")
         notes = []
-        for n_index, note in enumerate(item.notes):
+        for n_index, note in enumerate(action.notes):
             text = _text(note.text, f"{where}.notes[{n_index}].text", problems, ActionNote.LIMIT)
             notes.append(
                 {
@@ -483,18 +490,18 @@ def plan(data: dict, partnership: Partnership) -> Plan:
                     "original": _original(note, note.author, note.created),
                 }
             )
-        original = _original(item, None, None) or {}
-        if item.owner:
-            original["owner"] = item.owner[:254]  # the importer assigns owners afresh
+        original = _original(action, None, None) or {}
+        if action.owner:
+            original["owner"] = action.owner[:254]  # the importer assigns owners afresh
         result.actions.append(
             {
                 "description": description,
-                "agency": item.agency,
+                "agency": action.agency,
                 "due": due,
-                "priority": item.priority,
-                "status": item.status,
+                "priority": action.priority,
+                "status": action.status,
                 "dropped_reason": reason,
-                "question_codes": sorted(set(item.questions)),
+                "question_codes": sorted(set(action.questions)),
                 "notes": notes,
                 "original": original or None,
             }
@@ -506,7 +513,7 @@ def plan(data: dict, partnership: Partnership) -> Plan:
     return result
 
 
-def import_assessment(data: dict, *, partnership: Partnership, user: User) -> Assessment:
+def import_assessment(data: dict, *, partnership: Partnership, user: User | None) -> Assessment:
     """Validate, then create a new draft assessment in one transaction (all or nothing)."""
     checked = plan(data, partnership)
     now = timezone.now()

@@ -82,10 +82,12 @@ class ActionForm(PersonalDataCheck):
         self.assessment = assessment
         if new:  # a new action starts "not started"; its status changes as work happens
             del self.fields["status"], self.fields["dropped_reason"]
-        self.fields["owner"].choices = [("", "No named owner yet")] + [
+        self.choice_field("owner").choices = [("", "No named owner yet")] + [
             (str(m.user.pk), f"{m.user} ({m.get_agency_display()})") for m in members
         ]
-        self.fields["question_codes"].choices = [(q.code, f"{q.code} {q.text}") for q in questions]
+        self.choice_field("question_codes").choices = [
+            (q.code, f"{q.code} {q.text}") for q in questions
+        ]
         self.initial.setdefault("status", ActionStatus.NOT_STARTED)
         self.initial.setdefault("priority", Priority.MEDIUM)
         self.helper.layout = Layout(
@@ -100,7 +102,8 @@ class ActionForm(PersonalDataCheck):
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "due" not in self.errors and not data.get("due"):
             self.add_error("due", "Enter the due date")
         elif data.get("due") and data["due"] < self.assessment.period_start:
@@ -143,7 +146,8 @@ class ProgressForm(PersonalDataCheck):
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("status") == ActionStatus.DROPPED
             and not (data.get("dropped_reason") or "").strip()

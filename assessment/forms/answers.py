@@ -164,19 +164,16 @@ class AnswerForm(forms.Form):
                 error_messages={"invalid_choice": "select only the answers shown"},
             )
         elif kind == Kind.INDICATOR:
-            numbers = {"min_value": 0, "max_value": 10_000_000, "required": False}
-            self.fields["numerator"] = forms.IntegerField(
-                label=q.indicator["numerator"],
-                error_messages=_number_errors(q.indicator["numerator"]),
-                widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "app-number"}),
-                **numbers,
-            )
-            self.fields["denominator"] = forms.IntegerField(
-                label=q.indicator["denominator"],
-                error_messages=_number_errors(q.indicator["denominator"]),
-                widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "app-number"}),
-                **numbers,
-            )
+            indicator: dict = q.indicator or {}  # the loader requires it of an indicator
+            for name in ("numerator", "denominator"):
+                self.fields[name] = forms.IntegerField(
+                    label=indicator[name],
+                    error_messages=_number_errors(indicator[name]),
+                    widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "app-number"}),
+                    min_value=0,
+                    max_value=10_000_000,
+                    required=False,
+                )
             self._add_period_fields()
         elif kind == Kind.COUNT:
             self.fields["number"] = forms.IntegerField(
@@ -275,7 +272,8 @@ class AnswerForm(forms.Form):
         return code
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         q = self.question
         values = self._typed_values()
         base = self._base_values(data.get("version"))
@@ -331,7 +329,7 @@ class AnswerForm(forms.Form):
 
     def _add_problem(self, problem: answer_rules.Problem) -> None:
         """A rule's problem on the field that shows it, unless that field already has one."""
-        name = problem.field
+        name: str | None = problem.field
         if name == "selected" or (name == "not_applicable" and not self.na_allowed):
             # The box is not on the page for a question that must be answered: the message goes
             # on the answer itself, so the error summary's link reaches a box.
@@ -344,7 +342,7 @@ class AnswerForm(forms.Form):
 
     def _typed_values(self) -> dict:
         data = self.cleaned_data
-        values = {
+        values: dict[str, object] = {
             "selected": [],
             "numerator": data.get("numerator"),
             "denominator": data.get("denominator"),
@@ -382,7 +380,7 @@ class AnswerForm(forms.Form):
 
 # The id of the first box of each kind of question, as govuk.py writes it (radios and
 # checkboxes are numbered from 1, date parts from 0): where links to a question land.
-_FIRST_INPUT = {
+_FIRST_INPUT: dict[str, str] = {
     Kind.SINGLE: "option_1",
     Kind.YES_NO: "option_1",
     Kind.MULTIPLE: "options_1",

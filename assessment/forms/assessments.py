@@ -55,11 +55,11 @@ class StartAssessmentForm(PersonalDataCheck):
 
     def __init__(self, *args, frameworks, previous, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["framework"].choices = [
+        self.choice_field("framework").choices = [
             Choice(str(f.pk), f"{f.title}, version {f.version}", hint="Newest" if i == 0 else "")
             for i, f in enumerate(frameworks)
         ]
-        self.fields["carried_from"].choices = [Choice("", "A blank self-assessment")] + [
+        self.choice_field("carried_from").choices = [Choice("", "A blank self-assessment")] + [
             Choice(
                 str(a.pk),
                 f"Carry over from {a.title}",
@@ -86,10 +86,11 @@ class StartAssessmentForm(PersonalDataCheck):
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("period_start", "period_end"):
             if name in self.fields and not data.get(name) and name not in self.errors:
-                self.add_error(name, f"Enter the {self.fields[name].label.lower()}")
+                self.add_error(name, f"Enter the {str(self.fields[name].label).lower()}")
         start, end = data.get("period_start"), data.get("period_end")
         for problem in answer_rules.period_problems(start, end, today=timezone.localdate()):
             if problem.field not in self.errors:

@@ -166,7 +166,8 @@ class BoardApprovalForm(LeftOpenReasons):
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "meeting" not in self.errors and not data.get("meeting"):
             self.add_error("meeting", "Enter the date of the board meeting")
         return data

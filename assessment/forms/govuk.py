@@ -100,8 +100,13 @@ def choices(
     selected = {str(v) for v in value or ()} if multiple else {str(value)}
     hint, hint_ids = _hint(field)
     errors, error_ids = _errors(field)
+    if not isinstance(field.field, forms.ChoiceField):
+        raise TypeError(f"{field.name} is not a choice field")
+    # Django normalises the choices (a callable becomes an iterator); the stubs' getter type
+    # still names the callables the setter accepts.
+    choices: Iterable = field.field.choices  # type: ignore[assignment]
     items = []
-    for number, choice in enumerate(field.field.choices, start=1):
+    for number, choice in enumerate(choices, start=1):
         option_value, label = choice[0], choice[1]
         option_hint = getattr(choice, "hint", "")
         input_id = f"{field.auto_id}_{number}"
@@ -230,7 +235,7 @@ def textarea(
     attrs = _attrs(
         name=field.html_name,
         rows=rows,
-        maxlength=field.field.max_length,
+        maxlength=field.field.max_length if isinstance(field.field, forms.CharField) else None,
         class_=classes,
         aria_describedby=_describedby(hint_ids + ([info_id] if max_characters else []) + error_ids),
         aria_invalid="true" if errors else None,

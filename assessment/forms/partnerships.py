@@ -29,6 +29,13 @@ class GOVUKForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
+    def choice_field(self, name: str) -> forms.ChoiceField:
+        """The choice field ``name``, for setting its choices when the form is made."""
+        field = self.fields[name]
+        if not isinstance(field, forms.ChoiceField):
+            raise TypeError(f"{name} is not a choice field")
+        return field
+
 
 class PersonalDataCheck(GOVUKForm):
     """Warns when a free-text field looks as if it holds personal details, and saves it only
@@ -50,7 +57,8 @@ class PersonalDataCheck(GOVUKForm):
     def clean(self) -> dict:
         from assessment.pii import find_personal_data
 
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         warned = False
         for name, label in self.checked.items():
             findings = find_personal_data(data.get(name) or "")
@@ -155,7 +163,7 @@ class PartnershipSettingsForm(GOVUKForm):
     )
     year_starts = forms.TypedChoiceField(
         label="Reporting year starts in",
-        choices=Partnership._meta.get_field("year_starts").choices,
+        choices=Partnership._meta.get_field("year_starts").choices or (),
         coerce=int,
         error_messages={"required": "Select the month the reporting year starts"},
     )
@@ -250,7 +258,8 @@ class NewAccountForm(GOVUKForm):
         return password
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if (
             cleaned.get("password1")
             and cleaned.get("password2")

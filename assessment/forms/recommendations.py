@@ -47,7 +47,8 @@ class PersonalDataChecked(GOVUKForm):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         confirmed = data.get("confirm_personal_data")
         self.pii_findings = []
         for name in self.checked_fields:
@@ -153,10 +154,10 @@ class EntryForm(PersonalDataChecked):
         if not local:
             for name in ("local_source", "local_title", "local_summary", "local_reference"):
                 del self.fields[name]
-        self.fields["owner"].choices = [("", "No named owner yet")] + [
+        self.choice_field("owner").choices = [("", "No named owner yet")] + [
             (str(m.user.pk), f"{m.user} ({m.get_agency_display()})") for m in members
         ]
-        self.fields["actions"].choices = [
+        self.choice_field("actions").choices = [
             (str(a.pk), f"{a.description[:120]} ({a.assessment.title})") for a in actions
         ]
         self.initial.setdefault("status", ResponseStatus.NOT_STARTED)
@@ -187,7 +188,8 @@ class EntryForm(PersonalDataChecked):
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         _require_reason(self, data)
         return data
 
@@ -212,7 +214,8 @@ class ProgressForm(PersonalDataChecked):
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         _require_reason(self, data)
         return data
 
@@ -240,7 +243,8 @@ class MilestoneForm(PersonalDataChecked):
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "due" not in self.errors and not data.get("due"):
             self.add_error("due", "Enter the milestone date")
         return data
@@ -267,7 +271,8 @@ class PublishForm(GOVUKForm):
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         approved: date | None = data.get("approved_on")
         if "approved_on" not in self.errors and not approved:
             self.add_error("approved_on", "Enter the date the response was approved")

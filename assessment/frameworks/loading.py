@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from assessment import yaml_files
 from assessment.frameworks.validation import FrameworkError, critical_nations, validate
 from assessment.models import (
     Benchmark,
@@ -24,8 +25,8 @@ from assessment.models import (
 )
 from assessment.models.framework import DEFAULT_POINTS
 
-# The C loader parses the real bank about seven times faster; PyYAML built without libyaml lacks it.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The C loader parses the real bank about seven times faster (see assessment/yaml_files.py).
+YAML_LOADER = yaml_files.YAML_LOADER
 
 
 def read(path: str | Path, *, _following: frozenset[Path] = frozenset()) -> dict:
@@ -61,8 +62,7 @@ def read(path: str | Path, *, _following: frozenset[Path] = frozenset()) -> dict
 
 def _parse(path: Path) -> Any:
     try:
-        # The loader is a safe one: CSafeLoader, or SafeLoader without libyaml.
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506
+        return yaml_files.parse_file(path)
     except OSError as error:
         raise FrameworkError([f"{path}: cannot be read ({error.strerror})"]) from None
     except yaml.YAMLError as error:

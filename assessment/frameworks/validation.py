@@ -80,7 +80,7 @@ INDICATOR_FIELDS = {"numerator", "denominator", "unit", "per"}
 DOCUMENT_FIELDS = {"id", "title", "short_title", "publisher", "date", "url"}
 CRITICAL_BASES = ("unacceptable", "victims_as_offenders", "statutory_duty")
 CARRY_MODES = ("same", "map", "none")
-SCOPES = [scope for scope, _ in Benchmark._meta.get_field("scope").choices]
+SCOPES = [scope for scope, _ in Benchmark._meta.get_field("scope").choices or ()]
 PER = (100, 1000, 10000)
 # Format 1 is the 2022.1 file as published (it must keep loading unchanged); format 2 adds the
 # rules of issue 13: a reason for every critical flag, benchmark scope and comparability, a basis
@@ -455,7 +455,8 @@ def critical_nations(question: dict) -> list:
 
 def _validate_critical(check: _Checker, where: str, question: dict) -> None:
     critical = question.get("critical", False)
-    nations = question.get("nations") if isinstance(question.get("nations"), list) else []
+    listed = question.get("nations")
+    nations: list = listed if isinstance(listed, list) else []
     if isinstance(critical, list):
         if not critical or any(nation not in nations for nation in critical):
             check.problem(
@@ -662,8 +663,9 @@ def _validate_bands(check: _Checker, where: str, bands: Any, cited: list) -> Non
             f"{where}: bands", f"field 'direction' must be lower or higher, not {direction!r}"
         )
         return
-    values = [_number(bands[key]) for key in ("good", "established", "developing")]
-    if any(v is None for v in values):
+    numbers = [_number(bands[key]) for key in ("good", "established", "developing")]
+    values = [v for v in numbers if v is not None]
+    if len(values) != len(numbers):
         check.problem(
             f"{where}: bands", "thresholds good, established and developing must be numbers"
         )

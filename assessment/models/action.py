@@ -66,6 +66,7 @@ class Action(LockedWithAssessment, Imported):
     updated = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    _change_reason: str  # the reason django-simple-history stores with the next history row
 
     class Meta:
         ordering = ["due", "created"]

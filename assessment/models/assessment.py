@@ -5,6 +5,7 @@ form, admin, command, queryset) can change its answers; reopening needs a lead a
 """
 
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models, transaction
@@ -68,6 +69,7 @@ class Assessment(models.Model):
     )
 
     history = HistoricalRecords()
+    _change_reason: str  # the reason django-simple-history stores with the next history row
     objects = LockedQuerySet.as_manager()
 
     class Meta:
@@ -184,6 +186,7 @@ class Answer(LockedWithAssessment, Imported):
     )
 
     history = HistoricalRecords()
+    _change_reason: str  # the reason django-simple-history stores with the next history row
 
     class Meta:
         constraints = [
@@ -245,7 +248,7 @@ class Answer(LockedWithAssessment, Imported):
     def author_email(self) -> str | None:
         return self.answered_by.email if self.answered_by else None
 
-    def chosen_options(self, options: list[Option]) -> list[Option]:
+    def chosen_options(self, options: Iterable[Option]) -> list[Option]:
         return [o for o in options if o.pk in self.selected]
 
     def as_data(self, options: list[Option] | None = None) -> dict:

@@ -13,7 +13,8 @@ from assessment import scoring
 LEVELS = list(scoring.LEVELS)
 DEFAULT_POINTS = dict(scoring.POINTS)
 
-Level = models.TextChoices("Level", [(level.upper(), level) for level in scoring.LEVELS])
+# The stubs type only the functional API's space-separated names, not its (name, value) pairs.
+Level = models.TextChoices("Level", [(level.upper(), level) for level in scoring.LEVELS])  # type: ignore[call-overload]
 
 
 class Kind(models.TextChoices):

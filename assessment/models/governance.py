@@ -113,9 +113,9 @@ class Challenge(LockedWithAssessment):
     def subject(self) -> str:
         if self.entry_id:
             return f"the register entry {self.entry.number}: {self.entry.title}"
-        if self.question_id:
+        if self.question is not None:
             return self.question.code
-        if self.theme_id:
+        if self.theme is not None:
             return self.theme.title
         return "the whole self-assessment"
 
@@ -129,22 +129,22 @@ class Challenge(LockedWithAssessment):
         if self.theme_id is None:
             return None
         agencies = set(assigned)
-        if self.question_id:
+        if self.question is not None:
             agencies |= set(self.question.agencies)
         return agencies or None
 
     def as_data(self) -> dict:
         return {
             "code": str(self.code),
-            "theme": self.theme.code if self.theme_id else None,
-            "question": self.question.code if self.question_id else None,
+            "theme": self.theme.code if self.theme is not None else None,
+            "question": self.question.code if self.question is not None else None,
             # Version 5 on: the register entry challenged, as it was named then.
             "entry": {
                 "code": str(self.entry.code),
                 "number": self.entry.number,
                 "title": self.entry.title,
             }
-            if self.entry_id
+            if self.entry is not None
             else None,
             "raised_by": person(self.raised_by),
             "text": self.text,

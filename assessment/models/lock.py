@@ -44,13 +44,22 @@ def _assessment_model() -> type[models.Model]:
     return apps.get_model("assessment", "Assessment")
 
 
+def _parent_field(model: type[models.Model]) -> models.ForeignKey:
+    """The foreign key from ``model`` to the record it is locked with (its ``lock_parent``)."""
+    name = getattr(model, "lock_parent", None)
+    field = model._meta.get_field(name) if isinstance(name, str) else None
+    if not isinstance(field, models.ForeignKey):
+        raise TypeError(f"{model.__name__}.lock_parent must name a foreign key")
+    return field
+
+
 def lock_path(model: type[models.Model]) -> str:
     """The lookup from ``model`` to its assessment: "assessment", "action__assessment" …"""
     if model is _assessment_model():
         return ""
-    parent = model._meta.get_field(model.lock_parent).related_model
-    rest = lock_path(parent)
-    return f"{model.lock_parent}__{rest}" if rest else model.lock_parent
+    field = _parent_field(model)
+    rest = lock_path(_parent_model(model))
+    return f"{field.name}__{rest}" if rest else field.name
 
 
 def _status_lookup(model: type[models.Model]) -> str:
@@ -71,11 +80,14 @@ def _any_signed_off(model: type[models.Model], pks) -> bool:
 
 
 def _parent_model(model: type[models.Model]) -> type[models.Model]:
-    return model._meta.get_field(model.lock_parent).related_model
+    related = _parent_field(model).related_model
+    if not isinstance(related, type):  # "self" is resolved to the class once the apps are ready
+        raise TypeError(f"{model.__name__}.lock_parent has no resolved model")
+    return related
 
 
-def _parent_ids(objs) -> set:
-    return {getattr(obj, obj._meta.get_field(obj.lock_parent).attname) for obj in objs}
+def _parent_ids(objs: list[models.Model]) -> set:
+    return {getattr(obj, _parent_field(type(obj)).attname) for obj in objs}
 
 
 class LockedQuerySet(models.QuerySet):
@@ -136,16 +148,14 @@ class LockedWithAssessment(models.Model):
     def refuse_if_locked(self, *, deleting: bool = False) -> None:
         if not self.locked_after_sign_off:
             return
-        target = getattr(self, self._meta.get_field(self.lock_parent).attname)
+        parent_id = _parent_field(type(self)).attname
+        target = getattr(self, parent_id)
         if _any_signed_off(_parent_model(type(self)), [target]):
             raise AssessmentLocked(self.locked_message)
         if self.pk is None:
             return
         stored = (
-            type(self)
-            ._base_manager.filter(pk=self.pk)
-            .values_list(self._meta.get_field(self.lock_parent).attname, flat=True)
-            .first()
+            type(self)._base_manager.filter(pk=self.pk).values_list(parent_id, flat=True).first()
         )
         if stored is None or (not deleting and self.moves_on_after_sign_off and stored != target):
             return  # new, or moving on out of a signed-off cycle (which keeps it in its snapshot)

@@ -72,6 +72,7 @@ class Partnership(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    _change_reason: str  # the reason django-simple-history stores with the next history row
 
     class Meta:
         ordering = ["name"]
@@ -107,6 +108,7 @@ class Membership(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    _change_reason: str  # the reason django-simple-history stores with the next history row
 
     class Meta:
         ordering = ["user__name", "user__email"]

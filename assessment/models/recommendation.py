@@ -143,6 +143,7 @@ class RecommendationResponse(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    _change_reason: str  # the reason django-simple-history stores with the next history row
 
     class Meta:
         ordering = ["created"]
@@ -167,27 +168,33 @@ class RecommendationResponse(models.Model):
 
     @property
     def title(self) -> str:
-        return self.local_title if self.is_local else self.recommendation.title
+        rec = self.recommendation
+        return self.local_title if rec is None else rec.title
 
     @property
     def number(self) -> str:
-        return "Local" if self.is_local else self.recommendation.number
+        rec = self.recommendation
+        return "Local" if rec is None else rec.number
 
     @property
     def source_title(self) -> str:
-        return self.get_local_source_display() if self.is_local else self.recommendation.set.title
+        rec = self.recommendation
+        return self.get_local_source_display() if rec is None else rec.set.title
 
     @property
     def summary(self) -> str:
-        return self.local_summary if self.is_local else self.recommendation.summary
+        rec = self.recommendation
+        return self.local_summary if rec is None else rec.summary
 
     @property
     def citation(self) -> str:
-        return self.local_reference if self.is_local else self.recommendation.citation
+        rec = self.recommendation
+        return self.local_reference if rec is None else rec.citation
 
     @property
     def question_codes(self) -> list[str]:
-        return [] if self.is_local else list(self.recommendation.questions)
+        rec = self.recommendation
+        return [] if rec is None else list(rec.questions)
 
     @property
     def next_milestone(self) -> "Milestone | None":
@@ -210,6 +217,7 @@ class Milestone(models.Model):
     done = models.BooleanField(default=False)
 
     history = HistoricalRecords()
+    _change_reason: str  # the reason django-simple-history stores with the next history row
 
     class Meta:
         ordering = ["due", "pk"]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessment import notifications, snapshots
-from assessment.access import AssessmentAccess, Right, assessment_access
+from assessment.access import AssessmentAccess, AuthenticatedHttpRequest, Right, assessment_access
 from assessment.exports import csv_response
 from assessment.forms.actions import ActionForm, NoteForm, ProgressForm
 from assessment.forms.assessments import room_for_a_comment
@@ -124,7 +124,7 @@ def action_plan(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def new_action(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def new_action(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.MANAGE)
     if not access.may_add_action():
         raise PermissionDenied("A later cycle has started: add actions to its plan.")
@@ -187,7 +187,9 @@ def _action(access: AssessmentAccess, action_code: uuid.UUID) -> Action:
 
 
 @login_required
-def edit_action(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> HttpResponse:
+def edit_action(
+    request: AuthenticatedHttpRequest, code: uuid.UUID, action: uuid.UUID
+) -> HttpResponse:
     """Leads change everything; the owning agency's contributors record status and progress."""
     access = assessment_access(request, code)
     action_obj = _action(access, action)
@@ -204,7 +206,7 @@ def edit_action(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> Htt
             "dropped_reason": action_obj.dropped_reason,
             "question_codes": action_obj.question_codes,
         }
-        form = ActionForm(
+        form: ActionForm | ProgressForm = ActionForm(
             request.POST or None,
             initial=initial,
             members=_members(access),
@@ -281,7 +283,9 @@ def action_detail(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> H
 
 @login_required
 @require_POST
-def comment_on_action(request: HttpRequest, code: uuid.UUID, action: uuid.UUID) -> HttpResponse:
+def comment_on_action(
+    request: AuthenticatedHttpRequest, code: uuid.UUID, action: uuid.UUID
+) -> HttpResponse:
     access = assessment_access(request, code, Right.COMMENT)
     if not access.plan_is_live:
         return locked(request, access, "Comment on its open actions in the next cycle.")

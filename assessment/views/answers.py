@@ -2,6 +2,7 @@
 comments."""
 
 import uuid
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from assessment.access import AssessmentAccess, Right, assessment_access
+from assessment.access import AssessmentAccess, AuthenticatedHttpRequest, Right, assessment_access
 from assessment.answer_rules import normalise
 from assessment.forms.answers import AnswerForm
 from assessment.forms.assessments import CommentForm, room_for_a_comment
@@ -78,7 +79,7 @@ class ThemePage:
         self.next_theme = themes[index + 1] if index + 1 < len(themes) else None
 
     def forms(
-        self, data=None, *, complete: bool = False, skip: set[str] = frozenset()
+        self, data=None, *, complete: bool = False, skip: frozenset[str] | set[str] = frozenset()
     ) -> list[AnswerForm]:
         return [
             AnswerForm(
@@ -161,10 +162,10 @@ def _errors(form: AnswerForm) -> list[tuple[str, str]]:
     """(anchor, message) pairs for the page's error summary."""
     from assessment.templatetags.gds_extras import first_input_id
 
-    out = []
+    out: list[tuple[str, str]] = []
     for name, errors in form.errors.items():
         anchor = first_input_id(form[name] if name in form.fields else form["evidence"])
-        out.extend((anchor, message) for message in errors)
+        out.extend((anchor, str(message)) for message in errors)
     return out
 
 
@@ -173,7 +174,7 @@ def _conflict_codes(request: HttpRequest) -> list[str]:
 
 
 @login_required
-def theme(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
+def theme(request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     access = assessment_access(request, code)
     page = ThemePage(access, theme)
     if request.method != "POST":
@@ -224,6 +225,17 @@ def _saved_message(result: SaveResult) -> str:
     return " and ".join(parts) if parts else "No changes to save"
 
 
+@dataclass
+class _ShownConflict:
+    """One conflict as the page shows it: the saved answer beside this person's."""
+
+    question: Question
+    theirs: Answer | None
+    mine: dict
+    theirs_values: dict = field(default_factory=dict)
+    options: list[Option] = field(default_factory=list)
+
+
 def _conflict_page(
     request, page: ThemePage, post, result=None, missing_choice: bool = False
 ) -> HttpResponse:
@@ -237,22 +249,15 @@ def _conflict_page(
             for f in forms
             if not f.errors
         ]
-        conflicts = []
-        for change in changes:
-            if change.question.code in _conflict_codes(request):
-                conflicts.append(
-                    {
-                        "question": change.question,
-                        "theirs": page.answers.get(change.question.pk),
-                        "mine": change.values,
-                    }
-                )
-    else:
         conflicts = [
-            {"question": c.question, "theirs": c.theirs, "mine": c.mine} for c in result.conflicts
+            _ShownConflict(change.question, page.answers.get(change.question.pk), change.values)
+            for change in changes
+            if change.question.code in _conflict_codes(request)
         ]
-    codes = {c["question"].code for c in conflicts}
-    versions = {c["question"].code: (c["theirs"].version if c["theirs"] else 0) for c in conflicts}
+    else:
+        conflicts = [_ShownConflict(c.question, c.theirs, c.mine) for c in result.conflicts]
+    codes = {c.question.code for c in conflicts}
+    versions = {c.question.code: (c.theirs.version if c.theirs else 0) for c in conflicts}
     hidden = []
     for key in post:
         if key in ("csrfmiddlewaretoken", "conflicts") or key.startswith("resolve-"):
@@ -263,9 +268,8 @@ def _conflict_page(
                 value = str(versions[prefix])  # a choice of "mine" then saves over their version
             hidden.append((key, value))
     for c in conflicts:
-        options = list(c["question"].options.all())
-        c["theirs_values"] = values_of(c["theirs"])
-        c["options"] = options
+        c.options = list(c.question.options.all())
+        c.theirs_values = values_of(c.theirs)
     return render(
         request,
         "assessment/answers/conflict.html",
@@ -283,7 +287,7 @@ def _conflict_page(
 
 @login_required
 @require_POST
-def autosave(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
+def autosave(request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     """Saves a draft of the theme in the background (htmx); answers with problems wait for Save."""
     access = assessment_access(request, code)
     page = ThemePage(access, theme)
@@ -324,7 +328,7 @@ def autosave(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
+def comment(request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     """A scrutineer's or lead's comment on a question (``question`` in the POST) or the theme."""
     access = assessment_access(request, code, Right.COMMENT)
     if access.assessment.is_locked:

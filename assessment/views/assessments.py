@@ -12,7 +12,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from assessment import notifications
-from assessment.access import AssessmentAccess, Right, assessment_access, partnership_access
+from assessment.access import (
+    AssessmentAccess,
+    AuthenticatedHttpRequest,
+    Right,
+    assessment_access,
+    partnership_access,
+)
 from assessment.forms.assessments import AssignmentForm, ReopenForm, StartAssessmentForm
 from assessment.governance import challenges_of, open_by_theme, open_challenges
 from assessment.models import (
@@ -34,7 +40,7 @@ from assessment.workflow import (
 
 
 @login_required
-def start(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     access = partnership_access(request, code, Right.MANAGE)
     # The newest version first, and chosen unless the lead picks another.
     frameworks = sorted(
@@ -108,7 +114,7 @@ def locked(request: HttpRequest, access: AssessmentAccess, message: str) -> Http
 
 
 @login_required
-def assign(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.MANAGE)
     if request.method == "POST" and access.assessment.is_locked:
         return locked(
@@ -182,7 +188,7 @@ def back_to_draft(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def reopen_assessment(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def reopen_assessment(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.MANAGE)
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -10,7 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from assessment import register
-from assessment.access import AssessmentAccess, Right, assessment_access, partnership_access
+from assessment.access import (
+    AssessmentAccess,
+    AuthenticatedHttpRequest,
+    Right,
+    assessment_access,
+    partnership_access,
+)
 from assessment.forms.governance import ChallengeForm, ResolveForm, ResponseForm
 from assessment.governance import challenges_of
 from assessment.models import Challenge, Question, Theme
@@ -53,7 +59,7 @@ def _subject(access: AssessmentAccess, data) -> tuple[Theme | None, Question | N
 
 
 @login_required
-def new_challenge(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def new_challenge(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     """Raise a challenge on a question (``?question=PP-01``), a theme (``?theme=PP``) or, with
     neither, the whole self-assessment."""
     access = assessment_access(request, code, Right.COMMENT)
@@ -163,7 +169,7 @@ def challenge_detail(request: HttpRequest, code: uuid.UUID, challenge: uuid.UUID
 @login_required
 @require_POST
 def respond_to_challenge(
-    request: HttpRequest, code: uuid.UUID, challenge: uuid.UUID
+    request: AuthenticatedHttpRequest, code: uuid.UUID, challenge: uuid.UUID
 ) -> HttpResponse:
     access = assessment_access(request, code)
     challenge_obj = _challenge(access, challenge)
@@ -183,7 +189,9 @@ def respond_to_challenge(
 
 @login_required
 @require_POST
-def resolve_challenge(request: HttpRequest, code: uuid.UUID, challenge: uuid.UUID) -> HttpResponse:
+def resolve_challenge(
+    request: AuthenticatedHttpRequest, code: uuid.UUID, challenge: uuid.UUID
+) -> HttpResponse:
     """The scrutineer (or a lead) resolves the challenge, or keeps it open with a further note."""
     access = assessment_access(request, code, Right.COMMENT)
     challenge_obj = _challenge(access, challenge)

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -69,7 +69,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 def _accept(
     request: HttpRequest, invitation: Invitation, new_user: User | None = None
 ) -> HttpResponse:
-    user = new_user or request.user
+    user = new_user if new_user is not None else request.user
+    if not isinstance(user, User):  # the callers accept only for a signed-in or new person
+        raise PermissionDenied
     already = Membership.objects.filter(partnership=invitation.partnership, user=user).exists()
     try:
         membership = invitation.accept(user)

@@ -5,7 +5,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessment import register
-from assessment.access import Right, has_two_factor, partnership_access, partnerships_of
+from assessment.access import (
+    AuthenticatedHttpRequest,
+    Right,
+    has_two_factor,
+    partnership_access,
+    partnerships_of,
+)
 from assessment.forms.governance import RepresentativesForm
 from assessment.forms.partnerships import InvitationForm, MembershipForm, PartnershipSettingsForm
 from assessment.governance import APPROVER_ROLES, open_challenges, representatives_of
@@ -56,7 +62,7 @@ def members(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     people = access.partnership.memberships.select_related("user").order_by(
         "user__name", "user__email"
     )
-    invitations = []
+    invitations: list[Invitation] | QuerySet[Invitation] = []
     if access.can_manage:
         invitations = access.partnership.invitations.pending().select_related("invited_by")
     lead_count = sum(1 for m in people if m.role == Role.LEAD)
@@ -67,7 +73,7 @@ def members(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     )
 
 
-def _send_invitation(request: HttpRequest, invitation: Invitation, token: str) -> None:
+def _send_invitation(request: AuthenticatedHttpRequest, invitation: Invitation, token: str) -> None:
     link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
     inviter = request.user.get_full_name()
     send_mail(
@@ -86,7 +92,7 @@ def _send_invitation(request: HttpRequest, invitation: Invitation, token: str) -
 
 
 @login_required
-def invite(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     access = partnership_access(request, code, Right.MANAGE)
     form = InvitationForm(request.POST or None, partnership=access.partnership)
     if request.method == "POST" and form.is_valid():
@@ -105,7 +111,9 @@ def invite(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def resend_invitation(request: HttpRequest, code: uuid.UUID, invitation: uuid.UUID) -> HttpResponse:
+def resend_invitation(
+    request: AuthenticatedHttpRequest, code: uuid.UUID, invitation: uuid.UUID
+) -> HttpResponse:
     access = partnership_access(request, code, Right.MANAGE)
     pending = get_object_or_404(
         Invitation.objects.filter(

@@ -2,10 +2,12 @@
 each prepared by a worker behind a page that waits for it."""
 
 import uuid
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -13,11 +15,14 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from assessment import exports, pdf, reports, snapshots
-from assessment.access import Right, assessment_access, partnership_access
+from assessment.access import AuthenticatedHttpRequest, Right, assessment_access, partnership_access
 from assessment.forms.assessments import ImportForm
 from assessment.models import DocumentKind
 
 REFRESH_SECONDS = 5
+
+
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
 
 def _filename(assessment, suffix: str) -> str:
@@ -25,10 +30,10 @@ def _filename(assessment, suffix: str) -> str:
     return f"{slugify(assessment.title, allow_unicode=True) or 'self-assessment'}-{suffix}"
 
 
-def _attachment(response: HttpResponse, assessment, suffix: str) -> HttpResponse:
+def _attachment(response: _Response, assessment, suffix: str) -> _Response:
     """The response as a download named after the assessment."""
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=_filename(assessment, suffix)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=_filename(assessment, suffix)) or ""
     )
     return response
 
@@ -77,7 +82,8 @@ def _download(request: HttpRequest, code: uuid.UUID, kind: str) -> HttpResponse:
     access = assessment_access(request, code)
     assessment = access.assessment
     document = reports.DOCUMENTS[kind]
-    check = snapshots.check(snapshots.latest(assessment)) if assessment.is_locked else None
+    snapshot = snapshots.latest(assessment) if assessment.is_locked else None
+    check = snapshots.check(snapshot) if snapshot is not None else None
     # The JSON export carries the check's outcome in it; the other files are refused.
     if check is not None and not check.ok and kind != DocumentKind.JSON:
         return _record_changed(request, access, check, document.title)
@@ -142,7 +148,7 @@ def export_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def import_json(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def import_json(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     """A lead brings back an exported self-assessment as a new draft. Nothing half-imported."""
     access = partnership_access(request, code, Right.MANAGE)
     form = ImportForm(request.POST or None, request.FILES or None)

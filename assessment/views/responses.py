@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessment import register
-from assessment.access import Access, Right, partnership_access
+from assessment.access import Access, AuthenticatedHttpRequest, Right, partnership_access
 from assessment.exports import csv_response
 from assessment.forms.recommendations import EntryForm, MilestoneForm, ProgressForm, PublishForm
 from assessment.models import (
@@ -116,7 +116,7 @@ def _save_entry(request, access: Access, entry: RecommendationResponse, form, lo
 
 @login_required
 def respond_to_recommendation(
-    request: HttpRequest, code: uuid.UUID, recommendation: int
+    request: AuthenticatedHttpRequest, code: uuid.UUID, recommendation: int
 ) -> HttpResponse:
     """A lead records the partnership's response to a recommendation from a set."""
     access = partnership_access(request, code, Right.MANAGE)
@@ -136,7 +136,7 @@ def respond_to_recommendation(
 
 
 @login_required
-def add_local_recommendation(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def add_local_recommendation(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     """A lead adds a local recommendation (practice review, inspection, local inquiry) and its
     response."""
     access = partnership_access(request, code, Right.MANAGE)
@@ -175,7 +175,7 @@ def edit_register_entry(request: HttpRequest, code: uuid.UUID, entry: uuid.UUID)
         }
         initial["owner"] = str(item.owner_id or "")
         initial["actions"] = [str(a.pk) for a in item.actions.all()]
-        form = EntryForm(
+        form: EntryForm | ProgressForm = EntryForm(
             request.POST or None,
             initial=initial,
             local=item.is_local,
@@ -329,7 +329,7 @@ def register_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def publish_response(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def publish_response(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     """A lead publishes the next version of "Our response to the recommendations"."""
     access = partnership_access(request, code, Right.MANAGE)
     entries = list(register.entries(access.partnership))

@@ -166,10 +166,10 @@ def trend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             continue
         values = []
         for s in scored_cycles:
-            code = (
+            old_code = (
                 kept.old_codes[s.assessment.framework_id][question.code] if kept else question.code
             )
-            match = next((q for q in s.questions if q.code == code), None)
+            match = next((q for q in s.questions if q.code == old_code), None)
             answer = s.answers.get(match.pk) if match else None
             values.append(answer.rate if answer and not answer.not_applicable else None)
         if any(v is not None for v in values):

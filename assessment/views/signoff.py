@@ -5,11 +5,11 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from assessment.access import AssessmentAccess, Right, assessment_access
+from assessment.access import AssessmentAccess, AuthenticatedHttpRequest, Right, assessment_access
 from assessment.board_summary import board_summary
 from assessment.forms.governance import ApprovalForm, BoardApprovalForm, ReturnForm
 from assessment.governance import SignOffSummary, approval_state, sign_off_summary
@@ -18,7 +18,7 @@ from assessment.signoff import approve, record_board_approval, return_for_change
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     access: AssessmentAccess,
     summary: SignOffSummary,
     *,
@@ -55,14 +55,14 @@ def _page(
 
 @login_required
 @require_safe
-def sign_off_assessment(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def sign_off_assessment(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     """Everyone in the partnership can see where sign-off stands; the representatives and the
     leads find their forms here."""
     access = assessment_access(request, code)
     return _page(request, access, sign_off_summary(access.assessment))
 
 
-def _representative_access(request: HttpRequest, code: uuid.UUID) -> AssessmentAccess:
+def _representative_access(request: AuthenticatedHttpRequest, code: uuid.UUID) -> AssessmentAccess:
     access = assessment_access(request, code)
     if not approval_state(access.assessment).represented_by(request.user):
         raise PermissionDenied("Only a statutory partner's named representative can do this.")
@@ -71,7 +71,7 @@ def _representative_access(request: HttpRequest, code: uuid.UUID) -> AssessmentA
 
 @login_required
 @require_POST
-def approve_assessment(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def approve_assessment(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     access = _representative_access(request, code)
     summary = sign_off_summary(access.assessment)
     form = ApprovalForm(request.POST, unexplained=summary.unexplained)
@@ -95,7 +95,7 @@ def approve_assessment(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def return_assessment(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def return_assessment(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     access = _representative_access(request, code)
     form = ReturnForm(request.POST)
     if form.is_valid():
@@ -113,7 +113,7 @@ def return_assessment(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def board_approval(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def board_approval(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     access = assessment_access(request, code, Right.MANAGE)
     summary = sign_off_summary(access.assessment)
     form = BoardApprovalForm(request.POST, unexplained=summary.unexplained)

@@ -44,9 +44,8 @@ def baseline_theme(request, code, theme):
     comments: dict = {}
     for comment in Comment.objects.filter(assessment=assessment, theme=theme_row):
         comments.setdefault(comment.question_id, []).append(comment)
-    for q in questions:
-        q.answer = answers.get(q.pk)
-        q.comments = comments.get(q.pk, [])
+    for q in questions:  # the bare template reads them from the question, as attributes
+        vars(q).update(answer=answers.get(q.pk), comments=comments.get(q.pk, []))
     return HttpResponse(_BASELINE.render(Context({"theme": theme_row, "questions": questions})))
 
 
@@ -120,8 +119,8 @@ def baseline_results(request, code):
     assessment = Assessment.objects.select_related("partnership").get(code=code)
     _, questions = _framework(assessment.framework_id)
     answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment)}
-    for question in questions:
-        question.answer = answers.get(question.pk)
+    for question in questions:  # read by the bare template as an attribute of the question
+        vars(question)["answer"] = answers.get(question.pk)
     result = _scores([assessment], questions)[assessment.pk]
     by_code = {q.code: q for q in questions}
     themes = [(t, [(q, by_code[q.code]) for q in t.questions]) for t in result.themes]
@@ -180,6 +179,8 @@ def baseline_compare(request, code):
         .order_by("-period_end")
         .first()
     )
+    if previous is None:
+        raise ValueError(f"{assessment.title}: the compare baseline needs an earlier cycle")
     previous.partnership = assessment.partnership
     _, questions = _framework(assessment.framework_id)
     scores = _scores([assessment, previous], questions)
@@ -219,8 +220,8 @@ def baseline_benchmarks(request, code):
         .order_by("theme__order", "order")
     )
     answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment)}
-    for question in questions:
-        question.answer = answers.get(question.pk)
+    for question in questions:  # read by the bare template as an attribute of the question
+        vars(question)["answer"] = answers.get(question.pk)
     return HttpResponse(_BENCHMARKS.render(Context({"questions": questions})))
 
 

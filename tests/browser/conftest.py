@@ -57,6 +57,32 @@ def page(page, live_server):
     assert errors == [], f"browser console errors: {errors}"
 
 
+class OtherPeople:
+    """``other_person(email)`` signs a person in, in a browser context of their own;
+    ``other_person.blank()`` opens a page in a new context, signed out."""
+
+    def __init__(self, new_context, url: str):
+        self.new_context, self.url = new_context, url
+        self.contexts: list = []
+
+    def blank(self):
+        context = self.new_context()
+        self.contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    def __call__(self, email: str, password: str | None = None):
+        from tests.factories import PASSWORD
+
+        page = self.blank()
+        page.goto(f"{self.url}/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password or PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        return page
+
+
 @pytest.fixture
 def other_person(new_context, live_server):
     """Open pages as other people, each in their own browser context, closed after the test
@@ -64,29 +90,7 @@ def other_person(new_context, live_server):
 
     The contexts take the test's context arguments, as its `page` does: a test marked
     `browser_context_args(java_script_enabled=False)` has scripts off for everyone in it."""
-    contexts = []
-
-    def open_as(email: str, password: str | None = None):
-        from tests.factories import PASSWORD
-
-        context = new_context()
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(password or PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        return page
-
-    def blank():
-        context = new_context()
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
-
-    open_as.blank = blank
-    yield open_as
-    for context in contexts:
+    people = OtherPeople(new_context, live_server.url)
+    yield people
+    for context in people.contexts:
         context.close()

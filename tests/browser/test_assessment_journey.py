@@ -161,7 +161,7 @@ def test_a_full_cycle(javascript, page, other_person, live_server, settings, tmp
     save(police, javascript=javascript)
     saved = Answer.objects.get(question__code="AA-01")
     assert saved.evidence == "Audit of 20 cases in March 2025"
-    assert saved.answered_by.email == "pat@example.org"
+    assert saved.answered_by is not None and saved.answered_by.email == "pat@example.org"
 
     # A mistake shows the error summary (focused, with scripts), linked to the field, and keeps
     # everything typed.
@@ -293,6 +293,7 @@ def test_a_full_cycle(javascript, page, other_person, live_server, settings, tmp
     expect(page.get_by_role("heading", name="Self-assessment signed off")).to_be_visible()
     first = Assessment.objects.get()
     assert first.status == Status.SIGNED_OFF
+    assert first.latest_snapshot is not None
     sha256 = first.latest_snapshot.sha256
 
     # The results of the signed-off cycle, frozen, with the poor answer in theme BB.

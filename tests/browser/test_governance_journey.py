@@ -15,6 +15,7 @@ from assessment.models import Action, ActionStatus, Agency, Assessment, Role, St
 from tests.browser import axe
 from tests.browser.test_partnerships import sign_in
 from tests.factories import (
+    found,
     make_assessment,
     make_framework,
     make_member,
@@ -31,7 +32,7 @@ PARTNERSHIP = "Northdale Safeguarding Partnership"
 
 def link_in_email(address: str, subject: str) -> str:
     message = next(m for m in reversed(mail.outbox) if m.to == [address] and m.subject == subject)
-    return re.search(r"https?://\S+", message.body).group(0)
+    return found(r"https?://\S+", str(message.body)).group(0)
 
 
 def approve(page: Page, sign_off_url: str) -> None:
@@ -185,7 +186,8 @@ def test_challenge_approvals_return_sign_off_and_a_live_action_plan(
     police.get_by_role("button", name="Save progress").click()
     expect(police.get_by_text("Action updated")).to_be_visible()
     action = Action.objects.get()
-    assert action.status == ActionStatus.IN_PROGRESS and action.owner.email == "pat@example.org"
+    assert action.status == ActionStatus.IN_PROGRESS
+    assert action.owner is not None and action.owner.email == "pat@example.org"
     assert action.notes.get().text == "First quarter's figures collected"
 
     # Each person chooses which emails they get.

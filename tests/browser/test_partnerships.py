@@ -1,14 +1,12 @@
 """A lead invites a contributor and a scrutineer, who join and see only their own partnership."""
 
-import re
-
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
 from assessment.models import Agency, Role
 from tests.browser.axe import assert_accessible
-from tests.factories import PASSWORD, make_member, make_partnership, make_user
+from tests.factories import PASSWORD, found, make_member, make_partnership, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,7 +19,7 @@ def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
 
 
 def invitation_link() -> str:
-    return re.search(r"https?://\S+/invitations/\S+/", mail.outbox[-1].body).group(0)
+    return found(r"https?://\S+/invitations/\S+/", str(mail.outbox[-1].body)).group(0)
 
 
 def test_a_lead_invites_people_who_then_see_only_their_partnership(page, other_person, live_server):

@@ -59,6 +59,7 @@ def test_the_widest_pages_reflow(page, other_person, live_server, width):
     # A 403 in the service's layout, with its reason (in a page of its own: the browser logs
     # a 403 as an error).
     signed_off = Assessment.objects.filter(partnership=partnership, status="signed_off").first()
+    assert signed_off is not None
     refused = other_person("lead@northmoor.example", "demo-password-2026")
     assert (
         refused.goto(f"{live_server.url}/assessments/{signed_off.code}/actions/new").status == 403

@@ -58,6 +58,7 @@ class Member(HttpUser):
     wait_time = between(0.5, 2)
 
     def on_start(self) -> None:
+        assert self.host, "locust is started with --host"
         host = urlsplit(self.host)
         self.origin = f"https://{host.netloc}"
         self.client.headers["X-Forwarded-Proto"] = "https"

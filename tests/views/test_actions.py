@@ -10,6 +10,7 @@ import pytest
 from assessment import snapshots
 from assessment.models import Action, ActionNote, ActionStatus, Agency, Role
 from tests.factories import (
+    found,
     make_assessment,
     make_member,
     make_partnership,
@@ -446,7 +447,7 @@ def test_why_it_was_dropped_is_revealed_by_the_dropped_status(
     ):
         client.force_login(user)
         html = client.get(page).content.decode()
-        dropped = re.search(r'<input[^>]*value="dropped"[^>]*>', html).group(0)
+        dropped = found(r'<input[^>]*value="dropped"[^>]*>', html).group(0)
         assert 'data-app-reveal="conditional-id_dropped_reason"' in dropped
         reveal = html[html.index('id="conditional-id_dropped_reason"') - 80 :]
         assert "govuk-radios__conditional--hidden" in reveal[:200]

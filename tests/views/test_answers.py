@@ -14,6 +14,7 @@ from assessment.pii import text_digest
 from assessment.workflow import save_answers
 from tests.factories import (
     PASSWORD,
+    found,
     good_answer,
     make_assessment,
     make_framework,
@@ -92,6 +93,7 @@ def test_a_scrutineer_comments_but_cannot_answer(client, partnership_a, assessme
     )
     assert response.status_code == 302
     comment = Comment.objects.get()
+    assert comment.question is not None
     assert (comment.question.code, comment.author) == ("AA-01", scrutineer)
     assert "Which audit is this?" in client.get(url(assessment)).content.decode()
 
@@ -352,7 +354,7 @@ def test_unticking_not_applicable_brings_the_previous_answer_back(client, alice,
     )  # fmt: skip
     assert Answer.objects.get().not_applicable
     html = client.get(url(assessment)).content.decode()
-    radio = re.search(rf'<input[^>]*value="{good}"[^>]*>', html).group(0)
+    radio = found(rf'<input[^>]*value="{good}"[^>]*>', html).group(0)
     assert "checked" in radio  # still on the page under the ticked box
     post(client, assessment, {"AA-02": {"option": good, "evidence": "Audit"}})
     answer = Answer.objects.get()
@@ -875,7 +877,7 @@ def test_every_error_summary_link_on_the_real_question_bank_reaches_its_field(cl
     make_member(partnership, lead, Role.LEAD, Agency.POLICE)
     assessment = make_assessment(partnership, framework)
     client.force_login(lead)
-    bad = {
+    bad: dict[str, dict[str, str | list[str]]] = {
         Kind.SINGLE: {"option": "0"},
         Kind.YES_NO: {"option": "0"},
         Kind.MULTIPLE: {"options": ["0"]},
@@ -968,7 +970,9 @@ def test_none_of_these_is_exclusive_and_refused_with_other_answers(client, bank_
         question__code="RA-09", question__theme__framework=assessment.framework
     )
     none_of_these = options.get(label__startswith="None of these").pk
-    service = options.exclude(pk=none_of_these).first().pk
+    other = options.exclude(pk=none_of_these).first()
+    assert other is not None
+    service = other.pk
     answers = {"RA-09": {"options": [str(service), str(none_of_these)], "evidence": "Directory"}}
     response = post(client, assessment, answers, theme="RA")
     assert (

@@ -17,6 +17,7 @@ from assessment.models import (
 )
 from assessment.workflow import save_answers
 from tests.factories import (
+    found,
     make_assessment,
     make_framework,
     make_member,
@@ -99,13 +100,12 @@ def test_a_lead_starts_a_self_assessment(client, alice, partnership_a):
 
 
 def test_the_start_page_offers_the_newest_framework_version_first(client, alice, partnership_a):
-    import re
 
     newest = make_framework(version="2022.2")
     make_framework(version="2022.1")  # loaded later, but older
     client.force_login(alice)
     html = client.get(f"/partnerships/{partnership_a.code}/assessments/new").content.decode()
-    checked = re.search(r'<input[^>]*name="framework"[^>]*checked[^>]*>', html)[0]
+    checked = found(r'<input[^>]*name="framework"[^>]*checked[^>]*>', html)[0]
     assert f'value="{newest.pk}"' in checked
     assert html.index("version 2022.2") < html.index("version 2022.1")
 

@@ -31,6 +31,7 @@ def test_a_scrutineer_raises_a_challenge_on_a_question(client, sam, assessment):
     response = raise_on(client, assessment, question="AA-01")
     challenge = Challenge.objects.get(text="Which audit shows this?")
     assert response["Location"].endswith(f"/challenges/{challenge.code}/")
+    assert challenge.question is not None and challenge.theme is not None
     assert (challenge.question.code, challenge.theme.code, challenge.raised_by) == (
         "AA-01",
         "AA",

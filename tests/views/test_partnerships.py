@@ -200,7 +200,8 @@ def test_cancelling_an_invitation_makes_its_link_unusable(client, alice, partner
     invitation, token = make_invitation(partnership_a)
     client.force_login(alice)
     client.post(url("cancel_invitation", partnership_a, invitation.code))
-    assert Invitation.find(token).state == "cancelled"
+    cancelled = Invitation.find(token)
+    assert cancelled is not None and cancelled.state == "cancelled"
 
 
 def test_invitation_actions_are_post_only_and_lead_only(client, alice, bob, charlie, partnership_a):

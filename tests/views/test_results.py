@@ -16,6 +16,7 @@ from assessment import scoring
 from assessment.models import Question
 from assessment.workflow import Change, save_answers, values_of
 from tests.factories import (
+    found,
     make_assessment,
     make_framework,
     option_id,
@@ -220,7 +221,7 @@ def test_compare_counts_improvements_and_declines_by_question_code(
     assert "1 unchanged" in html  # BB-01
     assert "up 42 points" in html  # AA: 6/12 = 50% -> (2 + 6 + 3)/12 = 92%
     # BB-02 does not apply in either cycle: it says so, rather than "Not answered".
-    row = re.search(r"BB-02 <span.*?</tr>", html, re.S).group(0)
+    row = found(r"BB-02 <span.*?</tr>", html, re.S).group(0)
     assert row.count("Does not apply") >= 2 and "Not answered" not in row
 
 

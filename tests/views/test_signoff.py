@@ -153,6 +153,7 @@ def test_signed_off_when_all_three_approve_after_a_return(client, alice, named, 
     assert in_review.status == Status.SIGNED_OFF and in_review.signed_off_by == hal
 
     record = snapshots.read(Snapshot.objects.get().data)
+    assert record.approvals is not None
     assert [(a.round, a.partner, a.decision) for a in record.approvals] == [
         (1, "local_authority", "approved"),
         (1, "police", "approved"),
@@ -234,6 +235,7 @@ def test_open_challenges_need_a_reason_each_and_the_reason_is_kept(client, alice
     in_review.refresh_from_db()
     assert in_review.status == Status.SIGNED_OFF
     record = snapshots.read(Snapshot.objects.get().data)
+    assert record.challenges is not None
     (kept,) = record.challenges
     assert kept.is_open
     assert [(n.kind, n.text) for n in kept.notes] == [

@@ -5,11 +5,11 @@ Idempotent: running it again changes nothing that exists. The data is in fixture
 
 from pathlib import Path
 
-import yaml
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from assessment import yaml_files
 from assessment.demo import seed_assessments, seed_register
 from assessment.models import Framework, Membership, Partnership, User
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 "seed_demo makes demo accounts with a published password, so it refuses when "
                 "DEBUG is off. Set DEMO_DATA=true to add them to a demonstration server."
             )
-        demo = yaml.safe_load(DEMO_FILE.read_text())
+        demo = yaml_files.parse_file(DEMO_FILE)
         if if_empty and Partnership.objects.exists():
             self.stdout.write("The database already has partnerships: no demo data added.")
         else:
@@ -42,12 +42,12 @@ class Command(BaseCommand):
                     partnership = self._partnership(spec, demo["password"])
                     if not frameworks:
                         continue
-                    lead = (
-                        partnership.memberships.filter(role="lead")
-                        .select_related("user")
-                        .first()
-                        .user
+                    lead_membership = (
+                        partnership.memberships.filter(role="lead").select_related("user").first()
                     )
+                    if lead_membership is None:
+                        raise CommandError(f"{partnership.name}: the demo data names no lead")
+                    lead = lead_membership.user
                     for title in seed_assessments(
                         partnership, frameworks, lead, demo["assessments"], index
                     ):
