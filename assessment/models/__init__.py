@@ -1,4 +1,11 @@
 from assessment.models.action import OPEN_STATUSES, Action, ActionNote, ActionStatus, Priority
+from assessment.models.agency_view import (
+    AgencyThemeSubmission,
+    AgencyView,
+    Dissent,
+    Moderation,
+    ThemeModerator,
+)
 from assessment.models.assessment import (
     Answer,
     Assessment,
@@ -65,6 +72,8 @@ __all__ = [
     "ActionStatus",
     "Addressee",
     "Agency",
+    "AgencyThemeSubmission",
+    "AgencyView",
     "Answer",
     "Applies",
     "Approval",
@@ -77,6 +86,7 @@ __all__ = [
     "ChallengeNote",
     "Comment",
     "Decision",
+    "Dissent",
     "DraftReport",
     "Framework",
     "GlossaryTerm",
@@ -87,6 +97,7 @@ __all__ = [
     "LocalSource",
     "Membership",
     "Milestone",
+    "Moderation",
     "Nation",
     "Notification",
     "NotificationKind",
@@ -109,6 +120,7 @@ __all__ = [
     "StatutoryPartner",
     "StoredReport",
     "Theme",
+    "ThemeModerator",
     "User",
     "statutory_partners",
 ]
