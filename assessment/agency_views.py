@@ -370,7 +370,7 @@ def settlement_line(views: QuestionViews, agencies: list[str]) -> str:
     """How a question was settled, in a sentence: "Police: established; Health: poor;
     partnership: developing, after review of the 2025 audit"."""
     parts = [f"{agency_label(a)}: {views.cell(a)}" for a in agencies if a in views.views]
-    line = "; ".join(parts + [f"partnership: {views.partnership_level}"])
+    line = "; ".join([*parts, f"partnership: {views.partnership_level}"])
     if views.moderation is not None:
         line += f". Why: {views.moderation.note.strip()}"
     return line
