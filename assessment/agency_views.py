@@ -30,15 +30,11 @@ from assessment.models import (
     User,
 )
 from assessment.models.framework import CHOICE_KINDS
-from assessment.models.partnership import Agency
 from assessment.results import data_of, spec_of
+from assessment.settlement import Settlement, agency_label
 
 # Levels this many steps apart on the ladder (poor, developing, established, good) disagree.
 LEVEL_STEPS = 2
-
-
-def agency_label(code: str) -> str:
-    return dict(Agency.choices).get(code, code or "The partnership")
 
 
 def assigned_agencies(assessment: Assessment) -> dict[int, list[str]]:
@@ -196,7 +192,9 @@ def figure_of(question: Question, view: AgencyView | Answer) -> float | None:
 
 def level_of(question: Question, view: AgencyView | Answer, nation: str, as_of: date) -> str | None:
     """Where a view sits on the ladder, by the same scoring functions as the answers."""
-    return scoring.score_question(spec_of(question, nation), data_of(view, question.code), as_of).level
+    return scoring.score_question(
+        spec_of(question, nation), data_of(view, question.code), as_of
+    ).level
 
 
 def describe_level(question: Question, view: AgencyView | Answer | None, level: str | None) -> str:
@@ -374,3 +372,122 @@ def settlement_line(views: QuestionViews, agencies: list[str]) -> str:
     if views.moderation is not None:
         line += f". Why: {views.moderation.note.strip()}"
     return line
+
+
+# Settlements and per-agency results, for the results page, the PDF and the snapshot ----------
+
+
+def _shared_themes(assessment: Assessment) -> list[tuple[Theme, list[Question], list[str]]]:
+    from assessment.progress import themes_of
+
+    assigned = assigned_agencies(assessment)
+    nation = assessment.partnership.nation
+    return [
+        (theme, [q for q in theme.questions.all() if q.applies_to(nation)], assigned[theme.pk])
+        for theme in themes_of(assessment)
+        if is_shared(assigned.get(theme.pk, []))
+    ]
+
+
+def settlements(assessment: Assessment) -> list[Settlement]:
+    """Every question of a shared theme whose submitted views disagreed, or that was
+    moderated, or on which an agency dissents, in framework order (live rows)."""
+    out = []
+    for theme, questions, agencies in _shared_themes(assessment):
+        views = theme_views(assessment, theme, questions, agencies=agencies)
+        for row in views.questions:
+            if not (row.disagreement or row.moderation or row.dissents):
+                continue
+            shown = [a for a in agencies if a in row.views and a in views.submitted]
+            out.append(
+                Settlement(
+                    theme=theme.code,
+                    question=row.question.code,
+                    text=row.question.text,
+                    views=tuple((a, row.cell(a)) for a in shown),
+                    partnership=row.partnership_level if row.moderation else "not settled yet",
+                    disagreed=row.disagreement.reason,
+                    note=row.moderation.note.strip() if row.moderation else "",
+                    started_from=row.moderation.started_from if row.moderation else "",
+                    moderated_by=str(row.moderation.moderated_by)
+                    if row.moderation and row.moderation.moderated_by
+                    else None,
+                    dissents=tuple((d.agency, d.text) for d in row.dissents),
+                )
+            )
+    return out
+
+
+def agency_scores(assessment: Assessment) -> dict[str, scoring.Result]:
+    """Each agency's submitted views of the shared themes, scored with the same pure
+    functions as the partnership answers (only those themes count)."""
+    from assessment.results import compute
+
+    shared = _shared_themes(assessment)
+    if not shared:
+        return {}
+    submitted = set(
+        AgencyThemeSubmission.objects.filter(assessment=assessment).values_list(
+            "theme_id", "agency"
+        )
+    )
+    agencies = sorted({a for _, _, agencies in shared for a in agencies})
+    views = list(AgencyView.objects.filter(assessment=assessment))
+    today = timezone.localdate()
+    out = {}
+    for agency in agencies:
+        themes = [
+            (t, qs) for t, qs, given in shared if agency in given and (t.pk, agency) in submitted
+        ]
+        if not themes:
+            continue
+        questions = [q for _, qs in themes for q in qs]
+        pks = {q.pk for q in questions}
+        mine = [v for v in views if v.agency == agency and v.question_id in pks]
+        out[agency] = compute(assessment, questions, mine, today)
+    return out
+
+
+@dataclass(frozen=True)
+class AgencyResultRow:
+    theme: Theme
+    cells: tuple[tuple[str, scoring.ThemeResult | None], ...]  # (agency, its result)
+    partnership: scoring.ThemeResult | None
+
+
+def agency_results(assessment: Assessment) -> list[AgencyResultRow]:
+    """Per shared theme, each agency's result next to the partnership's. A signed-off cycle
+    reads both from its snapshot (scored at sign-off, never again)."""
+    from assessment.progress import themes_of
+    from assessment.results import scored
+
+    data = scored(assessment)
+    if data.record is not None:
+        by_agency = data.record.agency_scores
+        shared_codes = {s.theme for s in data.record.settlements} | {
+            t.code for r in by_agency.values() for t in r.themes
+        }
+        themes = [t for t in themes_of(assessment) if t.code in shared_codes]
+        agencies_of = {
+            t.code: sorted(
+                a for a, r in by_agency.items() if any(x.code == t.code for x in r.themes)
+            )
+            for t in themes
+        }
+    else:
+        by_agency = agency_scores(assessment)
+        shared = _shared_themes(assessment)
+        themes = [t for t, _, _ in shared]
+        agencies_of = {t.code: given for t, _, given in shared}
+    rows = []
+    for theme in themes:
+        cells = []
+        for agency in agencies_of[theme.code]:
+            result = by_agency.get(agency)
+            found = (
+                next((t for t in result.themes if t.code == theme.code), None) if result else None
+            )
+            cells.append((agency, found))
+        partnership = next((t for t in data.result.themes if t.code == theme.code), None)
+        rows.append(AgencyResultRow(theme, tuple(cells), partnership))
+    return rows

@@ -52,13 +52,11 @@ class AgencyView(LockedWithAssessment, Imported, AnswerValues):
         super().save(*args, **kwargs)
 
 
-class AgencyThemeSubmission(LockedWithAssessment):
+class AgencyThemeSubmission(LockedWithAssessment, Imported):
     """An agency's view of a whole theme, submitted: from then on the other agencies that have
     submitted theirs can read it, and the moderator can settle the partnership answer."""
 
-    assessment = models.ForeignKey(
-        Assessment, models.CASCADE, related_name="agency_submissions"
-    )
+    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="agency_submissions")
     theme = models.ForeignKey(Theme, models.PROTECT, related_name="+")
     agency = models.CharField(max_length=24, choices=Agency.choices)
     submitted_by = models.ForeignKey(

@@ -24,6 +24,7 @@ from assessment.models import (
     Framework,
     Status,
 )
+from assessment.agency_views import shared_progress
 from assessment.progress import task_list
 from assessment.workflow import (
     reopen,
@@ -83,13 +84,16 @@ def assessment_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     gaps = sum(len(r.missing) for r in rows)
     challenges = open_challenges(access.assessment)
     by_theme = open_by_theme(challenges)
+    shared = shared_progress(access.assessment, [row.theme for row in rows])
     return render(
         request,
         "assessment/assessments/home.html",
         {
             "access": access,
             "assessment": access.assessment,
-            "rows": [(row, by_theme.get(row.theme.pk, 0)) for row in rows],
+            "rows": [
+                (row, by_theme.get(row.theme.pk, 0), shared.get(row.theme.pk)) for row in rows
+            ],
             "gaps": gaps,
             "my_agency": mine,
             "open_challenges": challenges,
