@@ -31,6 +31,7 @@ from tests.factories import (
     make_partnership,
     make_recommendation_set,
     make_user,
+    share_theme,
 )
 
 # The same examples on every run and machine: a red build always means the same thing.
@@ -123,6 +124,7 @@ def world(db, settings, tmp_path):
         )
         invitation, _ = make_invitation(partnership, f"invitee@{key}.example")
         assessment = make_assessment(partnership, framework, title=f"{name} cycle")
+        share_theme(assessment, "BB", ["police", "health"])  # a theme with agency views
         action = Action.objects.create(
             assessment=assessment,
             agency=Agency.POLICE,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from assessment import notifications
 from assessment.access import AssessmentAccess, Right, assessment_access, partnership_access
+from assessment.agency_views import shared_progress
 from assessment.forms.assessments import AssignmentForm, ReopenForm, StartAssessmentForm
 from assessment.governance import challenges_of, open_by_theme, open_challenges
 from assessment.models import (
@@ -24,7 +25,6 @@ from assessment.models import (
     Framework,
     Status,
 )
-from assessment.agency_views import shared_progress
 from assessment.progress import task_list
 from assessment.workflow import (
     reopen,
