@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from assessment import charts, register, snapshots
+from assessment.agency_views import settlements
 from assessment.benchmarks import benchmark_rows
 from assessment.governance import challenges_of
 from assessment.models import (
@@ -76,6 +77,10 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
     for challenge in challenges:
         challenges_by_theme.setdefault(challenge.theme, []).append(challenge)
 
+    settled: dict = {}
+    for settlement in record.settlements if record is not None else settlements(assessment):
+        settled.setdefault(settlement.theme, []).append(settlement)
+
     themes = []
     for found in findings(data, comments):
         scored_codes = {e.question.code for e in found.entries}
@@ -99,6 +104,7 @@ def report_context(assessment: Assessment, rendered_at: datetime | None = None) 
                 "gaps": found.gaps,
                 "comments": comments.get(found.theme.code, []),
                 "challenges": challenges_by_theme.get(found.theme.code, []),
+                "settlements": settled.get(found.theme.code, []),
             }
         )
 

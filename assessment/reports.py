@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from assessment.models import (
     Action,
+    AgencyView,
     Answer,
     Assessment,
     Comment,
@@ -121,8 +122,23 @@ def fingerprint(assessment: Assessment) -> str:
         comments.aggregate(count=Count("pk"), last=Max("pk")),
         actions.aggregate(count=Count("pk"), changed=Max("updated")),
         list(people.values_list("pk", "name", "email")),
+        _shared_state(assessment),
     ]
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def _shared_state(assessment: Assessment) -> list:
+    """What the report shows of themes given to several agencies: views, submissions,
+    moderation notes and dissents (each changes its row's version, time or id)."""
+    return [
+        list(assessment.assignments.order_by("pk").values_list("theme_id", "agency")),
+        AgencyView.objects.filter(assessment=assessment).aggregate(
+            count=Count("pk"), versions=Sum("version"), changed=Max("updated")
+        ),
+        list(assessment.agency_submissions.order_by("pk").values_list("pk", "agency")),
+        list(assessment.moderations.order_by("pk").values_list("pk", "moderated_at")),
+        list(assessment.dissents.order_by("pk").values_list("pk", "recorded_at")),
+    ]
 
 
 def _job_key(assessment: Assessment, state: str) -> str:

@@ -4,6 +4,7 @@ The world: partnership A's theme AA is given to police, health and education. Ea
 contributor; the lead is from children's social care; partnership B is an outsider's.
 """
 
+import io
 import re
 
 import pytest
@@ -622,3 +623,34 @@ def test_a_signed_off_assessment_refuses_views_through_the_page(client, shared):
     assert response.status_code == 403
     assert not AgencyView.objects.exists()
     assert values_of(None)["selected"] == []
+
+
+def test_results_and_the_pdf_show_where_agencies_disagreed_and_how_it_was_settled(client, shared):
+    from pypdf import PdfReader
+
+    from assessment import pdf
+
+    assessment, people, _ = shared
+    give_view(assessment, people["police"], "police", FULL)
+    give_view(assessment, people["health"], "health", FULL | {"AA-01": "poor"})
+    settle(assessment, people["lead"], note="after review of the 2025 audit")
+    record_dissent(
+        assessment=assessment,
+        question=question(assessment, "AA-01"),
+        agency="health",
+        text="Our audit found poor practice.",
+        user=people["health"],
+    )
+    expected = (
+        "Health: poor; Police: good; partnership: developing. Why: after review of the 2025 audit"
+    )
+    client.force_login(people["lead"])
+    page = client.get(reverse("results", args=[assessment.code])).content.decode()
+    assert expected in page and "Our audit found poor practice." in page
+    sign_off_as_is(assessment, people["lead"])
+    text = " ".join(
+        " ".join(p.extract_text().split())
+        for p in PdfReader(io.BytesIO(pdf.render_pdf(assessment))).pages
+    )
+    assert expected in text
+    assert "Health dissents: Our audit found poor practice." in text

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from assessment import charts
 from assessment.access import assessment_access
+from assessment.agency_views import settlements
 from assessment.benchmarks import benchmark_rows
 from assessment.models import Action
 from assessment.results import (
@@ -49,10 +50,14 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         for label, value in rows
     )
     carry_rows, carry_total = carry_over_by_theme(data)
+    settled: dict[str, list] = {}
+    for settlement in data.record.settlements if data.record else settlements(assessment):
+        settled.setdefault(settlement.theme, []).append(settlement)
     return render(
         request,
         "assessment/results/results.html",
         {
+            "settled": settled,
             "carry_rows": carry_rows,
             "carry_total": carry_total,
             "access": access,
