@@ -321,7 +321,7 @@ def moderate_question(
             "conflict": conflict,
             "pii_warning": WARNING if form.pii_findings or note_form.errors else None,
         },
-        status=400 if errors else 200,
+        status=200,  # like the theme page whose form it shows: errors are in the page
     )
 
 

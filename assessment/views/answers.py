@@ -26,8 +26,10 @@ from assessment.models import (
     AssessmentLocked,
     Challenge,
     Comment,
+    Moderation,
     Option,
     Question,
+    Role,
     Theme,
 )
 from assessment.pii import WARNING
@@ -153,6 +155,29 @@ class ThemePage:
             }
             for agency in agencies
         ]
+
+    @cached_property
+    def settled(self) -> list[str]:
+        """The codes of the shared theme's questions whose partnership answer is settled."""
+        if not self.shared:
+            return []
+        return list(
+            Moderation.objects.filter(
+                assessment=self.access.assessment, question__theme=self.theme
+            )
+            .order_by("question__order")
+            .values_list("question__code", flat=True)
+        )
+
+    @property
+    def may_dissent(self) -> bool:
+        membership = self.access.membership
+        return (
+            self.shared
+            and not self.access.assessment.is_locked
+            and membership.agency in self.agencies
+            and membership.role in (Role.LEAD, Role.CONTRIBUTOR)
+        )
 
     def save(self, request: HttpRequest, changes: list[Change]) -> SaveResult:
         return save_answers(
