@@ -162,9 +162,7 @@ class ThemePage:
         if not self.shared:
             return []
         return list(
-            Moderation.objects.filter(
-                assessment=self.access.assessment, question__theme=self.theme
-            )
+            Moderation.objects.filter(assessment=self.access.assessment, question__theme=self.theme)
             .order_by("question__order")
             .values_list("question__code", flat=True)
         )
