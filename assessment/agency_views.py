@@ -381,6 +381,8 @@ def _shared_themes(assessment: Assessment) -> list[tuple[Theme, list[Question], 
     from assessment.progress import themes_of
 
     assigned = assigned_agencies(assessment)
+    if not any(is_shared(agencies) for agencies in assigned.values()):
+        return []  # one query for a self-assessment without shared themes
     nation = assessment.partnership.nation
     return [
         (theme, [q for q in theme.questions.all() if q.applies_to(nation)], assigned[theme.pk])

@@ -84,7 +84,11 @@ def assessment_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     gaps = sum(len(r.missing) for r in rows)
     challenges = open_challenges(access.assessment)
     by_theme = open_by_theme(challenges)
-    shared = shared_progress(access.assessment, [row.theme for row in rows])
+    shared = shared_progress(
+        access.assessment,
+        [row.theme for row in rows],
+        assigned={row.theme.pk: row.agencies for row in rows},  # no query of its own
+    )
     return render(
         request,
         "assessment/assessments/home.html",
