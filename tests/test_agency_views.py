@@ -654,3 +654,43 @@ def test_results_and_the_pdf_show_where_agencies_disagreed_and_how_it_was_settle
     )
     assert expected in text
     assert "Health dissents: Our audit found poor practice." in text
+
+
+def test_two_members_of_one_agency_editing_its_view_at_once_meet_a_conflict(shared, partnership_a):
+    assessment, people, _ = shared
+    colleague = make_user("police2@a.example", "Second Police")
+    make_member(partnership_a, colleague, Role.CONTRIBUTOR, "police")
+    give_view(assessment, people["police"], "police", {"AA-01": "good"}, submit=False)
+    q = question(assessment, "AA-01")
+    # Both drew the page at version 1; the colleague saves first.
+    first = save_answers(
+        assessment=assessment,
+        changes=[Change(q, view_values(assessment, "AA-01", "poor"), 1)],
+        user=colleague,
+        agency="police",
+        agency_view=True,
+    )
+    assert first.ok
+    second = save_answers(
+        assessment=assessment,
+        changes=[Change(q, view_values(assessment, "AA-01", "developing"), 1)],
+        user=people["police"],
+        agency="police",
+        agency_view=True,
+    )
+    assert not second.ok and second.conflicts[0].theirs.answered_by == colleague
+    view = AgencyView.objects.get()
+    assert (view.version, view.selected) == (2, [option_id("AA-01", "poor", assessment)])
+
+
+def test_the_lead_names_a_moderator_through_the_page(client, shared):
+    assessment, people, _ = shared
+    membership = people["health"].memberships.get()
+    client.force_login(people["lead"])
+    url = reverse("name_moderator", args=[assessment.code, "AA"])
+    assert client.post(url, {"moderator": "not a member"}).status_code == 400
+    assert client.post(url, {"moderator": str(membership.code)}).status_code == 302
+    client.force_login(people["health"])
+    assert client.get(reverse("moderate_theme", args=[assessment.code, "AA"])).status_code == 200
+    client.force_login(people["police"])
+    assert client.post(url, {"moderator": ""}).status_code == 403
