@@ -694,3 +694,23 @@ def test_the_lead_names_a_moderator_through_the_page(client, shared):
     assert client.get(reverse("moderate_theme", args=[assessment.code, "AA"])).status_code == 200
     client.force_login(people["police"])
     assert client.post(url, {"moderator": ""}).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.SCRUTINEER, Role.VIEWER])
+def test_readers_outside_the_agencies_read_submitted_views_only_and_change_none(
+    client, shared, partnership_a, role
+):
+    assessment, people, _ = shared
+    reader = make_user(f"{role}@a.example")
+    make_member(partnership_a, reader, role, Agency.OTHER)
+    give_view(assessment, people["police"], "police", FULL)
+    give_view(assessment, people["health"], "health", {"AA-01": "poor"}, submit=False)
+    client.force_login(reader)
+    assert client.get(agency_url(assessment, "police")).status_code == 200
+    assert client.get(agency_url(assessment, "health")).status_code == 403
+    answer = {"option": str(option_id("AA-01", "good", assessment)), "evidence": "Ours."}
+    post = view_post(assessment, "police", {"AA-01": answer})
+    assert client.post(agency_url(assessment, "police"), post).status_code == 403
+    assert client.get(reverse("moderate_theme", args=[assessment.code, "AA"])).status_code == 403
+    url = reverse("record_dissent", args=[assessment.code, "AA", "AA-01"])
+    assert client.get(url).status_code == 403
