@@ -5,7 +5,9 @@ contributor; the lead is from children's social care; partnership B is an outsid
 """
 
 import io
+import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -714,3 +716,38 @@ def test_readers_outside_the_agencies_read_submitted_views_only_and_change_none(
     assert client.get(reverse("moderate_theme", args=[assessment.code, "AA"])).status_code == 403
     url = reverse("record_dissent", args=[assessment.code, "AA", "AA-01"])
     assert client.get(url).status_code == 403
+
+
+# A stored version 6 snapshot: written by sign-off in this branch's code (h19), three agencies'
+# views of AA, AA-01 settled from health's view, health's dissent. Never edit it.
+V6 = json.loads((Path(__file__).parent / "fixtures" / "snapshot-v6.json").read_text())
+SETTLED = (
+    "Education: developing; Health: poor; Police: good; partnership: developing. "
+    "Why: after review of the 2025 audit"
+)
+
+
+def test_the_version_6_fixture_matches_its_fingerprint_and_reads_back():
+    assert snapshots.digest(V6["data"]) == V6["sha256"]
+    record = snapshots.read(V6["data"])
+    assert record.schema_version == 6
+    (settlement,) = record.settlements
+    assert settlement.line == SETTLED
+    assert settlement.dissents == (("health", "Our audit found poor practice."),)
+    assert len(record.agency_views) == 9
+    assert record.agency_scores["police"].question("AA-01").level == "good"
+
+
+def test_pages_and_the_pdf_render_a_version_6_snapshot_alone(client, alice, partnership_a):
+    from assessment import pdf
+    from tests.test_pdf import read as read_pdf
+    from tests.test_snapshots import signed_from_fixture
+
+    assessment = signed_from_fixture(partnership_a, alice, V6)
+    client.force_login(alice)
+    page = client.get(reverse("results", args=[assessment.code])).content.decode()
+    assert SETTLED in page and "Our audit found poor practice." in page
+    by_agency = client.get(reverse("agency_results", args=[assessment.code])).content.decode()
+    assert "Police:" in by_agency and "Education:" in by_agency
+    words = " ".join(read_pdf(pdf.render_pdf(assessment))[1].split())
+    assert SETTLED in words and "Health dissents: Our audit found poor practice." in words
