@@ -751,3 +751,18 @@ def test_pages_and_the_pdf_render_a_version_6_snapshot_alone(client, alice, part
     assert "Police:" in by_agency and "Education:" in by_agency
     words = " ".join(read_pdf(pdf.render_pdf(assessment))[1].split())
     assert SETTLED in words and "Health dissents: Our audit found poor practice." in words
+
+
+def test_an_agency_views_history_is_read_by_those_who_may_read_the_view(client, shared):
+    assessment, people, _ = shared
+    give_view(assessment, people["health"], "health", {"AA-01": "poor"}, submit=False)
+    give_view(assessment, people["health"], "health", {"AA-01": "developing"}, submit=False)
+    url = reverse("answer_history", args=[assessment.code, "AA-01"]) + "?agency=health"
+    client.force_login(people["health"])
+    page = client.get(url).content.decode()
+    assert "Health&#x27;s view" in page or "Health's view" in page
+    assert "Poor answer" in page and "Developing answer" in page
+    client.force_login(people["police"])  # police has not submitted: not yet
+    assert client.get(url).status_code == 403
+    partnership = client.get(reverse("answer_history", args=[assessment.code, "AA-01"]))
+    assert partnership.status_code == 200 and "Poor answer" not in partnership.content.decode()

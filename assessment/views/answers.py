@@ -487,11 +487,17 @@ def answer_history(request: HttpRequest, code: uuid.UUID, question: str) -> Http
         theme__framework=access.assessment.framework,
         code=question,
     )
-    records = list(
-        Answer.history.filter(assessment_id=access.assessment.pk, question_id=question_obj.pk)
-        .select_related("history_user")
-        .order_by("history_date")
-    )
+    agency = request.GET.get("agency", "")
+    history = Answer.history.filter(assessment_id=access.assessment.pk, question_id=question_obj.pk)
+    if agency:
+        # One agency's view of a shared theme: read by those who may read the view itself.
+        page = ThemePage(access, question_obj.theme.code, agency=agency)
+        if not next(r for r in page.shared_rows if r["agency"] == agency)["url"]:
+            raise PermissionDenied("You cannot read this agency's view yet.")
+        history = AgencyView.history.filter(
+            assessment_id=access.assessment.pk, question_id=question_obj.pk, agency=agency
+        )
+    records = list(history.select_related("history_user").order_by("history_date"))
     options = {o.pk: o for o in question_obj.options.all()}
     entries = []
     previous = None
@@ -509,5 +515,6 @@ def answer_history(request: HttpRequest, code: uuid.UUID, question: str) -> Http
             "assessment": access.assessment,
             "question": question_obj,
             "entries": entries,
+            "agency": agency,
         },
     )
