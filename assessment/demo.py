@@ -169,6 +169,77 @@ def seed_assessments(
     return created
 
 
+def seed_moderation(partnership: Partnership, lead: User, spec: dict) -> str | None:
+    """In the partnership's open cycle, one theme given to three agencies whose views differ,
+    each submitted by a contributor of that agency; the first question settled by the lead
+    from one agency's view, and one agency's dissent. Returns the theme's title, or None when
+    the cycle, the theme or a contributor of each agency is missing."""
+    from assessment.models import Membership, Role, Status, Theme
+    from assessment.moderation import moderate, record_dissent, submit_view
+
+    assessment = partnership.assessments.filter(status=Status.DRAFT).first()
+    theme = (
+        Theme.objects.filter(framework=assessment.framework, code=spec["theme"]).first()
+        if assessment
+        else None
+    )
+    members = {
+        m.agency: m.user
+        for m in Membership.objects.filter(
+            partnership=partnership, role=Role.CONTRIBUTOR, agency__in=list(spec["views"])
+        ).select_related("user")
+    }
+    if theme is None or set(members) != set(spec["views"]) or assessment.agency_views.exists():
+        return None
+    questions = [
+        q
+        for q in theme.questions.order_by("order").prefetch_related(
+            Prefetch("options", Option.objects.order_by("order"))
+        )
+        if q.applies_to(partnership.nation)
+    ]
+    first = questions[0]
+    assessment.assign({theme: sorted(spec["views"])})
+    for offset, (agency, level) in enumerate(spec["views"].items()):
+        changes = [Change(q, _values(q, i + offset * 2, 1), 0) for i, q in enumerate(questions)]
+        changes[0] = Change(first, _level(first, level, offset), 0)
+        save_answers(
+            assessment=assessment,
+            changes=changes,
+            user=members[agency],
+            agency=agency,
+            agency_view=True,
+        )
+        submit_view(assessment=assessment, theme=theme, agency=agency, user=members[agency])
+    answer = assessment.answers.filter(question=first).first()
+    moderate(
+        assessment=assessment,
+        change=Change(
+            first,
+            _level(first, spec["settle"], 0) | {"evidence": spec["note"]},
+            answer.version if answer else 0,
+        ),
+        note=spec["note"],
+        started_from=spec["started_from"],
+        user=lead,
+    )
+    dissent = spec["dissent"]
+    record_dissent(
+        assessment=assessment,
+        question=first,
+        agency=dissent["agency"],
+        text=dissent["text"],
+        user=members[dissent["agency"]],
+    )
+    return theme.title
+
+
+def _level(question: Question, level: str, step: int) -> dict:
+    """A choice question answered at ``level``, with demo evidence."""
+    option = next(o for o in question.options.all() if o.level == level)
+    return values_of(None) | {"selected": [option.pk], "evidence": _evidence(step)}
+
+
 def seed_register(partnership: Partnership, lead: User, spec: dict, publish_on: date | None) -> int:
     """The partnership's recommendations register from the demo file: a spread of statuses, a
     local recommendation, owners by agency (none where the partnership has no such member),

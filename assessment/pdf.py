@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from assessment import charts, register, snapshots
+from assessment.agency_views import settlements
 from assessment.benchmarks import benchmark_rows
 from assessment.board_summary import board_summary
 from assessment.models import (
@@ -62,6 +63,10 @@ def report_context(
     for challenge in summary.challenges:
         challenges_by_theme.setdefault(challenge.theme, []).append(challenge)
 
+    settled: dict = {}
+    for settlement in record.settlements if record is not None else settlements(assessment):
+        settled.setdefault(settlement.theme, []).append(settlement)
+
     themes = []
     for found in summary.themes:
         scored_codes = {e.question.code for e in found.entries}
@@ -84,6 +89,7 @@ def report_context(
                 "gaps": found.gaps,
                 "comments": comments.get(found.theme.code, []),
                 "challenges": challenges_by_theme.get(found.theme.code, []),
+                "settlements": settled.get(found.theme.code, []),
             }
         )
 

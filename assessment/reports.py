@@ -33,6 +33,7 @@ from assessment import snapshots
 from assessment.models import (
     Action,
     ActionNote,
+    AgencyView,
     Answer,
     Approval,
     Assessment,
@@ -221,6 +222,7 @@ def fingerprint(assessment: Assessment, kind: str = DocumentKind.REPORT) -> str:
         Milestone.objects.filter(response__partnership=partnership).aggregate(
             count=Count("pk"), last=Max("pk"), done=Count("pk", filter=Q(done=True))
         ),
+        _shared_state(assessment),
         kind,
     ]
     if not DOCUMENTS[kind].signed:
@@ -234,6 +236,20 @@ def fingerprint(assessment: Assessment, kind: str = DocumentKind.REPORT) -> str:
             (snapshot.pk, snapshots.check(snapshot).ok) if snapshot is not None else None,
         ]
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def _shared_state(assessment: Assessment) -> list:
+    """What the report shows of themes given to several agencies: views, submissions,
+    moderation notes and dissents (each changes its row's version, time or id)."""
+    return [
+        list(assessment.assignments.order_by("pk").values_list("theme_id", "agency")),
+        AgencyView.objects.filter(assessment=assessment).aggregate(
+            count=Count("pk"), versions=Sum("version"), changed=Max("updated")
+        ),
+        list(assessment.agency_submissions.order_by("pk").values_list("pk", "agency")),
+        list(assessment.moderations.order_by("pk").values_list("pk", "moderated_at")),
+        list(assessment.dissents.order_by("pk").values_list("pk", "recorded_at")),
+    ]
 
 
 def _job_key(assessment: Assessment, kind: str, state: str) -> str:

@@ -27,12 +27,18 @@ Versions:
 5. as 4, plus for a challenge on an entry of the recommendations register the entry challenged
    (its code, number and title); open challenges on entries left by earlier signed-off cycles
    are recorded with the cycle that answers for them.
+6. as 5, plus, for themes given to several agencies: each agency's views (``agency_views``, the
+   answer fields and the agency), which agencies submitted their view of which theme
+   (``agency_submissions``), each theme's named moderator (``moderators``), how each partnership
+   answer was settled (``moderations``), each agency's dissent (``dissents``), where the views
+   disagreed and how that was settled, as printed (``settlements``), and each agency's views
+   scored (``agency_scores``). Any of these keys missing (versions 1 to 5) reads as none.
 """
 
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from django.utils import formats, timezone
@@ -40,10 +46,14 @@ from django.utils.dateparse import parse_datetime
 
 from assessment.models import (
     Action,
+    AgencyThemeSubmission,
+    AgencyView,
     Answer,
     Approval,
     Assessment,
     Comment,
+    Dissent,
+    Moderation,
     Question,
     Snapshot,
     User,
@@ -52,9 +62,10 @@ from assessment.models import (
 from assessment.models.action import with_owner_roles
 from assessment.register import register_data
 from assessment.scoring import QuestionResult, Result, ThemeResult
+from assessment.settlement import Settlement, read_settlement
 
-SCHEMA_VERSION = 5
-VERSIONS = (1, 2, 3, 4, 5)
+SCHEMA_VERSION = 6
+VERSIONS = (1, 2, 3, 4, 5, 6)
 
 logger = logging.getLogger(__name__)
 
@@ -260,6 +271,33 @@ class RecordedApproval:
 
 
 @dataclass(frozen=True)
+class RecordedSubmission:
+    theme: str
+    agency: str
+    by: str | None
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class RecordedModeration:
+    question: str
+    note: str
+    started_from: str
+    by: str | None
+    at: datetime | None
+    answer_version: int
+
+
+@dataclass(frozen=True)
+class RecordedDissent:
+    question: str
+    agency: str
+    text: str
+    by: str | None
+    at: datetime | None
+
+
+@dataclass(frozen=True)
 class SignedRecord:
     """Everything a snapshot says, whatever its version."""
 
@@ -281,6 +319,13 @@ class SignedRecord:
     signed_off_at: datetime | None
     # The register's entries as plain data (``register.entry_data``); None before version 3.
     register: tuple[dict, ...] | None = None
+    # Shared themes (version 6; empty before): agencies' views and how they were settled.
+    agency_views: tuple[RecordedAnswer, ...] = ()
+    agency_submissions: tuple[RecordedSubmission, ...] = ()
+    moderations: tuple[RecordedModeration, ...] = ()
+    dissents: tuple[RecordedDissent, ...] = ()
+    settlements: tuple[Settlement, ...] = ()
+    agency_scores: dict[str, Result] = field(default_factory=dict)
 
     def answers_by_question(self, questions: list[Question]) -> dict[int, RecordedAnswer]:
         """The recorded answers keyed by the id of the framework question with the same code."""
@@ -328,7 +373,50 @@ def read(data: dict) -> SignedRecord:
         signed_off_by=signed.get("by"),
         signed_off_at=_datetime(signed.get("at")),
         register=read_register(data["register"]) if version >= 3 else None,
+        **read_shared(data),
     )
+
+
+def read_shared(data: dict) -> dict:
+    """The shared themes' records of a snapshot (version 6): a missing key means none, so
+    every earlier version, and a version 5 made without them, reads as having none."""
+    return {
+        "agency_views": tuple(_answer(a) for a in data.get("agency_views", [])),
+        "agency_submissions": tuple(
+            RecordedSubmission(
+                theme=s.get("theme", ""),
+                agency=s.get("agency", ""),
+                by=s.get("by"),
+                at=_datetime(s.get("at")),
+            )
+            for s in data.get("agency_submissions", [])
+        ),
+        "moderations": tuple(
+            RecordedModeration(
+                question=m.get("question", ""),
+                note=m.get("note", ""),
+                started_from=m.get("started_from", ""),
+                by=m.get("by"),
+                at=_datetime(m.get("at")),
+                answer_version=m.get("answer_version", 0),
+            )
+            for m in data.get("moderations", [])
+        ),
+        "dissents": tuple(
+            RecordedDissent(
+                question=d.get("question", ""),
+                agency=d.get("agency", ""),
+                text=d.get("text", ""),
+                by=d.get("by"),
+                at=_datetime(d.get("at")),
+            )
+            for d in data.get("dissents", [])
+        ),
+        "settlements": tuple(read_settlement(s) for s in data.get("settlements", [])),
+        "agency_scores": {
+            agency: _result(scores) for agency, scores in data.get("agency_scores", {}).items()
+        },
+    }
 
 
 def read_register(stored: dict) -> tuple[dict, ...]:
@@ -578,6 +666,74 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
         "signed_off": {"by": user.email, "at": at.isoformat()},
         # The register lives on with the partnership; the snapshot keeps it as it stood.
         "register": register_data(assessment.partnership),
+        **shared_data(assessment),
+    }
+
+
+def shared_data(assessment: Assessment) -> dict:
+    """Version 6's records of the themes given to several agencies (see the module's
+    docstring); the JSON export writes the same keys."""
+    from assessment.agency_views import agency_scores, settlements
+
+    views = (
+        AgencyView.objects.filter(assessment=assessment)
+        .select_related("question", "answered_by", "confirmed_by")
+        .prefetch_related("question__options")
+        .order_by("question__theme__order", "question__order", "agency")
+    )
+    return {
+        "agency_views": [
+            v.as_data(list(v.question.options.all()))
+            | {
+                "carry_outcome": v.carry_outcome,
+                "confirmed_by": v.confirmed_by.email if v.confirmed_by else None,
+            }
+            for v in views
+        ],
+        "agency_submissions": [
+            {
+                "theme": s.theme.code,
+                "agency": s.agency,
+                "by": s.submitted_by.email if s.submitted_by else None,
+                "at": s.submitted_at.isoformat(),
+            }
+            for s in AgencyThemeSubmission.objects.filter(assessment=assessment)
+            .select_related("theme", "submitted_by")
+            .order_by("theme__order", "agency")
+        ],
+        "moderators": [
+            {"theme": m.theme.code, "user": m.user.email}
+            for m in assessment.moderators.select_related("theme", "user").order_by("theme__order")
+        ],
+        "moderations": [
+            {
+                "question": m.question.code,
+                "note": m.note,
+                "started_from": m.started_from,
+                "by": m.moderated_by.email if m.moderated_by else None,
+                "at": m.moderated_at.isoformat(),
+                "answer_version": m.answer_version,
+            }
+            for m in Moderation.objects.filter(assessment=assessment)
+            .select_related("question", "moderated_by")
+            .order_by("question__theme__order", "question__order")
+        ],
+        "dissents": [
+            {
+                "question": d.question.code,
+                "agency": d.agency,
+                "text": d.text,
+                "by": d.recorded_by.email if d.recorded_by else None,
+                "at": d.recorded_at.isoformat(),
+            }
+            for d in Dissent.objects.filter(assessment=assessment)
+            .select_related("question", "recorded_by")
+            .order_by("question__theme__order", "question__order", "agency")
+        ],
+        "settlements": [s.as_data() for s in settlements(assessment)],
+        "agency_scores": {
+            agency: _scores_data(result) for agency, result in agency_scores(assessment).items()
+        },
     }
 
 

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from assessment.views import (
     actions,
+    agency_views,
     answers,
     assessments,
     challenges,
@@ -218,6 +219,46 @@ urlpatterns = [
     path("assessments/<uuid:code>/themes/<str:theme>/", answers.theme, name="theme"),
     path("assessments/<uuid:code>/themes/<str:theme>/autosave", answers.autosave, name="autosave"),
     path("assessments/<uuid:code>/themes/<str:theme>/comments", answers.comment, name="comment"),
+    path(
+        "assessments/<uuid:code>/themes/<str:theme>/agencies/<str:agency>/",
+        agency_views.agency_view,
+        name="agency_view",
+    ),
+    path(
+        "assessments/<uuid:code>/themes/<str:theme>/agencies/<str:agency>/autosave",
+        agency_views.agency_autosave,
+        name="agency_autosave",
+    ),
+    path(
+        "assessments/<uuid:code>/themes/<str:theme>/agencies/<str:agency>/submit",
+        agency_views.submit_agency_view,
+        name="submit_agency_view",
+    ),
+    path(
+        "assessments/<uuid:code>/themes/<str:theme>/moderate/",
+        agency_views.moderate_theme,
+        name="moderate_theme",
+    ),
+    path(
+        "assessments/<uuid:code>/themes/<str:theme>/moderate/moderator",
+        agency_views.name_moderator,
+        name="name_moderator",
+    ),
+    path(
+        "assessments/<uuid:code>/themes/<str:theme>/moderate/<str:question>",
+        agency_views.moderate_question,
+        name="moderate_question",
+    ),
+    path(
+        "assessments/<uuid:code>/themes/<str:theme>/dissent/<str:question>",
+        agency_views.record_dissent,
+        name="record_dissent",
+    ),
+    path(
+        "assessments/<uuid:code>/results/agencies",
+        agency_views.agency_results,
+        name="agency_results",
+    ),
     path(
         "assessments/<uuid:code>/answers/<str:question>/history",
         answers.answer_history,

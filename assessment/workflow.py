@@ -14,12 +14,13 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from assessment import notifications, progress, snapshots
+from assessment import agency_views, notifications, progress, snapshots
 from assessment.answer_rules import EMPTY, is_blank, normalise
 from assessment.governance import approval_state, open_challenges, sign_off_problems
 from assessment.models import (
     OPEN_STATUSES,
     Action,
+    AgencyView,
     Answer,
     Assessment,
     AssessmentLocked,
@@ -33,6 +34,7 @@ from assessment.models import (
     Status,
     User,
 )
+from assessment.models.assessment import AnswerValues
 from assessment.models.lock import OPEN
 from assessment.results import compute, framework_questions
 from assessment.tasks import render_stored_report
@@ -70,22 +72,29 @@ class SaveResult:
         return not self.conflicts
 
 
-def values_of(answer: Answer | None) -> dict:
+def values_of(answer: AnswerValues | None) -> dict:
     return dict(EMPTY) if answer is None else answer.values
 
 
-def values_at(answer: Answer | None, version: int) -> dict:
-    """What the answer said at ``version`` (the one the person's page was drawn from)."""
+def values_at(answer: AnswerValues | None, version: int) -> dict:
+    """What the answer (or agency view) said at ``version`` (the one the person's page was
+    drawn from)."""
     if version == 0 or answer is None:
         return normalise(EMPTY)
-    record = Answer.history.filter(id=answer.pk, version=version).order_by("-history_date").first()
+    history = type(answer).history  # type: ignore[attr-defined]
+    record = history.filter(id=answer.pk, version=version).order_by("-history_date").first()
     if record is None:
         return {}  # unknown base: treat any difference as a conflict
     return normalise({f: getattr(record, f) for f in VALUE_FIELDS})
 
 
 def save_answers(
-    *, assessment: Assessment, changes: list[Change], user: User, agency: str
+    *,
+    assessment: Assessment,
+    changes: list[Change],
+    user: User,
+    agency: str,
+    agency_view: bool = False,
 ) -> SaveResult:
     """Save a theme's answers in one transaction, or none of them if any was changed meanwhile.
 
@@ -95,6 +104,11 @@ def save_answers(
     the conflicts are returned so the person can choose. Unchanged answers are not rewritten;
     an unchanged carried-over answer marked ``still_true`` (on the version the person saw) is
     confirmed, and a changed one is recorded as changed.
+
+    With ``agency_view`` the changes are ``agency``'s view of questions in a theme given to
+    several agencies (``AgencyView``), not the partnership answer: refused unless ``user`` is a
+    member of that agency who may answer, the theme is given to it among others, and it has
+    not submitted its view of the theme yet (``agency_views.refuse_view_change``).
     """
     result = SaveResult()
     nation = assessment.partnership.nation
@@ -110,11 +124,15 @@ def save_answers(
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.is_locked:
             raise AssessmentLocked()
+        model: type[Answer] | type[AgencyView] = Answer
+        rows = Answer.objects.filter(assessment=locked)
+        if agency_view:
+            agency_views.refuse_view_change(locked, [c.question for c in changes], user, agency)
+            model = AgencyView
+            rows = AgencyView.objects.filter(assessment=locked, agency=agency)
         current = {
             a.question_id: a
-            for a in Answer.objects.select_for_update().filter(
-                assessment=locked, question__in=[c.question for c in changes]
-            )
+            for a in rows.select_for_update().filter(question__in=[c.question for c in changes])
         }
         to_write, to_confirm = [], []
         for change in changes:
@@ -143,7 +161,7 @@ def save_answers(
         now = timezone.now()
         for change, answer, mine in to_write:
             if answer is None:
-                answer = Answer(assessment=locked, question=change.question, version=0)
+                answer = model(assessment=locked, question=change.question, version=0)
             for key, value in mine.items():
                 setattr(answer, key, value)
             if answer.needs_reconfirmation or answer.carry_outcome:
@@ -166,7 +184,7 @@ def save_answers(
     return result
 
 
-def _confirm(answer: Answer, user: User, now) -> None:
+def _confirm(answer: AnswerValues, user: User, now) -> None:
     """A carried-over answer confirmed as still true, recorded with who and when."""
     answer.needs_reconfirmation = False
     answer.carry_outcome = CarryOutcome.CONFIRMED
@@ -255,7 +273,7 @@ def refuse_second_open_cycle(partnership: Partnership, *, besides: Assessment | 
         )
 
 
-def _carried_options(old: Answer, question: Question, rule: dict) -> list[int]:
+def _carried_options(old: AnswerValues, question: Question, rule: dict) -> list[int]:
     """The new version's options for the old answer's choices, by 1-based position in each
     file's list: the same position, or where the map says; a choice the map leaves out is
     dropped (the evidence still carries, to be confirmed or changed)."""
@@ -273,33 +291,49 @@ def _carried_options(old: Answer, question: Question, rule: dict) -> list[int]:
 
 def _carry_over(source: Assessment, target: Assessment) -> None:
     """Each question of the target's framework takes the answer its carry rule names (the same
-    question when both cycles use one version). Carried answers wait to be confirmed."""
+    question when both cycles use one version), and so do the agencies' views of it. Carried
+    answers and views wait to be confirmed; submissions and moderation start again."""
+    _carry_rows(Answer, source, target)
+    _carry_rows(AgencyView, source, target)
+
+
+def _carry_rows(model: type[Answer] | type[AgencyView], source: Assessment, target: Assessment):
     nation = target.partnership.nation
     options = Prefetch("options", Option.objects.order_by("order"))
-    old_answers = {
-        a.question.code: a
-        for a in Answer.objects.filter(assessment=source)
+    old_rows: dict[str, list] = {}
+    for row in (
+        model.objects.filter(assessment=source)
         .select_related("question")
         .prefetch_related(Prefetch("question__options", Option.objects.order_by("order")))
-    }
+        .order_by("pk")
+    ):
+        old_rows.setdefault(row.question.code, []).append(row)
+    if not old_rows:
+        return
     same_version = source.framework_id == target.framework_id
     for question in Question.objects.filter(theme__framework=target.framework).prefetch_related(
         options
     ):
         rule = question.carry_rule if not same_version else {"mode": "same", "from": question.code}
-        old = old_answers.get(rule["from"])
-        if rule["mode"] == "none" or old is None or old.question.kind != question.kind:
+        if rule["mode"] == "none":
             continue
-        answer = Answer(assessment=target, question=question, needs_reconfirmation=True)
-        for key in VALUE_FIELDS:
-            setattr(answer, key, getattr(old, key))
-        answer.selected = _carried_options(old, question, rule)
-        if answer.not_applicable and not question.may_be_not_applicable_in(nation):
-            # Now critical without N/A: the answer under it comes back, to be confirmed.
-            answer.not_applicable, answer.not_applicable_reason = False, ""
-        answer.answered_by, answer.agency, answer.updated = old.answered_by, old.agency, old.updated
-        answer._change_reason = f"carried over from {source.title}"
-        answer.save()
+        for old in old_rows.get(rule["from"], []):
+            if old.question.kind != question.kind:
+                continue
+            answer = model(assessment=target, question=question, needs_reconfirmation=True)
+            for key in VALUE_FIELDS:
+                setattr(answer, key, getattr(old, key))
+            answer.selected = _carried_options(old, question, rule)
+            if answer.not_applicable and not question.may_be_not_applicable_in(nation):
+                # Now critical without N/A: the answer under it comes back, to be confirmed.
+                answer.not_applicable, answer.not_applicable_reason = False, ""
+            answer.answered_by, answer.agency, answer.updated = (
+                old.answered_by,
+                old.agency,
+                old.updated,
+            )
+            answer._change_reason = f"carried over from {source.title}"
+            answer.save()
 
 
 def submit(*, assessment: Assessment, user: User) -> None:

@@ -34,6 +34,7 @@ from tests.factories import (
     make_partnership,
     make_recommendation_set,
     make_user,
+    share_theme,
 )
 
 
@@ -160,6 +161,7 @@ def build_world() -> tuple[dict, dict]:
         )
         invitation, _ = make_invitation(partnership, f"invitee@{key}.example")
         assessment = make_assessment(partnership, framework, title=f"{name} cycle")
+        share_theme(assessment, "BB", ["police", "health"])  # a theme with agency views
         action = Action.objects.create(
             assessment=assessment,
             agency=Agency.POLICE,

@@ -396,3 +396,54 @@ def prepared(client, assessment, download: str) -> tuple[object, bytes]:
     if response.streaming:
         return response, b"".join(response.streaming_content)
     return response, response.content
+
+
+def share_theme(assessment, theme: str = "AA", agencies=("police", "health")):
+    """Give ``theme`` to several agencies: each then gives its own view (agency_views)."""
+    from assessment.models import Theme
+
+    assessment.assign(
+        {Theme.objects.get(framework=assessment.framework, code=theme): list(agencies)}
+    )
+
+
+def view_values(assessment, code: str, level_or_figures, evidence: str = "Our 2024 audit.") -> dict:
+    """An agency view's values: a level for a choice question, (numerator, denominator) for
+    an indicator."""
+    from datetime import date
+
+    from assessment.workflow import values_of
+
+    values = values_of(None) | {"evidence": evidence}
+    if isinstance(level_or_figures, tuple):
+        values["numerator"], values["denominator"] = level_or_figures
+        values["period_start"], values["period_end"] = date(2024, 4, 1), date(2025, 3, 31)
+    else:
+        values["selected"] = [option_id(code, level_or_figures, assessment)]
+    return values
+
+
+def give_view(assessment, user, agency: str, answers: dict, *, submit: bool = True) -> None:
+    """``agency``'s view of the questions in ``answers`` ({code: level or (num, den)}), saved
+    through the workflow as ``user`` (a member of that agency), and submitted for the theme."""
+    from assessment.models import AgencyView, Question
+    from assessment.moderation import submit_view
+    from assessment.workflow import Change, save_answers
+
+    changes = []
+    for code, value in answers.items():
+        question = Question.objects.get(theme__framework=assessment.framework, code=code)
+        stored = AgencyView.objects.filter(
+            assessment=assessment, question=question, agency=agency
+        ).first()
+        changes.append(
+            Change(question, view_values(assessment, code, value), stored.version if stored else 0)
+        )
+    result = save_answers(
+        assessment=assessment, changes=changes, user=user, agency=agency, agency_view=True
+    )
+    assert result.ok
+    if submit:
+        submit_view(
+            assessment=assessment, theme=changes[0].question.theme, agency=agency, user=user
+        )

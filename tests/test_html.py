@@ -64,6 +64,14 @@ def test_every_page_type_is_valid_html(world, tmp_path):
         pages[f"signed in {path}"] = lead.get(path, follow=True).content.decode()
     # A form with errors: the error summary and the messages beside each box.
     pages["new action with errors"] = lead.post(url_for("new_action", own), {}).content.decode()
+    # Theme BB is given to police and health: the police contributor's own view, and dissent.
+    contributor = Client()
+    contributor.force_login(people[Role.CONTRIBUTOR])
+    for name in ("agency_view", "record_dissent"):
+        pages[f"contributor {name}"] = contributor.get(url_for(name, own)).content.decode()
+    pages["moderation note missing"] = lead.post(
+        url_for("moderate_question", own), {"BB-01-question_code": "BB-01", "BB-01-version": "0"}
+    ).content.decode()
     anonymous = Client()
     _, token = make_invitation(own["partnership"], "new.person@example.org")
     for path in ("/", "/accounts/login/", "/accounts/password/reset/", f"/invitations/{token}/"):

@@ -3,10 +3,89 @@
 from django.utils import timezone
 
 from assessment import snapshots
-from assessment.models import Action, Answer, Comment
+from assessment.models import Action, AgencyView, Answer, Comment
 
 SCHEMA = "partnership-self-assessment"
 SCHEMA_VERSION = 1
+
+
+def answer_item(a: Answer | AgencyView) -> dict:
+    """An answer, or an agency's view, as the export writes it."""
+    return {
+        "question": a.question.code,
+        "selected": [o.label for o in a.question.options.all() if o.pk in a.selected],
+        "numerator": a.numerator,
+        "denominator": a.denominator,
+        "number": a.number,
+        "date": a.date_value.isoformat() if a.date_value else None,
+        "period_start": a.period_start.isoformat() if a.period_start else None,
+        "period_end": a.period_end.isoformat() if a.period_end else None,
+        "text": a.text,
+        "evidence": a.evidence,
+        "not_applicable": a.not_applicable,
+        "not_applicable_reason": a.not_applicable_reason,
+        "needs_reconfirmation": a.needs_reconfirmation,
+        "answered_by": a.answered_by.email if a.answered_by else None,
+        "agency": a.agency,
+        "updated": a.updated.isoformat(timespec="seconds"),
+        "originally_recorded": a.original,
+    }
+
+
+def shared_items(assessment) -> dict:
+    """Themes given to several agencies: the assignments, each agency's views, what each
+    agency submitted, and how each answer was settled (moderation notes, dissents)."""
+
+    def who(user) -> str | None:
+        return user.email if user else None
+
+    return {
+        "assignments": [
+            {"theme": a.theme.code, "agency": a.agency}
+            for a in assessment.assignments.select_related("theme").order_by(
+                "theme__order", "agency"
+            )
+        ],
+        "agency_views": [
+            answer_item(v)
+            for v in AgencyView.objects.filter(assessment=assessment)
+            .select_related("question", "answered_by")
+            .prefetch_related("question__options")
+            .order_by("question__theme__order", "question__order", "agency")
+        ],
+        "agency_submissions": [
+            {
+                "theme": s.theme.code,
+                "agency": s.agency,
+                "submitted_by": who(s.submitted_by),
+                "submitted_at": s.submitted_at.isoformat(timespec="seconds"),
+                "originally_recorded": s.original,
+            }
+            for s in assessment.agency_submissions.select_related("theme", "submitted_by")
+        ],
+        "moderations": [
+            {
+                "question": m.question.code,
+                "note": m.note,
+                "started_from": m.started_from,
+                "moderated_by": who(m.moderated_by),
+                "moderated_at": m.moderated_at.isoformat(timespec="seconds"),
+                "originally_recorded": m.original,
+            }
+            for m in assessment.moderations.select_related("question", "moderated_by")
+        ],
+        "dissents": [
+            {
+                "question": d.question.code,
+                "agency": d.agency,
+                "text": d.text,
+                "recorded_by": who(d.recorded_by),
+                "recorded_at": d.recorded_at.isoformat(timespec="seconds"),
+                "originally_recorded": d.original,
+            }
+            for d in assessment.dissents.select_related("question", "recorded_by")
+        ],
+    }
 
 
 def export_assessment(assessment) -> dict:
@@ -34,28 +113,7 @@ def export_assessment(assessment) -> dict:
             "status": assessment.status,
             "carried_from": assessment.carried_from.title if assessment.carried_from else None,
         },
-        "answers": [
-            {
-                "question": a.question.code,
-                "selected": [o.label for o in a.question.options.all() if o.pk in a.selected],
-                "numerator": a.numerator,
-                "denominator": a.denominator,
-                "number": a.number,
-                "date": a.date_value.isoformat() if a.date_value else None,
-                "period_start": a.period_start.isoformat() if a.period_start else None,
-                "period_end": a.period_end.isoformat() if a.period_end else None,
-                "text": a.text,
-                "evidence": a.evidence,
-                "not_applicable": a.not_applicable,
-                "not_applicable_reason": a.not_applicable_reason,
-                "needs_reconfirmation": a.needs_reconfirmation,
-                "answered_by": a.answered_by.email if a.answered_by else None,
-                "agency": a.agency,
-                "updated": a.updated.isoformat(timespec="seconds"),
-                "originally_recorded": a.original,
-            }
-            for a in answers
-        ],
+        "answers": [answer_item(a) for a in answers],
         "comments": [
             {
                 "theme": c.theme.code,
@@ -90,6 +148,7 @@ def export_assessment(assessment) -> dict:
             .select_related("owner")
             .order_by("due", "created")
         ],
+        **shared_items(assessment),
         "history": {
             "answer_changes": Answer.history.filter(assessment_id=assessment.pk).count(),
             "status_changes": [

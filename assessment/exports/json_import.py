@@ -29,10 +29,14 @@ from assessment.models import (
     ActionNote,
     ActionStatus,
     Agency,
+    AgencyThemeSubmission,
+    AgencyView,
     Answer,
     Assessment,
     Comment,
+    Dissent,
     Framework,
+    Moderation,
     Partnership,
     Priority,
     Question,
@@ -208,6 +212,37 @@ class ActionItem(_Item):
     originally_recorded: Original | None = None
 
 
+class AssignmentItem(_Item):
+    theme: str
+    agency: str
+
+
+class SubmissionItem(_Item):
+    theme: str
+    agency: str
+    submitted_by: Text = None
+    submitted_at: Text = None
+    originally_recorded: Original | None = None
+
+
+class ModerationItem(_Item):
+    question: str
+    note: Text = None
+    started_from: Text = None
+    moderated_by: Text = None
+    moderated_at: Text = None
+    originally_recorded: Original | None = None
+
+
+class DissentItem(_Item):
+    question: str
+    agency: str
+    text: Text = None
+    recorded_by: Text = None
+    recorded_at: Text = None
+    originally_recorded: Original | None = None
+
+
 class FileModel(_Item):
     framework: FrameworkRef
     assessment: AssessmentMeta
@@ -216,6 +251,12 @@ class FileModel(_Item):
     answers: list[dict] = _items()
     comments: list[dict] = _items()
     actions: list[dict] = _items()
+    # Themes given to several agencies (files from before have none).
+    assignments: list[dict] = _items()
+    agency_views: list[dict] = _items()
+    agency_submissions: list[dict] = _items()
+    moderations: list[dict] = _items()
+    dissents: list[dict] = _items()
 
 
 MESSAGES = {
@@ -241,7 +282,7 @@ def _where(loc: tuple, data: dict) -> str:
             out += f"[{part}]"
             node = node[part] if isinstance(node, list) and part < len(node) else None
             code = node.get("question") if isinstance(node, dict) else None
-            if isinstance(code, str) and loc[0] == "answers":
+            if isinstance(code, str) and loc[0] in ("answers", "agency_views"):
                 out += f" ({code[:20]})"
         else:
             name = {"date_value": "date"}.get(part, part)
@@ -292,6 +333,11 @@ class Plan:
     answers: list[tuple[Question, dict, dict | None]] = field(default_factory=list)
     comments: list[dict] = field(default_factory=list)
     actions: list[dict] = field(default_factory=list)
+    assignments: list[tuple] = field(default_factory=list)  # (theme, agency)
+    agency_views: list[tuple[Question, dict, dict | None]] = field(default_factory=list)
+    submissions: list[dict] = field(default_factory=list)
+    moderations: list[dict] = field(default_factory=list)
+    dissents: list[dict] = field(default_factory=list)
 
 
 def _date(value: str | None, where: str, problems: list[str], required: bool = False):
@@ -332,6 +378,42 @@ def _text(value: str | None, where: str, problems: list[str], limit: int) -> str
     if len(value) > limit:
         problems.append(f"{where}: must be {limit} characters or fewer")
     return value
+
+
+def _answer_values(
+    item: AnswerItem, question: Question, where: str, problems: list[str], *, nation: str, today
+) -> dict:
+    """An answer's (or an agency view's) values, checked by ``answer_rules`` as the form is."""
+    options = list(question.options.all())
+    labels = {o.label: o.pk for o in options}
+    unknown = [s for s in item.selected if s not in labels]
+    if unknown:
+        problems.append(f"{where}.selected: {unknown[0][:60]!r} is not an answer to this question")
+    before = len(problems)
+    values = {
+        "selected": sorted(labels[s] for s in item.selected if s in labels),
+        "numerator": item.numerator,
+        "denominator": item.denominator,
+        "number": item.number,
+        "date_value": _date(item.date_value, f"{where}.date", problems),
+        "period_start": _date(item.period_start, f"{where}.period_start", problems),
+        "period_end": _date(item.period_end, f"{where}.period_end", problems),
+        "text": item.text or "",
+        "evidence": item.evidence or "",
+        "not_applicable": item.not_applicable,
+        "not_applicable_reason": item.not_applicable_reason or "",
+    }
+    if len(problems) == before:
+        for problem in answer_rules.problems(
+            question, values, nation=nation, today=today, options=options
+        ):
+            name = {"date_value": "date"}.get(problem.field, problem.field)
+            # ``where`` names the question already: not "(AA-01).number: AA-01: …".
+            message = problem.message.removeprefix(f"{question.code}: ")
+            problems.append(f"{where}.{name}: {message}")
+    if item.agency and item.agency not in Agency.values:
+        problems.append(f"{where}.agency: unknown agency {item.agency[:30]!r}")
+    return values
 
 
 def plan(data: dict, partnership: Partnership) -> Plan:
@@ -398,37 +480,7 @@ def plan(data: dict, partnership: Partnership) -> Plan:
             problems.append(
                 f"{where}: this question does not apply in {partnership.get_nation_display()}"
             )
-        options = list(question.options.all())
-        labels = {o.label: o.pk for o in options}
-        unknown = [s for s in item.selected if s not in labels]
-        if unknown:
-            problems.append(
-                f"{where}.selected: {unknown[0][:60]!r} is not an answer to this question"
-            )
-        before = len(problems)
-        values = {
-            "selected": sorted(labels[s] for s in item.selected if s in labels),
-            "numerator": item.numerator,
-            "denominator": item.denominator,
-            "number": item.number,
-            "date_value": _date(item.date_value, f"{where}.date", problems),
-            "period_start": _date(item.period_start, f"{where}.period_start", problems),
-            "period_end": _date(item.period_end, f"{where}.period_end", problems),
-            "text": item.text or "",
-            "evidence": item.evidence or "",
-            "not_applicable": item.not_applicable,
-            "not_applicable_reason": item.not_applicable_reason or "",
-        }
-        if len(problems) == before:
-            for problem in answer_rules.problems(
-                question, values, nation=nation, today=today, options=options
-            ):
-                name = {"date_value": "date"}.get(problem.field, problem.field)
-                # ``where`` names the question already: not "(AA-01).number: AA-01: …".
-                message = problem.message.removeprefix(f"{question.code}: ")
-                problems.append(f"{where}.{name}: {message}")
-        if item.agency and item.agency not in Agency.values:
-            problems.append(f"{where}.agency: unknown agency {item.agency[:30]!r}")
+        values = _answer_values(item, question, where, problems, nation=nation, today=today)
         values["needs_reconfirmation"] = item.needs_reconfirmation
         values["agency"] = item.agency or ""
         result.answers.append((question, values, _original(item, item.answered_by, item.updated)))
@@ -508,9 +560,137 @@ def plan(data: dict, partnership: Partnership) -> Plan:
         )
         if len(problems) > MAX_PROBLEMS:
             break
+    _plan_shared(data, result, questions, themes, partnership, problems)
     if problems:
         raise ImportProblem(problems[:MAX_PROBLEMS])
     return result
+
+
+def _plan_shared(
+    data: dict,
+    result: Plan,
+    questions: dict[str, Question],
+    themes: dict,
+    partnership: Partnership,
+    problems: list[str],
+) -> None:
+    """The themes given to several agencies: assignments, agency views (the same rules as an
+    answer, and a theme given to the view's agency among others), submissions, moderation
+    notes and dissents."""
+    today, nation = timezone.localdate(), partnership.nation
+    given: dict[str, set[str]] = {}
+    for index, item in enumerate(_each(AssignmentItem, data, "assignments", problems)):
+        if item is None:
+            continue
+        where = f"assignments[{index}]"
+        if item.theme not in themes:
+            problems.append(f"{where}.theme: {item.theme[:20]!r} is not a theme of the framework")
+        elif item.agency not in Agency.values:
+            problems.append(f"{where}.agency: unknown agency {item.agency[:30]!r}")
+        elif item.agency in given.setdefault(item.theme, set()):
+            problems.append(f"{where}: the theme is given to this agency twice")
+        else:
+            given[item.theme].add(item.agency)
+            result.assignments.append((themes[item.theme], item.agency))
+
+    def shared_question(code: str, where: str) -> Question | None:
+        question = questions.get(code)
+        if question is None:
+            problems.append(f"{where}: unknown question code {code[:40]!r}")
+        elif len(given.get(question.theme.code, ())) < 2:
+            problems.append(
+                f"{where}: theme {question.theme.code} is not given to several agencies"
+            )
+            return None
+        return question
+
+    def assigned(theme_code: str, agency: str, where: str) -> bool:
+        if agency in given.get(theme_code, ()):
+            return True
+        problems.append(f"{where}.agency: theme {theme_code} is not given to {agency[:30]!r}")
+        return False
+
+    seen: set[tuple[str, str]] = set()
+    for index, item in enumerate(_each(AnswerItem, data, "agency_views", problems)):
+        if item is None:
+            continue
+        question = shared_question(item.question, f"agency_views[{index}]")
+        if question is None:
+            continue
+        where = f"agency_views[{index}] ({question.code})"
+        if not assigned(question.theme.code, item.agency or "", where):
+            continue
+        if (question.code, item.agency) in seen:
+            problems.append(f"{where}: the agency gives its view twice")
+        seen.add((question.code, item.agency or ""))
+        if not question.applies_to(nation):
+            problems.append(
+                f"{where}: this question does not apply in {partnership.get_nation_display()}"
+            )
+        values = _answer_values(item, question, where, problems, nation=nation, today=today)
+        values["needs_reconfirmation"] = item.needs_reconfirmation
+        values["agency"] = item.agency
+        result.agency_views.append(
+            (question, values, _original(item, item.answered_by, item.updated))
+        )
+
+    for index, item in enumerate(_each(SubmissionItem, data, "agency_submissions", problems)):
+        where = f"agency_submissions[{index}]"
+        if item is None:
+            continue
+        if item.theme not in themes or len(given.get(item.theme, ())) < 2:
+            problems.append(f"{where}.theme: {item.theme[:20]!r} is not given to several agencies")
+        elif assigned(item.theme, item.agency, where):
+            result.submissions.append(
+                {
+                    "theme": themes[item.theme],
+                    "agency": item.agency,
+                    "original": _original(item, item.submitted_by, item.submitted_at),
+                }
+            )
+
+    for index, item in enumerate(_each(ModerationItem, data, "moderations", problems)):
+        if item is None:
+            continue
+        question = shared_question(item.question, f"moderations[{index}]")
+        if question is None:
+            continue
+        where = f"moderations[{index}] ({question.code})"
+        note = _text(item.note, f"{where}.note", problems, Moderation.NOTE_LIMIT)
+        if not note.strip():
+            problems.append(f"{where}.note: a moderation needs a note")
+        started = item.started_from or ""
+        if started and not assigned(question.theme.code, started, where):
+            continue
+        result.moderations.append(
+            {
+                "question": question,
+                "note": note.strip(),
+                "started_from": started,
+                "original": _original(item, item.moderated_by, item.moderated_at),
+            }
+        )
+
+    for index, item in enumerate(_each(DissentItem, data, "dissents", problems)):
+        if item is None:
+            continue
+        question = shared_question(item.question, f"dissents[{index}]")
+        if question is None:
+            continue
+        where = f"dissents[{index}] ({question.code})"
+        if not assigned(question.theme.code, item.agency, where):
+            continue
+        text = _text(item.text, f"{where}.text", problems, Dissent.LIMIT)
+        if not text.strip():
+            problems.append(f"{where}.text: a dissent needs text")
+        result.dissents.append(
+            {
+                "question": question,
+                "agency": item.agency,
+                "text": text.strip(),
+                "original": _original(item, item.recorded_by, item.recorded_at),
+            }
+        )
 
 
 def import_assessment(data: dict, *, partnership: Partnership, user: User | None) -> Assessment:
@@ -543,6 +723,40 @@ def import_assessment(data: dict, *, partnership: Partnership, user: User | None
             answer.save()
         for spec in checked.comments:
             Comment.objects.create(assessment=assessment, author=user, **spec)
+        assessment.assign(
+            {
+                theme: [a for t, a in checked.assignments if t == theme]
+                for theme in {t for t, _ in checked.assignments}
+            }
+        )
+        for question, values, original in checked.agency_views:
+            view = AgencyView(
+                assessment=assessment,
+                question=question,
+                answered_by=user,
+                updated=now,
+                original=original,
+                **values,
+            )
+            view._change_reason = "imported"
+            view.save()
+        for spec in checked.submissions:
+            submission = AgencyThemeSubmission(
+                assessment=assessment, submitted_by=user, submitted_at=now, **spec
+            )
+            submission._change_reason = "imported"
+            submission.save()
+        for spec in checked.moderations:
+            moderation = Moderation(
+                assessment=assessment, moderated_by=user, moderated_at=now, **spec
+            )
+            moderation.answer_version = 1
+            moderation._change_reason = "imported"
+            moderation.save()
+        for spec in checked.dissents:
+            dissent = Dissent(assessment=assessment, recorded_by=user, recorded_at=now, **spec)
+            dissent._change_reason = "imported"
+            dissent.save()
         for spec in checked.actions:
             notes = spec.pop("notes")
             action = Action(assessment=assessment, raised_in=assessment, created_by=user, **spec)

@@ -17,6 +17,7 @@ from assessment import answer_rules
 from assessment.answer_rules import normalise
 from assessment.forms import govuk
 from assessment.models import Answer, Kind, Option, Question
+from assessment.models.assessment import AnswerValues
 from assessment.models.framework import anchor, cite
 from assessment.pii import find_personal_data, text_digest
 from assessment.workflow import values_at, values_of
@@ -90,7 +91,7 @@ class AnswerForm(forms.Form):
         *,
         question: Question,
         options: list[Option],
-        answer: Answer | None,
+        answer: AnswerValues | None,
         nation: str,
         framework_url: str = "",
         complete: bool = False,
@@ -127,12 +128,23 @@ class AnswerForm(forms.Form):
     # Building -----------------------------------------------------------------------------
 
     def _initial(self) -> dict:
-        values = values_of(self.answer)
-        initial = {
+        return {
             "question_code": self.question.code,
             "version": self.answer.version if self.answer else 0,
-            **{k: v for k, v in values.items() if v not in (None, "")},
+            **self._initial_values(values_of(self.answer)),
         }
+
+    def start_from(self, values: dict) -> None:
+        """Draw the unbound form with ``values`` rather than the stored answer's, on the
+        stored answer's version: moderation starts the partnership answer from an agency's
+        view, and saving it is then an ordinary change of that answer."""
+        for name in self.fields:
+            if name not in ("question_code", "version"):
+                self.initial.pop(name, None)
+        self.initial.update(self._initial_values(values))
+
+    def _initial_values(self, values: dict) -> dict:
+        initial = {k: v for k, v in values.items() if v not in (None, "")}
         kind = self.question.kind
         if kind in (Kind.SINGLE, Kind.YES_NO) and values["selected"]:
             initial["option"] = str(values["selected"][0])

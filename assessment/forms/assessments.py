@@ -113,7 +113,8 @@ class AssignmentForm(GOVUKForm):
                 widget=forms.CheckboxSelectMultiple,
                 required=False,
                 initial=current.get(theme.pk, []),
-                help_text="Leave empty to let any contributor answer it.",
+                help_text="Leave empty to let any contributor answer it. Given to two or more "
+                "agencies, each gives its own view and the lead settles the partnership answer.",
             )
             names.append(Field.checkboxes(name, legend_size=Size.SMALL, small=True))
         self.helper.layout = Layout(*names, Submit("save", "Save assignments"))

@@ -58,6 +58,8 @@ def export(framework: Framework) -> dict:
         "source_url": framework.source_url,
         "published": framework.published.isoformat() if framework.published else None,
         "sections": framework.sections,
+        # Format 2 only: format 1 files have no such key (and always use the default).
+        **({"tolerance": framework.tolerance} if framework.format >= 2 else {}),
         "themes": [
             {
                 "code": theme.code,

@@ -154,6 +154,7 @@ def _create(data: dict, digest: str) -> Framework:
     data = _with_titles(data, {d["id"]: d["short_title"] for d in documents})
     framework = Framework.objects.create(
         format=data.get("format", 1),
+        tolerance=data.get("tolerance", Framework.TOLERANCE),
         documents=documents,
         slug=data["slug"],
         version=data["version"],

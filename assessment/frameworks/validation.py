@@ -37,6 +37,7 @@ TOP_FIELDS = {
     "themes",
     "practice_examples",
     "glossary",
+    "tolerance",
 }
 THEME_FIELDS = {"code", "title", "report_part", "summary", "questions"}
 QUESTION_FIELDS = {
@@ -223,7 +224,7 @@ def validate(data: Any, source: str = "<framework>", previous: dict | None = Non
     against which each question's ``carry`` is checked; without it only its shape is.
     """
     check = _Checker(source)
-    optional = {"source_url", "published", "format", "previous", "documents"}
+    optional = {"source_url", "published", "format", "previous", "documents", "tolerance"}
     if not check.fields("framework", data, TOP_FIELDS, TOP_FIELDS - optional):
         return check.problems
     check.format = data.get("format", 1)
@@ -231,6 +232,7 @@ def validate(data: Any, source: str = "<framework>", previous: dict | None = Non
         check.problem("framework", f"field 'format' must be 1 or 2, not {check.format!r}")
         check.format = max(FORMATS)
     _validate_documents(check, data.get("documents"))
+    _validate_tolerance(check, data)
     if data.get("previous") is not None:
         check.fields(
             "framework: previous", data["previous"], {"version", "file"}, {"version", "file"}
@@ -334,6 +336,21 @@ def validate(data: Any, source: str = "<framework>", previous: dict | None = Non
     if previous is not None:
         _validate_carry_against(check, data, previous)
     return check.problems
+
+
+def _validate_tolerance(check: _Checker, data: dict) -> None:
+    """From format 2: how far apart agencies' figures may be before the moderation page
+    highlights them, as a whole percentage of the larger figure (10 when not given)."""
+    if "tolerance" not in data:
+        return
+    tolerance = data["tolerance"]
+    if not check.strict:
+        check.problem("framework", "field 'tolerance' needs format 2")
+    elif isinstance(tolerance, bool) or not isinstance(tolerance, int) or not 0 <= tolerance <= 100:
+        check.problem(
+            "framework",
+            f"field 'tolerance' must be a whole percentage from 0 to 100, not {tolerance!r}",
+        )
 
 
 def _validate_documents(check: _Checker, documents: Any) -> None:

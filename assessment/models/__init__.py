@@ -1,4 +1,11 @@
 from assessment.models.action import OPEN_STATUSES, Action, ActionNote, ActionStatus, Priority
+from assessment.models.agency_view import (
+    AgencyThemeSubmission,
+    AgencyView,
+    Dissent,
+    Moderation,
+    ThemeModerator,
+)
 from assessment.models.assessment import (
     Answer,
     Assessment,
@@ -67,6 +74,8 @@ __all__ = [
     "ActionStatus",
     "Addressee",
     "Agency",
+    "AgencyThemeSubmission",
+    "AgencyView",
     "Answer",
     "Applies",
     "Approval",
@@ -79,6 +88,7 @@ __all__ = [
     "ChallengeNote",
     "Comment",
     "Decision",
+    "Dissent",
     "DocumentKind",
     "DraftReport",
     "Framework",
@@ -90,6 +100,7 @@ __all__ = [
     "LocalSource",
     "Membership",
     "Milestone",
+    "Moderation",
     "Nation",
     "Notification",
     "NotificationKind",
@@ -112,6 +123,7 @@ __all__ = [
     "StatutoryPartner",
     "StoredReport",
     "Theme",
+    "ThemeModerator",
     "User",
     "challenges_on",
     "statutory_partners",

@@ -142,15 +142,16 @@ class CarryOutcome(models.TextChoices):
     CHANGED = "changed", "Changed"
 
 
-class Answer(LockedWithAssessment, Imported):
-    """One question answered for one assessment, with its evidence ("how do you know?")."""
+class AnswerValues(models.Model):
+    """What a person fills in for one question, with who and when, and the version a save
+    starts from: the partnership's answer (``Answer``) and an agency's view of the question
+    (``AgencyView``) both hold these, so that one form, one set of rules (``answer_rules``)
+    and one save path (``workflow.save_answers``) serve both."""
 
     EVIDENCE_LIMIT = 5000
     REASON_LIMIT = 1000
     TEXT_LIMIT = 5000
 
-    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, models.PROTECT, related_name="+")
     # Chosen option ids: one for single choice and yes/no, any number for multiple choice.
     selected = models.JSONField(default=list, blank=True)
     numerator = models.PositiveIntegerField(null=True, blank=True)
@@ -185,18 +186,8 @@ class Answer(LockedWithAssessment, Imported):
         default=1, help_text="Raised on every save; stale saves are refused."
     )
 
-    history = HistoricalRecords()
-    _change_reason: str  # the reason django-simple-history stores with the next history row
-
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assessment", "question"], name="one_answer_per_question"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.question.code} in {self.assessment}"
+        abstract = True
 
     VALUE_FIELDS = (
         "selected",
@@ -275,6 +266,29 @@ class Answer(LockedWithAssessment, Imported):
             "updated": self.updated.isoformat(),
             "version": self.version,
         }
+
+
+class Answer(LockedWithAssessment, Imported, AnswerValues):
+    """One question answered for one assessment, with its evidence ("how do you know?").
+
+    On a theme given to several agencies this is the partnership answer, settled by moderation
+    (``Moderation``) from the agencies' views (``AgencyView``)."""
+
+    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+    _change_reason: str  # the reason django-simple-history stores with the next history row
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question"], name="one_answer_per_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code} in {self.assessment}"
 
 
 class Comment(LockedWithAssessment, Imported):

@@ -56,6 +56,8 @@ CRITICAL_BASES = {
 
 
 class Framework(models.Model):
+    TOLERANCE = 10
+
     slug = models.SlugField(max_length=80)
     version = models.CharField(max_length=20)
     title = models.CharField(max_length=200)
@@ -72,6 +74,10 @@ class Framework(models.Model):
     # [{"id": "hmicfrs-2023", "title": "...", "publisher": "...", "date": "2023-12-..",
     #   "url": "..."}]; a reference to one is {"document": "hmicfrs-2023", "part": "..."}.
     documents = models.JSONField(default=list, blank=True)
+    # Agencies' figures for one question (an indicator's rate, a count) disagree when they are
+    # further apart than this percentage of the larger: the moderation page highlights them.
+    # A format 2 file may set it (``tolerance``); otherwise it is TOLERANCE.
+    tolerance = models.PositiveSmallIntegerField(default=10)
     content_hash = models.CharField(
         max_length=64, help_text="SHA-256 of the file's content as loaded."
     )

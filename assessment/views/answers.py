@@ -3,28 +3,34 @@ comments."""
 
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessment.access import AssessmentAccess, AuthenticatedHttpRequest, Right, assessment_access
+from assessment.agency_views import is_shared, may_give_view, may_moderate, may_read_views
 from assessment.answer_rules import normalise
 from assessment.forms.answers import AnswerForm
 from assessment.forms.assessments import CommentForm, room_for_a_comment
 from assessment.models import (
+    AgencyThemeSubmission,
+    AgencyView,
     Answer,
     AssessmentLocked,
     Challenge,
     Comment,
+    Moderation,
     Option,
     Question,
+    Role,
     Theme,
 )
 from assessment.pii import WARNING
@@ -35,8 +41,11 @@ from assessment.workflow import Change, SaveResult, save_answers, values_of
 class ThemePage:
     """Everything a theme page needs, loaded in a fixed number of queries."""
 
-    def __init__(self, access: AssessmentAccess, theme_code: str):
+    def __init__(self, access: AssessmentAccess, theme_code: str, agency: str | None = None):
+        """The partnership answers of a theme, or with ``agency`` that agency's view of a
+        theme given to several agencies (``agency_views``)."""
         self.access = access
+        self.agency = agency
         assessment = access.assessment
         self.theme = get_object_or_404(
             Theme.objects.prefetch_related(
@@ -52,31 +61,131 @@ class ThemePage:
         )
         nation = assessment.partnership.nation
         self.questions = [q for q in self.theme.questions.all() if q.applies_to(nation)]
-        self.answers = {
-            a.question_id: a
-            for a in Answer.objects.filter(
-                assessment=assessment, question__theme=self.theme
-            ).select_related("answered_by", "confirmed_by", "question")
-        }
         self.agencies = set(
             assessment.assignments.filter(theme=self.theme).values_list("agency", flat=True)
         )
-        self.editable = access.may_edit_theme(self.agencies)
+        # Given to several agencies: each gives its view, and the partnership answer is
+        # settled by moderation, not typed on this page.
+        self.shared = is_shared(self.agencies)
+        rows: QuerySet[Answer] | QuerySet[AgencyView] = Answer.objects.filter(assessment=assessment)
+        if agency is None:
+            self.editable = access.may_edit_theme(self.agencies) and not self.shared
+            self.submitted = False
+        else:
+            if not self.shared or agency not in self.agencies:
+                raise Http404("This theme is not given to that agency among others")
+            rows = AgencyView.objects.filter(assessment=assessment, agency=agency)
+            self.submitted = AgencyThemeSubmission.objects.filter(
+                assessment=assessment, theme=self.theme, agency=agency
+            ).exists()
+            self.editable = (
+                agency == access.membership.agency
+                and may_give_view(access.membership, assessment, sorted(self.agencies))
+                and not self.submitted
+            )
+        self.answers = {
+            a.question_id: a
+            for a in rows.filter(question__theme=self.theme).select_related(
+                "answered_by", "confirmed_by", "question"
+            )
+        }
         framework = assessment.framework
         self.framework_url = reverse("framework_detail", args=[framework.slug, framework.version])
         self.comments: dict[int | None, list[Comment]] = {}
-        for comment in Comment.objects.filter(
-            assessment=assessment, theme=self.theme
-        ).select_related("author"):
-            self.comments.setdefault(comment.question_id, []).append(comment)
         self.challenges: dict[int | None, list[Challenge]] = {}
-        for challenge in Challenge.objects.filter(
-            assessment=assessment, theme=self.theme, resolved_at__isnull=True
-        ):
-            self.challenges.setdefault(challenge.question_id, []).append(challenge)
+        if agency is None:  # comments and challenges are on the partnership answers
+            for comment in Comment.objects.filter(
+                assessment=assessment, theme=self.theme
+            ).select_related("author"):
+                self.comments.setdefault(comment.question_id, []).append(comment)
+            for challenge in Challenge.objects.filter(
+                assessment=assessment, theme=self.theme, resolved_at__isnull=True
+            ):
+                self.challenges.setdefault(challenge.question_id, []).append(challenge)
         themes = list(framework.themes.order_by("order").values_list("code", flat=True))
         index = themes.index(self.theme.code)
         self.next_theme = themes[index + 1] if index + 1 < len(themes) else None
+
+    @property
+    def url(self) -> str:
+        code = self.access.assessment.code
+        if self.agency is None:
+            return reverse("theme", args=[code, self.theme.code])
+        return reverse("agency_view", args=[code, self.theme.code, self.agency])
+
+    @property
+    def autosave_url(self) -> str:
+        code = self.access.assessment.code
+        if self.agency is None:
+            return reverse("autosave", args=[code, self.theme.code])
+        return reverse("agency_autosave", args=[code, self.theme.code, self.agency])
+
+    @cached_property
+    def may_moderate(self) -> bool:
+        return self.shared and may_moderate(
+            self.access.membership, self.access.assessment, self.theme
+        )
+
+    @cached_property
+    def shared_rows(self) -> list[dict]:
+        """Each agency given a shared theme: whether it has submitted its view, and a link to
+        the view when the reader may read it."""
+        if not self.shared:
+            return []
+        assessment, agencies = self.access.assessment, sorted(self.agencies)
+        submitted = set(
+            AgencyThemeSubmission.objects.filter(
+                assessment=assessment, theme=self.theme
+            ).values_list("agency", flat=True)
+        )
+        return [
+            {
+                "agency": agency,
+                "submitted": agency in submitted,
+                "current": agency == self.agency,
+                "own": agency == self.access.membership.agency,
+                "url": reverse("agency_view", args=[assessment.code, self.theme.code, agency])
+                if may_read_views(
+                    self.access.membership,
+                    agency,
+                    assigned=agencies,
+                    submitted=submitted,
+                    moderator=self.may_moderate,
+                )
+                else "",
+            }
+            for agency in agencies
+        ]
+
+    @cached_property
+    def settled(self) -> list[str]:
+        """The codes of the shared theme's questions whose partnership answer is settled."""
+        if not self.shared:
+            return []
+        return list(
+            Moderation.objects.filter(assessment=self.access.assessment, question__theme=self.theme)
+            .order_by("question__order")
+            .values_list("question__code", flat=True)
+        )
+
+    @property
+    def may_dissent(self) -> bool:
+        membership = self.access.membership
+        return (
+            self.shared
+            and not self.access.assessment.is_locked
+            and membership.agency in self.agencies
+            and membership.role in (Role.LEAD, Role.CONTRIBUTOR)
+        )
+
+    def save(self, request: HttpRequest, changes: list[Change]) -> SaveResult:
+        return save_answers(
+            assessment=self.access.assessment,
+            changes=changes,
+            user=request.user,
+            agency=self.access.membership.agency,
+            agency_view=self.agency is not None,
+        )
 
     def forms(
         self, data=None, *, complete: bool = False, skip: frozenset[str] | set[str] = frozenset()
@@ -179,6 +288,12 @@ def theme(request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str) -> Htt
     page = ThemePage(access, theme)
     if request.method != "POST":
         return page.render(request, page.forms())
+    return handle_post(request, page)
+
+
+def handle_post(request: HttpRequest, page: ThemePage) -> HttpResponse:
+    """Save a theme page (partnership answers or an agency's view): conflicts, errors, next."""
+    access = page.access
     if not page.editable:
         if access.assessment.is_locked:
             raise PermissionDenied("This self-assessment is signed off and locked.")
@@ -197,17 +312,14 @@ def theme(request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str) -> Htt
     if not all(f.is_valid() for f in forms):
         return page.render(request, forms)
     try:
-        result = save_answers(
-            assessment=access.assessment,
-            changes=page.changes(forms, request.POST),
-            user=request.user,
-            agency=access.membership.agency,
-        )
+        result = page.save(request, page.changes(forms, request.POST))
     except AssessmentLocked as error:
         raise PermissionDenied(error.messages[0]) from None
     if not result.ok:
         return _conflict_page(request, page, request.POST, result=result)
     messages.success(request, _saved_message(result))
+    if page.agency is not None:
+        return redirect(page.url + ("#submit-view" if complete else ""))
     if complete:
         if page.next_theme:
             return redirect("theme", code=access.assessment.code, theme=page.next_theme)
@@ -281,6 +393,7 @@ def _conflict_page(
             "hidden": hidden,
             "codes": ",".join(sorted(codes)),
             "missing_choice": missing_choice,
+            "action": page.url,
         },
     )
 
@@ -289,8 +402,11 @@ def _conflict_page(
 @require_POST
 def autosave(request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     """Saves a draft of the theme in the background (htmx); answers with problems wait for Save."""
-    access = assessment_access(request, code)
-    page = ThemePage(access, theme)
+    return handle_autosave(request, ThemePage(assessment_access(request, code), theme))
+
+
+def handle_autosave(request: HttpRequest, page: ThemePage) -> HttpResponse:
+    access = page.access
     if not page.editable:
         # 200, not 403: htmx only swaps successful responses, and the person must see why.
         state = "locked" if access.assessment.is_locked else "forbidden"
@@ -299,12 +415,7 @@ def autosave(request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str) -> 
     valid = [f for f in forms if f.is_valid()]
     waiting = [f.question.code for f in forms if f.errors]
     try:
-        result = save_answers(
-            assessment=access.assessment,
-            changes=page.changes(valid, request.POST),
-            user=request.user,
-            agency=access.membership.agency,
-        )
+        result = page.save(request, page.changes(valid, request.POST))
     except AssessmentLocked:
         return render(request, "assessment/answers/_autosave.html", {"state": "locked"})
     if not result.ok:
@@ -380,11 +491,17 @@ def answer_history(request: HttpRequest, code: uuid.UUID, question: str) -> Http
         theme__framework=access.assessment.framework,
         code=question,
     )
-    records = list(
-        Answer.history.filter(assessment_id=access.assessment.pk, question_id=question_obj.pk)
-        .select_related("history_user")
-        .order_by("history_date")
-    )
+    agency = request.GET.get("agency", "")
+    history = Answer.history.filter(assessment_id=access.assessment.pk, question_id=question_obj.pk)
+    if agency:
+        # One agency's view of a shared theme: read by those who may read the view itself.
+        page = ThemePage(access, question_obj.theme.code, agency=agency)
+        if not next(r for r in page.shared_rows if r["agency"] == agency)["url"]:
+            raise PermissionDenied("You cannot read this agency's view yet.")
+        history = AgencyView.history.filter(
+            assessment_id=access.assessment.pk, question_id=question_obj.pk, agency=agency
+        )
+    records = list(history.select_related("history_user").order_by("history_date"))
     options = {o.pk: o for o in question_obj.options.all()}
     entries = []
     previous = None
@@ -402,5 +519,6 @@ def answer_history(request: HttpRequest, code: uuid.UUID, question: str) -> Http
             "assessment": access.assessment,
             "question": question_obj,
             "entries": entries,
+            "agency": agency,
         },
     )

@@ -19,6 +19,7 @@ from assessment.access import (
     assessment_access,
     partnership_access,
 )
+from assessment.agency_views import shared_progress
 from assessment.forms.assessments import AssignmentForm, ReopenForm, StartAssessmentForm
 from assessment.governance import challenges_of, open_by_theme, open_challenges
 from assessment.models import (
@@ -89,13 +90,20 @@ def assessment_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     gaps = sum(len(r.missing) for r in rows)
     challenges = open_challenges(access.assessment)
     by_theme = open_by_theme(challenges)
+    shared = shared_progress(
+        access.assessment,
+        [row.theme for row in rows],
+        assigned={row.theme.pk: row.agencies for row in rows},  # no query of its own
+    )
     return render(
         request,
         "assessment/assessments/home.html",
         {
             "access": access,
             "assessment": access.assessment,
-            "rows": [(row, by_theme.get(row.theme.pk, 0)) for row in rows],
+            "rows": [
+                (row, by_theme.get(row.theme.pk, 0), shared.get(row.theme.pk)) for row in rows
+            ],
             "gaps": gaps,
             "my_agency": mine,
             "open_challenges": challenges,

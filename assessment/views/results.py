@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 
 from assessment import charts
 from assessment.access import assessment_access
+from assessment.agency_views import settlements
 from assessment.benchmarks import BenchmarkRow, benchmark_rows
 from assessment.board_summary import board_summary
 from assessment.comparison import comparison_of
@@ -42,11 +43,16 @@ def results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         f"{label} {value:.0f}%" if value is not None else f"{label} no score"
         for label, value in rows
     )
-    carry_rows, carry_total = carry_over_by_theme(summary.data)
+    data = summary.data
+    carry_rows, carry_total = carry_over_by_theme(data)
+    settled: dict[str, list] = {}
+    for settlement in data.record.settlements if data.record else settlements(assessment):
+        settled.setdefault(settlement.theme, []).append(settlement)
     return render(
         request,
         "assessment/results/results.html",
         {
+            "settled": settled,
             "carry_rows": carry_rows,
             "carry_total": carry_total,
             "access": access,

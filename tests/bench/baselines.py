@@ -261,3 +261,13 @@ urlpatterns = [
     path("bench/baseline/<uuid:code>/dashboard", baseline_dashboard),
     *urlpatterns,
 ]
+
+
+# The moderation page of a theme given to three agencies (its bare view: tests/bench/moderation.py).
+def _moderation_urls() -> list:
+    from tests.bench.moderation import baseline_moderation
+
+    return [path("bench/baseline/<uuid:code>/moderate/<str:theme>", baseline_moderation)]
+
+
+urlpatterns = [*_moderation_urls(), *urlpatterns]

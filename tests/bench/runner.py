@@ -32,7 +32,8 @@ BUDGETS = {
 
 # Ceilings of SQL queries per page (measured 1 December 2026, plus a little room). A page that
 # needs more is a change to review, not to wave through: the command fails.
-QUERY_BUDGETS = {"results": 11, "benchmarks": 12, "compare": 15, "trend": 11, "dashboard": 14}
+# Results: 12 since issue 19 (one query for the themes given to several agencies).
+QUERY_BUDGETS = {"results": 12, "benchmarks": 12, "compare": 15, "trend": 11, "dashboard": 14}
 
 
 def median_ms(fn, repeat: int) -> float:
@@ -277,6 +278,11 @@ def measure(partnerships: int, cycles: int, repeat: int, quick: bool):
             f"{measured[0]} / {measured[1]} / {small}, <= {ceiling}",
             ok,
         )
+
+    # The moderation page of three agencies' views (tests/bench/moderation.py).
+    from tests.bench import moderation
+
+    moderation.measure(client, framework, lead, add, broken, repeat, median_ms_pair)
 
     # Scoring one assessment of the full framework, and a synthetic 150-question one.
     questions = framework_questions(framework, "england")

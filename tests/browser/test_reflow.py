@@ -48,6 +48,8 @@ def test_the_widest_pages_reflow(page, other_person, live_server, width):
         f"/partnerships/{partnership.code}/members/",
         f"/partnerships/{partnership.code}/settings",
         f"/assessments/{current.code}/results",
+        f"/assessments/{current.code}/themes/RA/moderate/",  # three agencies side by side
+        f"/assessments/{current.code}/results/agencies",
         f"/assessments/{current.code}/compare",
         f"/assessments/{current.code}/trend",
         f"/assessments/{current.code}/actions/",

@@ -141,3 +141,26 @@ def test_with_recommendation_sets_each_partnership_gets_a_register_and_one_is_pu
     assert not PublishedResponse.objects.filter(partnership=wales).exists()
     seed()  # idempotent
     assert RecommendationResponse.objects.count() == 2 * entries.count()
+
+
+def test_the_demo_has_a_theme_with_three_disagreeing_agency_views_moderated_with_a_dissent(db):
+    from assessment.agency_views import settlements
+    from assessment.frameworks import load, read
+    from assessment.models import AgencyThemeSubmission, Dissent, Moderation
+    from tests.test_question_bank import BANK
+
+    load(read(BANK))
+    output = seed()
+    northmoor = Partnership.objects.get(nation="england")
+    current = northmoor.assessments.get(status="draft")
+    assert set(
+        AgencyThemeSubmission.objects.filter(assessment=current).values_list("agency", flat=True)
+    ) == {"police", "health", "education"}
+    (settled,) = [s for s in settlements(current) if s.note]
+    assert settled.views == (("education", "good"), ("health", "poor"), ("police", "established"))
+    assert settled.partnership == "developing" and settled.disagreed
+    assert Moderation.objects.get(assessment=current).started_from == "health"
+    assert Dissent.objects.get(assessment=current).agency == "health"
+    assert "given to three agencies, moderated" in output
+    seed()
+    assert Moderation.objects.count() == 1

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from assessment import yaml_files
-from assessment.demo import seed_assessments, seed_register
+from assessment.demo import seed_assessments, seed_moderation, seed_register
 from assessment.models import Framework, Membership, Partnership, User
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.yaml"
@@ -52,6 +52,11 @@ class Command(BaseCommand):
                         partnership, frameworks, lead, demo["assessments"], index
                     ):
                         self.stdout.write(f"  {partnership.name}: {title}")
+                    shared = seed_moderation(partnership, lead, demo["moderation"])
+                    if shared:
+                        self.stdout.write(
+                            f"  {partnership.name}: {shared} given to three agencies, moderated"
+                        )
                     published = demo["register"]["published"]
                     entries = seed_register(
                         partnership,
