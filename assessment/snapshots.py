@@ -24,6 +24,9 @@ Versions:
    their responses, notes and reasons for being left open; the approvals (each
    representative's decision, or the board's); and for each action its owner's name and role
    and its progress notes.
+5. as 4, plus for each answer the evidence items attached to it at sign-off
+   (``evidence_items``: each item's id, title, kind, agency, dates, file name, link and the
+   SHA-256 of its file). Earlier versions read as having no items; so does a missing key.
 """
 
 import hashlib
@@ -35,6 +38,7 @@ from datetime import date, datetime
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 
+from assessment.evidence import attached, item_data
 from assessment.models import (
     Action,
     Answer,
@@ -49,8 +53,8 @@ from assessment.models import (
 from assessment.register import register_data
 from assessment.scoring import QuestionResult, Result, ThemeResult
 
-SCHEMA_VERSION = 4
-VERSIONS = (1, 2, 3, 4)
+SCHEMA_VERSION = 5
+VERSIONS = (1, 2, 3, 4, 5)
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +124,29 @@ class RecordedOption:
 
 
 @dataclass(frozen=True)
+class RecordedEvidence:
+    """An evidence item as it stood when the answer it supports was signed off."""
+
+    code: str
+    title: str
+    kind: str
+    agency: str
+    produced: date
+    period_start: date | None
+    period_end: date | None
+    review_by: date | None
+    file_name: str
+    sha256: str | None
+    link: str | None
+
+    @property
+    def kind_label(self) -> str:
+        from assessment.models import EvidenceKind
+
+        return dict(EvidenceKind.choices).get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
 class RecordedAnswer:
     """An answer as signed off. Reads like ``Answer`` where the pages and the report need it."""
 
@@ -144,6 +171,7 @@ class RecordedAnswer:
     carry_outcome: str = ""  # version 3 on; blank before, as for an answer not carried over
     confirmed_by: str | None = None
     question_id: int | None = None  # the framework question it answers, once matched by code
+    evidence_items: tuple[RecordedEvidence, ...] = ()  # version 5 on
 
     @property
     def rate(self) -> float | None:
@@ -361,7 +389,34 @@ def _answer(a: dict) -> RecordedAnswer:
         version=a.get("version", 1),
         carry_outcome=a.get("carry_outcome", ""),
         confirmed_by=a.get("confirmed_by"),
+        evidence_items=tuple(read_evidence(e) for e in a.get("evidence_items") or []),
     )
+
+
+def read_evidence(e: dict) -> RecordedEvidence:
+    return RecordedEvidence(
+        code=e.get("id", ""),
+        title=e.get("title", ""),
+        kind=e.get("kind", ""),
+        agency=e.get("agency", ""),
+        produced=_date(e.get("produced")) or date.min,
+        period_start=_date(e.get("period_start")),
+        period_end=_date(e.get("period_end")),
+        review_by=_date(e.get("review_by")),
+        file_name=e.get("file_name", ""),
+        sha256=e.get("sha256"),
+        link=e.get("link"),
+    )
+
+
+def evidence_codes(data: dict) -> set[str]:
+    """The ids of the evidence items a stored snapshot names (none before version 5)."""
+    return {
+        e["id"]
+        for a in data.get("answers") or []
+        for e in a.get("evidence_items") or []
+        if e.get("id")
+    }
 
 
 def _comment(c: dict) -> RecordedComment:
@@ -513,6 +568,7 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
     comments = Comment.objects.filter(assessment=assessment).select_related(
         "theme", "question", "author"
     )
+    evidence = attached(assessment)
     return {
         "schema_version": SCHEMA_VERSION,
         "assessment": {
@@ -532,6 +588,7 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
             | {
                 "carry_outcome": a.carry_outcome,
                 "confirmed_by": a.confirmed_by.email if a.confirmed_by else None,
+                "evidence_items": [item_data(i) for i in evidence.get(a.question_id, [])],
             }
             for a in answers
         ],

@@ -7,6 +7,7 @@ from assessment.views import (
     answers,
     assessments,
     challenges,
+    evidence,
     frameworks,
     invitations,
     notifications,
@@ -128,6 +129,30 @@ urlpatterns = [
         "partnerships/<uuid:code>/recommendations/<uuid:entry>/milestones/<uuid:milestone>/done",
         responses.complete_milestone,
         name="complete_milestone",
+    ),
+    path(
+        "partnerships/<uuid:code>/evidence/", evidence.evidence_register, name="evidence_register"
+    ),
+    path("partnerships/<uuid:code>/evidence/new", evidence.add_evidence, name="add_evidence"),
+    path(
+        "partnerships/<uuid:code>/evidence/<uuid:item>/",
+        evidence.evidence_detail,
+        name="evidence_detail",
+    ),
+    path(
+        "partnerships/<uuid:code>/evidence/<uuid:item>/edit",
+        evidence.edit_evidence,
+        name="edit_evidence",
+    ),
+    path(
+        "partnerships/<uuid:code>/evidence/<uuid:item>/delete",
+        evidence.delete_evidence,
+        name="delete_evidence",
+    ),
+    path(
+        "partnerships/<uuid:code>/evidence/<uuid:item>/download",
+        evidence.download_evidence,
+        name="download_evidence",
     ),
     path("partnerships/<uuid:code>/assessments/new", assessments.start, name="start_assessment"),
     path("assessments/<uuid:code>/", assessments.assessment_home, name="assessment_home"),

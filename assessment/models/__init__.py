@@ -12,6 +12,7 @@ from assessment.models.assessment import (
     Status,
     StoredReport,
 )
+from assessment.models.evidence import AnswerEvidence, EvidenceItem, EvidenceKind
 from assessment.models.framework import (
     Benchmark,
     Framework,
@@ -66,6 +67,7 @@ __all__ = [
     "Addressee",
     "Agency",
     "Answer",
+    "AnswerEvidence",
     "Applies",
     "Approval",
     "Assessment",
@@ -78,6 +80,8 @@ __all__ = [
     "Comment",
     "Decision",
     "DraftReport",
+    "EvidenceItem",
+    "EvidenceKind",
     "Framework",
     "GlossaryTerm",
     "Invitation",
