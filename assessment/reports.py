@@ -28,6 +28,7 @@ from django.utils import timezone
 from assessment.models import (
     Action,
     Answer,
+    AnswerEvidence,
     Assessment,
     Comment,
     DraftReport,
@@ -121,6 +122,12 @@ def fingerprint(assessment: Assessment) -> str:
         comments.aggregate(count=Count("pk"), last=Max("pk")),
         actions.aggregate(count=Count("pk"), changed=Max("updated")),
         list(people.values_list("pk", "name", "email")),
+        # The evidence items attached, with anything about them the report prints.
+        list(
+            AnswerEvidence.objects.filter(assessment=assessment)
+            .order_by("pk")
+            .values_list("pk", "item_id", "item__updated")
+        ),
     ]
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
 

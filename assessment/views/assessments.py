@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from assessment import notifications
+from assessment import evidence, notifications
 from assessment.access import AssessmentAccess, Right, assessment_access, partnership_access
 from assessment.forms.assessments import AssignmentForm, ReopenForm, StartAssessmentForm
 from assessment.governance import challenges_of, open_by_theme, open_challenges
@@ -83,13 +83,16 @@ def assessment_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     gaps = sum(len(r.missing) for r in rows)
     challenges = open_challenges(access.assessment)
     by_theme = open_by_theme(challenges)
+    stale = evidence.out_of_date_by_theme(access.assessment)
     return render(
         request,
         "assessment/assessments/home.html",
         {
             "access": access,
             "assessment": access.assessment,
-            "rows": [(row, by_theme.get(row.theme.pk, 0)) for row in rows],
+            "rows": [
+                (row, by_theme.get(row.theme.pk, 0), stale.get(row.theme.pk, 0)) for row in rows
+            ],
             "gaps": gaps,
             "my_agency": mine,
             "open_challenges": challenges,
