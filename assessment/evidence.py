@@ -474,3 +474,36 @@ def out_of_date_by_theme(assessment: "Assessment") -> dict[int, int]:
         ):
             counts[link.question.theme_id] = counts.get(link.question.theme_id, 0) + 1
     return counts
+
+
+def simple_pdf(lines: list[str]) -> bytes:
+    """A small valid one-page PDF with ``lines`` of text (Helvetica), for fictional demo
+    evidence and tests: no rendering engine needed, and its text reads back with pypdf."""
+
+    def escape(text: str) -> str:
+        plain = text.encode("latin-1", "replace").decode("latin-1")
+        return plain.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    body = "BT /F1 12 Tf 72 760 Td 16 TL " + " ".join(f"({escape(t)}) '" for t in lines) + " ET"
+    stream = body.encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

@@ -166,6 +166,7 @@ class EvidenceItemForm(forms.Form):
 
         self.fields["file"].help_text += f" Smaller than {settings.EVIDENCE_MAX_MB} MB."
         self.checked: CheckedFile | None = None
+        self._upload: UploadedFile | None = None
         self.kept: dict | None = None  # the file stored from an earlier try
         self.warned = False  # the file's or the text's personal-data check found something
 
@@ -267,6 +268,7 @@ class EvidenceItemForm(forms.Form):
 
     def _clean_file(self, data: dict) -> None:
         upload: UploadedFile | None = data.get("file")
+        self._upload = upload
         link = data.get("link") or ""
         if link and not link.startswith(("https://", "http://")):
             self._error(
@@ -310,7 +312,9 @@ class EvidenceItemForm(forms.Form):
         """A valid new file is stored now, so that a form sent back keeps it (``pending``)."""
         if self.checked is None:
             return
-        upload = self.cleaned_data["file"]
+        upload = self._upload
+        if upload is None:
+            return
         holder = EvidenceItem(partnership=self.partnership)
         name = evidence_storage().save(evidence_path(holder, upload.name), upload)
         checked = self.checked
