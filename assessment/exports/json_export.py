@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from assessment import snapshots
+from assessment.evidence import attached, item_data
 from assessment.models import Action, Answer, Comment
 
 SCHEMA = "partnership-self-assessment"
@@ -18,6 +19,7 @@ def export_assessment(assessment) -> dict:
         .order_by("question__theme__order", "question__order")
     )
     snapshot = snapshots.latest(assessment)
+    evidence = attached(assessment)
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -53,6 +55,8 @@ def export_assessment(assessment) -> dict:
                 "agency": a.agency,
                 "updated": a.updated.isoformat(timespec="seconds"),
                 "originally_recorded": a.original,
+                # Metadata and SHA-256 of each item; the files themselves are not in the JSON.
+                "evidence_items": [item_data(i) for i in evidence.get(a.question_id, [])],
             }
             for a in answers
         ],

@@ -125,8 +125,9 @@ def import_json(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
                     [f"The file is larger than {exports.MAX_BYTES // (1024 * 1024)} MB"]
                 )
             data = exports.parse_json(upload.read())
+            left_out: list[str] = []
             assessment = exports.import_assessment(
-                data, partnership=access.partnership, user=request.user
+                data, partnership=access.partnership, user=request.user, left_out=left_out
             )
         except exports.ImportProblem as error:
             problems = error.problems[:50]
@@ -136,6 +137,13 @@ def import_json(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             )
         else:
             messages.success(request, f"Imported as a new draft: {assessment.title}")
+            if left_out:
+                messages.warning(
+                    request,
+                    "These evidence items were left out because their files are not in the "
+                    f"export and this partnership does not hold them: {'; '.join(left_out)}. "
+                    "Add them to the evidence register and attach them again.",
+                )
             return redirect("assessment_home", code=assessment.code)
     return render(
         request,
