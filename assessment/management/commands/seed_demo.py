@@ -49,7 +49,12 @@ class Command(BaseCommand):
                         .user
                     )
                     for title in seed_assessments(
-                        partnership, frameworks, lead, demo["assessments"], index
+                        partnership,
+                        frameworks,
+                        lead,
+                        demo["assessments"],
+                        index,
+                        demo.get("evidence_items"),
                     ):
                         self.stdout.write(f"  {partnership.name}: {title}")
                     published = demo["register"]["published"]
