@@ -410,13 +410,17 @@ def read_evidence(e: dict) -> RecordedEvidence:
 
 
 def evidence_codes(data: dict) -> set[str]:
-    """The ids of the evidence items a stored snapshot names (none before version 5)."""
-    return {
-        e["id"]
-        for a in data.get("answers") or []
-        for e in a.get("evidence_items") or []
-        if e.get("id")
+    """The ids of the evidence items a stored snapshot names, on its answers (version 5 on) or
+    in its register's entries; a missing key names none."""
+    on_answers = {
+        e.get("id") for a in data.get("answers") or [] for e in a.get("evidence_items") or []
     }
+    in_register = {
+        e.get("id")
+        for entry in (data.get("register") or {}).get("entries") or []
+        for e in entry.get("evidence") or []
+    }
+    return {code for code in on_answers | in_register if code}
 
 
 def _comment(c: dict) -> RecordedComment:
