@@ -337,7 +337,6 @@ def _evidence_change(request: HttpRequest, page: ThemePage) -> HttpResponse:
         return page.render(
             request,
             page.forms_after_save(request.POST, forms),
-            status=400,
             evidence_missing=question.code,
             extra_errors=[
                 (
@@ -347,7 +346,7 @@ def _evidence_change(request: HttpRequest, page: ThemePage) -> HttpResponse:
             ],
         )
     elif not form.is_valid():
-        return page.render(request, page.forms_after_save(request.POST, forms), status=400)
+        return page.render(request, page.forms_after_save(request.POST, forms))
     else:
         item = form.save(user=request.user)
     _, created = _refuse_locked(
@@ -364,7 +363,7 @@ def _evidence_change(request: HttpRequest, page: ThemePage) -> HttpResponse:
         messages.success(request, f"{question.code}: “{item.title}” was already attached")
     if any(f.errors for f in forms):
         page.attached = evidence.attached(access.assessment)
-        return page.render(request, page.forms_after_save(request.POST, forms), status=400)
+        return page.render(request, page.forms_after_save(request.POST, forms))
     return _back_to(page, question)
 
 

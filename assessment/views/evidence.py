@@ -83,7 +83,6 @@ def _form_page(
         request,
         "assessment/evidence/form.html",
         {"access": access, "form": form, "item": item, "errors": form_errors(form)},
-        status=400 if form.is_bound and form.errors else 200,
     )
 
 
