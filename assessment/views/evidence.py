@@ -180,5 +180,4 @@ def download_evidence(request: HttpRequest, code: uuid.UUID, item: uuid.UUID) ->
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store, private"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
