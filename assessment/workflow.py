@@ -21,6 +21,7 @@ from assessment.models import (
     OPEN_STATUSES,
     Action,
     Answer,
+    AnswerEvidence,
     Assessment,
     AssessmentLocked,
     CarryOutcome,
@@ -300,6 +301,13 @@ def _carry_over(source: Assessment, target: Assessment) -> None:
         answer.answered_by, answer.agency, answer.updated = old.answered_by, old.agency, old.updated
         answer._change_reason = f"carried over from {source.title}"
         answer.save()
+        # The evidence behind it comes too, judged afresh against the new cycle's period.
+        for item_id, link_by in AnswerEvidence.objects.filter(
+            assessment=source, question=old.question
+        ).values_list("item_id", "added_by"):
+            AnswerEvidence.objects.create(
+                assessment=target, question=question, item_id=item_id, added_by_id=link_by
+            )
 
 
 def submit(*, assessment: Assessment, user: User) -> None:

@@ -511,3 +511,26 @@ def test_the_register_lists_items_with_their_dates_and_uses(client, alice, asses
         f"/partnerships/{assessment.partnership.code}/evidence/{profile.code}/"
     ).content.decode()
     assert "AA-01</a> in Self-assessment 2025" in detail and "added by" in detail
+
+
+def test_carried_answers_bring_their_evidence_judged_against_the_new_cycle(alice, assessment):
+    from tests.factories import start_next_cycle
+
+    answer_all(assessment, alice, {"AA-01": "good", "AA-02": "poor"})
+    assessment.framework.__class__.objects.filter(pk=assessment.framework_id).update(
+        evidence_months=12
+    )
+    profile = item(partnership=assessment.partnership, produced=date(2024, 5, 1))
+    question = Question.objects.get(theme__framework=assessment.framework, code="AA-01")
+    AnswerEvidence.objects.create(assessment=assessment, question=question, item=profile)
+    next_cycle = start_next_cycle(assessment, alice)
+    assert list(
+        AnswerEvidence.objects.filter(assessment=next_cycle).values_list("question__code", "item")
+    ) == [("AA-01", profile.pk)]
+    from assessment import evidence
+
+    # Produced May 2024: current for the cycle from April 2024, but for the one from April
+    # 2025 it is still within 12 months, and for one from June 2025 it would not be.
+    assert evidence.out_of_date_by_theme(next_cycle) == {}
+    next_cycle.period_start = date(2025, 6, 1)
+    assert sum(evidence.out_of_date_by_theme(next_cycle).values()) == 1
