@@ -192,6 +192,7 @@ urlpatterns = [
     path("assessments/<uuid:code>/report.pdf", reports.report_pdf, name="report_pdf"),
     path("assessments/<uuid:code>/export.json", reports.export_json, name="export_json"),
     path("assessments/<uuid:code>/answers.csv", reports.export_csv, name="export_csv"),
+    path("assessments/<uuid:code>/export.zip", reports.export_zip, name="export_zip"),
     path(
         "partnerships/<uuid:code>/assessments/import", reports.import_json, name="import_assessment"
     ),

@@ -74,6 +74,7 @@ EXPECTED = {
     "report_pdf": ("get", dict.fromkeys(ROLES, 302)),
     "export_json": ("get", ALL),
     "export_csv": ("get", ALL),
+    "export_zip": ("get", ALL),
     "import_assessment": ("get", LEAD_ONLY),
     "new_action": ("get", LEAD_ONLY),
     "actions_csv": ("get", ALL),

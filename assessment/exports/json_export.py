@@ -1,5 +1,8 @@
 """The JSON export: everything an assessment holds, as documented in docs/export-format.md."""
 
+import json
+from typing import IO
+
 from django.utils import timezone
 
 from assessment import snapshots
@@ -116,3 +119,33 @@ def export_assessment(assessment) -> dict:
         if snapshot
         else None,
     }
+
+
+def export_zip(assessment, out: IO[bytes]) -> None:
+    """The JSON export with the evidence files it names, as a zip written to ``out``:
+    ``export.json`` and ``evidence/<item id>/<file name>`` for each attached file. Each file's
+    SHA-256 in the JSON identifies it."""
+    import zipfile
+
+    from assessment.evidence import ascii_name
+
+    data = export_assessment(assessment)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("export.json", json.dumps(data, indent=2, ensure_ascii=False))
+        written: set[int] = set()
+        for items in attached(assessment).values():
+            for item in items:
+                if not item.file or item.pk in written:
+                    continue
+                written.add(item.pk)
+                extension = (
+                    item.file_name.rsplit(".", 1)[-1].lower() if "." in item.file_name else ""
+                )
+                with (
+                    item.file.storage.open(item.file.name, "rb") as handle,
+                    archive.open(
+                        f"evidence/{item.code}/{ascii_name(item.title, extension)}", "w"
+                    ) as entry,
+                ):
+                    for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+                        entry.write(chunk)

@@ -15,6 +15,11 @@ from tests.views.test_results import answer_all
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def attached(alice, partnership_a):
     assessment = make_assessment(partnership_a)
@@ -100,3 +105,40 @@ def test_an_import_names_a_bad_evidence_item(attached, partnership_b, charlie):
         p.startswith("answers[0] (AA-01).evidence_items[0].kind: must be one of")
         for p in error.value.problems
     )
+
+
+def test_the_zip_export_holds_the_json_and_each_evidence_file(client, alice, bob, charlie):
+    import hashlib
+    import zipfile
+
+    from django.core.files.base import ContentFile
+
+    from assessment.evidence import simple_pdf
+
+    partnership = alice.memberships.get().partnership
+    assessment = make_assessment(partnership)
+    answer_all(assessment, alice, {"AA-01": "good"})
+    content = simple_pdf(["Audit"])
+    item = EvidenceItem(
+        partnership=partnership,
+        title="Case audit 2024",
+        kind="audit_report",
+        agency="health",
+        produced=date(2024, 11, 1),
+        file_name="audit.pdf",
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    item.file.save("audit.pdf", ContentFile(content), save=True)
+    question = Question.objects.get(theme__framework=assessment.framework, code="AA-01")
+    AnswerEvidence.objects.create(assessment=assessment, question=question, item=item)
+    client.force_login(bob)  # a viewer of the partnership
+    response = client.get(f"/assessments/{assessment.code}/export.zip")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = archive.namelist()
+    assert names == ["export.json", f"evidence/{item.code}/Case-audit-2024.pdf"]
+    stored = archive.read(names[1])
+    data = json.loads(archive.read("export.json"))
+    assert hashlib.sha256(stored).hexdigest() == data["answers"][0]["evidence_items"][0]["sha256"]
+    client.force_login(charlie)
+    assert client.get(f"/assessments/{assessment.code}/export.zip").status_code == 404
