@@ -31,7 +31,7 @@ def _select(field: forms.BoundField, *, code: str = "") -> SafeString:
     value = str(field.value() or "")
     options = "".join(
         f"<option{govuk._attrs(value=v, selected=str(v) == value)}>{govuk._e(label)}</option>"
-        for v, label in field.field.choices
+        for v, label in getattr(field.field, "choices", [])
     )
     attrs = govuk._attrs(
         name=field.html_name,
@@ -213,7 +213,7 @@ class EvidenceItemForm(forms.Form):
         self.add_error(field, f"{self.code}: {message}" if self.code else message)
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("title") or "").strip() and "title" not in self.errors:
             self._error("title", "Enter a title for the evidence")
         if not data.get("kind"):
@@ -225,12 +225,12 @@ class EvidenceItemForm(forms.Form):
             self._clean_file(data)
         texts = " ".join(data.get(n) or "" for n in ("title", "description"))
         text_findings = find_personal_data(texts)
-        file_findings = list(self.checked.findings) if self.checked else []
-        if not file_findings and self.kept:
-            file_findings = ["kept"] if self.kept.get("warned") else []
-        if (text_findings or file_findings) and not data.get("confirm_personal_data"):
+        file_warned = bool(self.checked.findings) if self.checked else False
+        if not file_warned and self.kept:
+            file_warned = bool(self.kept.get("warned"))
+        if (text_findings or file_warned) and not data.get("confirm_personal_data"):
             self.warned = True
-            if file_findings:
+            if file_warned:
                 self._error(
                     "file",
                     "The file's text may contain personal details. Check the file, then tick "
@@ -242,7 +242,7 @@ class EvidenceItemForm(forms.Form):
                     "description" if find_personal_data(data.get("description") or "") else "title",
                     f"The evidence's title or description may contain personal details ({kinds}). Remove them, or tick the box to confirm they do not identify anyone",
                 )
-        elif text_findings or file_findings:
+        elif text_findings or file_warned:
             self.warned = True  # confirmed: keep the box drawn ticked if the form goes back
         self._keep_file()
         return data
@@ -316,20 +316,20 @@ class EvidenceItemForm(forms.Form):
         if upload is None:
             return
         holder = EvidenceItem(partnership=self.partnership)
-        name = evidence_storage().save(evidence_path(holder, upload.name), upload)
+        original = upload.name or "evidence"
+        name = evidence_storage().save(evidence_path(holder, original), upload)
         checked = self.checked
         self.kept = {
             "partnership": str(self.partnership.code),
             "name": name,
-            "file_name": upload.name[-255:],
+            "file_name": original[-255:],
             "content_type": checked.content_type,
             "size": checked.size,
             "sha256": checked.sha256,
             "warned": bool(checked.findings),
         }
         token = signing.dumps(self.kept, salt=PENDING_SALT)
-        self.data = self.data.copy()
-        self.data[self.add_prefix("pending")] = token
+        self.data = {**self.data, self.add_prefix("pending"): token}
         self.checked = None  # from now on it is the kept file
 
     # Saving -----------------------------------------------------------------------------

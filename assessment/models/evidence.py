@@ -10,7 +10,7 @@ signed-off snapshot names is never deleted or replaced (``assessment.evidence``)
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -31,7 +31,7 @@ class EvidenceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-def evidence_storage():
+def evidence_storage() -> Storage:
     """The storage for evidence files (``STORAGES["evidence"]``): never served directly."""
     return storages["evidence"]
 

@@ -2,6 +2,8 @@
 comments."""
 
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,6 +35,8 @@ from assessment.models import (
 from assessment.pii import WARNING
 from assessment.views.assessments import locked
 from assessment.workflow import Change, SaveResult, save_answers, values_of
+
+T = TypeVar("T")
 
 
 class ThemePage:
@@ -390,7 +394,8 @@ def _uuids(value: str) -> list[uuid.UUID]:
         return []
 
 
-def _refuse_locked(action):
+def _refuse_locked(action: Callable[[], T]) -> T:
+    """Runs ``action``; a change the sign-off lock refuses becomes a 403."""
     try:
         return action()
     except AssessmentLocked as error:

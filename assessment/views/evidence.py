@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -33,7 +34,7 @@ def _may_change(access: Access, item: EvidenceItem | None) -> bool:
 def form_errors(form: EvidenceItemForm) -> list[tuple[str, str]]:
     """(anchor, message) pairs for an error summary."""
     return [
-        (first_input_id(form[name]) if name in form.fields else "", message)
+        (first_input_id(form[name]) if name in form.fields else "", str(message))
         for name, errors in form.errors.items()
         for message in errors
     ]
@@ -162,7 +163,7 @@ def delete_evidence(request: HttpRequest, code: uuid.UUID, item: uuid.UUID) -> H
 
 
 @login_required
-def download_evidence(request: HttpRequest, code: uuid.UUID, item: uuid.UUID) -> HttpResponse:
+def download_evidence(request: HttpRequest, code: uuid.UUID, item: uuid.UUID) -> HttpResponseBase:
     """The file, to every member of the item's partnership (404 for anyone else), always as an
     attachment: the browser never renders it in the service's origin."""
     access = partnership_access(request, code)
@@ -175,8 +176,8 @@ def download_evidence(request: HttpRequest, code: uuid.UUID, item: uuid.UUID) ->
         raise Http404("The file is missing from storage") from None
     extension = obj.file_name.rsplit(".", 1)[-1].lower() if "." in obj.file_name else ""
     response = FileResponse(handle, content_type=obj.content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(
-        True, evidence.ascii_name(obj.title, extension)
+    response["Content-Disposition"] = (
+        content_disposition_header(True, evidence.ascii_name(obj.title, extension)) or "attachment"
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store, private"
