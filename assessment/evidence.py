@@ -507,3 +507,32 @@ def simple_pdf(lines: list[str]) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def prune_unreferenced(older_than_hours: int = 24) -> int:
+    """Deletes evidence files that no item names and that are older than ``older_than_hours``:
+    uploads kept for a form that was never sent again (see ``forms.evidence``). Returns how
+    many were deleted. Run daily (``manage.py prune_evidence_uploads``)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessment.models import EvidenceItem
+    from assessment.models.evidence import evidence_storage
+
+    storage = evidence_storage()
+    named = set(EvidenceItem.objects.exclude(file="").values_list("file", flat=True))
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
+    deleted = 0
+    try:
+        folders, _ = storage.listdir("evidence")
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        _, files = storage.listdir(f"evidence/{folder}")
+        for file in files:
+            name = f"evidence/{folder}/{file}"
+            if name not in named and storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                deleted += 1
+    return deleted

@@ -534,3 +534,32 @@ def test_carried_answers_bring_their_evidence_judged_against_the_new_cycle(alice
     assert evidence.out_of_date_by_theme(next_cycle) == {}
     next_cycle.period_start = date(2025, 6, 1)
     assert sum(evidence.out_of_date_by_theme(next_cycle).values()) == 1
+
+
+def test_an_upload_kept_for_a_form_never_sent_again_is_pruned_after_a_day(
+    client, alice, assessment, media
+):
+    import os
+    import time
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    client.force_login(alice)
+    data = new_item("AA-01")
+    del data["AA-01-ev-no_child_data"]  # sent back: the file is kept, no item made
+    attach(client, assessment, **data)
+    assert attach(client, assessment, **new_item("AA-01", title="Saved")).status_code == 302
+    files = sorted(Path(media, "evidence").rglob("*"))
+    files = [f for f in files if f.is_file()]
+    assert len(files) == 2
+    kept = next(f for f in files if f.name not in EvidenceItem.objects.get().file.name)
+    out = StringIO()
+    call_command("prune_evidence_uploads", stdout=out)
+    assert "0 unused evidence files deleted" in out.getvalue()  # younger than a day
+    old = time.time() - 25 * 3600
+    for f in files:
+        os.utime(f, (old, old))
+    call_command("prune_evidence_uploads", stdout=out)
+    assert "1 unused evidence file deleted" in out.getvalue()
+    assert not kept.exists() and storages["evidence"].exists(EvidenceItem.objects.get().file.name)
