@@ -3,16 +3,21 @@
 The same input always gives the same answers, so demos and screenshots are stable.
 """
 
+import hashlib
 from datetime import date, timedelta
 from functools import cache
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db.models import Prefetch
 
 from assessment import scoring, yaml_files
+from assessment.evidence import simple_pdf
 from assessment.models import (
     Action,
+    AnswerEvidence,
     Assessment,
+    EvidenceItem,
     Framework,
     Kind,
     Option,
@@ -98,8 +103,68 @@ def _demo_actions(assessment: Assessment, questions: list[Question], lead: User)
         )
 
 
+def _seed_evidence(
+    assessment: Assessment,
+    questions: list[Question],
+    lead: User,
+    specs: list[dict],
+    cycle: int,
+    made: dict[str, EvidenceItem],
+) -> None:
+    """The fictional evidence items of ``specs`` that support this cycle, each created once per
+    partnership with a small generated PDF, attached to the answers the spec names."""
+    by_code = {q.code: q for q in questions}
+    for spec in specs:
+        if cycle not in spec.get("cycles", []):
+            continue
+        item = made.get(spec["title"])
+        if item is None:
+            period = [date.fromisoformat(str(d)) for d in spec.get("period") or []]
+            content = simple_pdf(
+                [
+                    spec["title"],
+                    f"{assessment.partnership.name}: fictional demo evidence.",
+                    "Nothing in this document describes a real child, family or person.",
+                ]
+            )
+            item = EvidenceItem(
+                partnership=assessment.partnership,
+                title=spec["title"],
+                kind=spec["kind"],
+                agency=spec["agency"],
+                produced=date.fromisoformat(str(spec["produced"])),
+                period_start=period[0] if period else None,
+                period_end=period[1] if period else None,
+                review_by=date.fromisoformat(str(spec["review_by"]))
+                if spec.get("review_by")
+                else None,
+                description="Fictional demo evidence.",
+                file_name="demo-evidence.pdf",
+                content_type="application/pdf",
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                no_child_data_confirmed=True,
+                created_by=lead,
+            )
+            item.file.save("demo-evidence.pdf", ContentFile(content), save=True)
+            made[spec["title"]] = item
+        for code in spec["questions"]:
+            if code in by_code:
+                AnswerEvidence.objects.get_or_create(
+                    assessment=assessment,
+                    question=by_code[code],
+                    item=item,
+                    defaults={"added_by": lead},
+                )
+
+
 def seed_assessments(
-    partnership: Partnership, frameworks: list[Framework], lead: User, cycles: list[dict], seed: int
+    partnership: Partnership,
+    frameworks: list[Framework],
+    lead: User,
+    cycles: list[dict],
+    seed: int,
+    evidence_items: list[dict] | None = None,
 ) -> list[str]:
     """Create the demo cycles for a partnership if it has none. Returns the titles created.
 
@@ -111,6 +176,7 @@ def seed_assessments(
     newest = max(frameworks, key=lambda f: f.version_key)
     previous: Assessment | None = None
     created = []
+    made: dict[str, EvidenceItem] = {}
     for cycle, spec in enumerate(cycles):
         framework = by_version.get(str(spec.get("framework")), newest)
         questions = [
@@ -153,6 +219,7 @@ def seed_assessments(
             )
         if previous is None:
             _demo_actions(assessment, questions, lead)
+        _seed_evidence(assessment, questions, lead, evidence_items or [], cycle, made)
         if spec.get("signed_off"):
             # Before signing off, the lead confirms what was carried over unchanged.
             confirm_answers(assessment=assessment, questions=questions, user=lead)

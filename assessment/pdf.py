@@ -18,7 +18,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assessment import charts, register, snapshots
+from assessment import charts, evidence, register, snapshots
 from assessment.agency_views import settlements
 from assessment.benchmarks import benchmark_rows
 from assessment.board_summary import board_summary
@@ -67,6 +67,8 @@ def report_context(
     for settlement in record.settlements if record is not None else settlements(assessment):
         settled.setdefault(settlement.theme, []).append(settlement)
 
+    items = evidence.evidence_of(data)
+    day = evidence.as_of(assessment, record)
     themes = []
     for found in summary.themes:
         scored_codes = {e.question.code for e in found.entries}
@@ -81,6 +83,9 @@ def report_context(
                         "question": q,
                         "answer": data.answers.get(q.pk),
                         "comments": comments.get(q.code, []),
+                        "evidence": evidence.shown(
+                            items.get(q.code, []), question=q, assessment=assessment, day=day
+                        ),
                     }
                     for q in data.questions
                     if q.theme.code == found.theme.code and q.code not in scored_codes
@@ -135,6 +140,7 @@ def report_context(
 
     carry_rows, carry_total = carry_over_by_theme(data)
     return {
+        "relied_on": _relied_on(themes),
         "carry_rows": carry_rows,
         "carry_total": carry_total,
         "assessment": assessment,
@@ -168,6 +174,22 @@ def report_context(
         "documents": sorted(documents),
         "css": REPORT_CSS.read_text(encoding="utf-8"),
     }
+
+
+def _relied_on(themes: list[dict]) -> list[dict]:
+    """Each evidence item behind the answers, once, with the questions it supports."""
+    rows: dict[str, dict] = {}
+    for theme in themes:
+        shown = [(e.question.code, s) for e in theme["entries"] for s in e.evidence]
+        shown += [(u["question"].code, s) for u in theme["unscored"] for s in u["evidence"]]
+        for code, s in shown:
+            key = str(s.item.code)
+            if key not in rows:
+                kind = getattr(s.item, "kind_label", None) or s.item.get_kind_display()
+                rows[key] = {"item": s.item, "kind": kind, "questions": [], "out_of_date": False}
+            rows[key]["questions"].append(code)
+            rows[key]["out_of_date"] |= s.out_of_date
+    return list(rows.values())
 
 
 def _comments(assessment: Assessment, record) -> list:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from assessment.models import (
     Action,
+    EvidenceItem,
     Milestone,
     Partnership,
     PublishedResponse,
@@ -41,6 +42,7 @@ def entries(partnership: Partnership) -> QuerySet[RecommendationResponse]:
         .prefetch_related(
             Prefetch("milestones", Milestone.objects.order_by("due", "pk")),
             Prefetch("actions", Action.objects.select_related("assessment").order_by("due")),
+            Prefetch("evidence", EvidenceItem.objects.order_by("-produced", "title")),
         )
         .order_by("recommendation__set__published", "recommendation__order", "created")
     )
@@ -123,6 +125,18 @@ def entry_data(entry: RecommendationResponse, today: date | None = None) -> dict
             for m in entry.milestones.all()
         ],
         "actions": [str(a.code) for a in entry.actions.all()],
+        # The evidence items that show the response (issue 18); absent before: read as none.
+        "evidence": [
+            {
+                "id": str(e.code),
+                "title": e.title,
+                "kind": e.kind,
+                "produced": e.produced.isoformat(),
+                "review_by": e.review_by.isoformat() if e.review_by else None,
+                "sha256": e.sha256 or None,
+            }
+            for e in entry.evidence.all()
+        ],
         "updated": entry.updated.isoformat(timespec="seconds"),
     }
 

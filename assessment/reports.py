@@ -35,6 +35,7 @@ from assessment.models import (
     ActionNote,
     AgencyView,
     Answer,
+    AnswerEvidence,
     Approval,
     Assessment,
     Challenge,
@@ -223,6 +224,12 @@ def fingerprint(assessment: Assessment, kind: str = DocumentKind.REPORT) -> str:
             count=Count("pk"), last=Max("pk"), done=Count("pk", filter=Q(done=True))
         ),
         _shared_state(assessment),
+        # The evidence items attached, with anything about them the report prints.
+        list(
+            AnswerEvidence.objects.filter(assessment=assessment)
+            .order_by("pk")
+            .values_list("pk", "item_id", "item__updated")
+        ),
         kind,
     ]
     if not DOCUMENTS[kind].signed:

@@ -14,7 +14,8 @@ from functools import cached_property, lru_cache
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from assessment import scoring, snapshots
+from assessment import evidence, scoring, snapshots
+from assessment.evidence import Coverage, Shown
 from assessment.models import (
     Answer,
     Assessment,
@@ -458,6 +459,7 @@ class Finding:
     good: list[PracticeExample]
     poor: list[PracticeExample]
     comments: list = field(default_factory=list)
+    evidence: list[Shown] = field(default_factory=list)  # the items behind the answer
 
     @property
     def chosen(self) -> list[Option]:
@@ -479,6 +481,7 @@ class ThemeFindings:
     theme: Theme
     result: scoring.ThemeResult
     entries: list[Finding]
+    coverage: Coverage | None = None  # the confidence behind the score
 
     @property
     def strengths(self) -> list[Finding]:
@@ -503,6 +506,9 @@ def findings(data: Scored, comments: dict[str, list] | None = None) -> list[Them
     examples = practice_for(data.assessment.framework)
     by_code = data.by_code
     comments = comments or {}
+    coverage = evidence.theme_coverage(data)
+    items = evidence.evidence_of(data)
+    day = evidence.as_of(data.assessment, data.record)
     out = []
     for theme in data.result.themes:
         entries = []
@@ -517,7 +523,13 @@ def findings(data: Scored, comments: dict[str, list] | None = None) -> list[Them
                     good=[e for e in linked if e.kind == "good"],
                     poor=[e for e in linked if e.kind == "poor"],
                     comments=comments.get(question.code, []),
+                    evidence=evidence.shown(
+                        items.get(question.code, []),
+                        question=question,
+                        assessment=data.assessment,
+                        day=day,
+                    ),
                 )
             )
-        out.append(ThemeFindings(titles[theme.code], theme, entries))
+        out.append(ThemeFindings(titles[theme.code], theme, entries, coverage.get(theme.code)))
     return out

@@ -308,6 +308,50 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# Evidence files: the file system under MEDIA_ROOT by default, or any S3-compatible store
+# (django-storages, with boto3 installed). They are never served by URL: a view checks access
+# and sends each one as an attachment. Nothing in urls.py or whitenoise serves MEDIA_ROOT.
+EVIDENCE_STORAGE = os.environ.get("EVIDENCE_STORAGE", "filesystem").strip().lower()
+if EVIDENCE_STORAGE == "filesystem":
+    # No location: FileSystemStorage then follows MEDIA_ROOT (also when a test changes it).
+    STORAGES["evidence"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif EVIDENCE_STORAGE == "s3":
+    _bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not _bucket:
+        raise ImproperlyConfigured(
+            "AWS_STORAGE_BUCKET_NAME must be set when EVIDENCE_STORAGE is s3"
+        )
+    _endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip()
+    if _endpoint and not _endpoint.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"AWS_S3_ENDPOINT_URL must start with https:// or http://, not {_endpoint!r}"
+        )
+    _s3_options = {
+        "bucket_name": _bucket,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+        "location": os.environ.get("AWS_LOCATION", "").strip(),
+    }
+    for _option, _variable in (
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),
+        ("region_name", "AWS_S3_REGION_NAME"),
+        ("access_key", "AWS_ACCESS_KEY_ID"),
+        ("secret_key", "AWS_SECRET_ACCESS_KEY"),
+    ):
+        if os.environ.get(_variable, "").strip():
+            _s3_options[_option] = os.environ[_variable].strip()
+    STORAGES["evidence"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+else:
+    raise ImproperlyConfigured(
+        f"EVIDENCE_STORAGE must be filesystem or s3, not {EVIDENCE_STORAGE!r}"
+    )
+EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 20)
+if not 1 <= EVIDENCE_MAX_MB <= 1024:
+    raise ImproperlyConfigured(
+        f"EVIDENCE_MAX_MB must be a whole number from 1 to 1024, not {EVIDENCE_MAX_MB!r}"
+    )
+
 # Security headers. The CSP is strict: scripts only from us with a nonce, styles only from us.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -33,6 +33,9 @@ Versions:
    answer was settled (``moderations``), each agency's dissent (``dissents``), where the views
    disagreed and how that was settled, as printed (``settlements``), and each agency's views
    scored (``agency_scores``). Any of these keys missing (versions 1 to 5) reads as none.
+7. as 6, plus for each answer the evidence items attached to it at sign-off
+   (``evidence_items``: each item's id, title, kind, agency, dates, file name, link and the
+   SHA-256 of its file). Earlier versions read as having no items; so does a missing key.
 """
 
 import hashlib
@@ -44,6 +47,7 @@ from datetime import date, datetime
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 
+from assessment.evidence import attached, item_data
 from assessment.models import (
     Action,
     AgencyThemeSubmission,
@@ -64,8 +68,8 @@ from assessment.register import register_data
 from assessment.scoring import QuestionResult, Result, ThemeResult
 from assessment.settlement import Settlement, read_settlement
 
-SCHEMA_VERSION = 6
-VERSIONS = (1, 2, 3, 4, 5, 6)
+SCHEMA_VERSION = 7
+VERSIONS = (1, 2, 3, 4, 5, 6, 7)
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +139,29 @@ class RecordedOption:
 
 
 @dataclass(frozen=True)
+class RecordedEvidence:
+    """An evidence item as it stood when the answer it supports was signed off."""
+
+    code: str
+    title: str
+    kind: str
+    agency: str
+    produced: date
+    period_start: date | None
+    period_end: date | None
+    review_by: date | None
+    file_name: str
+    sha256: str | None
+    link: str | None
+
+    @property
+    def kind_label(self) -> str:
+        from assessment.models import EvidenceKind
+
+        return dict(EvidenceKind.choices).get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
 class RecordedAnswer:
     """An answer as signed off. Reads like ``Answer`` where the pages and the report need it."""
 
@@ -159,6 +186,7 @@ class RecordedAnswer:
     carry_outcome: str = ""  # version 3 on; blank before, as for an answer not carried over
     confirmed_by: str | None = None
     question_id: int | None = None  # the framework question it answers, once matched by code
+    evidence_items: tuple[RecordedEvidence, ...] = ()  # version 7 on
 
     @property
     def rate(self) -> float | None:
@@ -379,7 +407,7 @@ def read(data: dict) -> SignedRecord:
 
 def read_shared(data: dict) -> dict:
     """The shared themes' records of a snapshot (version 6): a missing key means none, so
-    every earlier version, and a version 5 made without them, reads as having none."""
+    every earlier version reads as having none."""
     return {
         "agency_views": tuple(_answer(a) for a in data.get("agency_views", [])),
         "agency_submissions": tuple(
@@ -456,7 +484,38 @@ def _answer(a: dict) -> RecordedAnswer:
         version=a.get("version", 1),
         carry_outcome=a.get("carry_outcome", ""),
         confirmed_by=a.get("confirmed_by"),
+        evidence_items=tuple(read_evidence(e) for e in a.get("evidence_items") or []),
     )
+
+
+def read_evidence(e: dict) -> RecordedEvidence:
+    return RecordedEvidence(
+        code=e.get("id", ""),
+        title=e.get("title", ""),
+        kind=e.get("kind", ""),
+        agency=e.get("agency", ""),
+        produced=_date(e.get("produced")) or date.min,
+        period_start=_date(e.get("period_start")),
+        period_end=_date(e.get("period_end")),
+        review_by=_date(e.get("review_by")),
+        file_name=e.get("file_name", ""),
+        sha256=e.get("sha256"),
+        link=e.get("link"),
+    )
+
+
+def evidence_codes(data: dict) -> set[str]:
+    """The ids of the evidence items a stored snapshot names, on its answers (version 7 on) or
+    in its register's entries; a missing key names none."""
+    on_answers = {
+        e.get("id") for a in data.get("answers") or [] for e in a.get("evidence_items") or []
+    }
+    in_register = {
+        e.get("id")
+        for entry in (data.get("register") or {}).get("entries") or []
+        for e in entry.get("evidence") or []
+    }
+    return {code for code in on_answers | in_register if code}
 
 
 def _comment(c: dict) -> RecordedComment:
@@ -609,6 +668,7 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
     comments = Comment.objects.filter(assessment=assessment).select_related(
         "theme", "question", "author"
     )
+    evidence = attached(assessment)
     return {
         "schema_version": SCHEMA_VERSION,
         "assessment": {
@@ -628,6 +688,7 @@ def build(assessment: Assessment, *, result: Result, user: User, at: datetime) -
             | {
                 "carry_outcome": a.carry_outcome,
                 "confirmed_by": a.confirmed_by.email if a.confirmed_by else None,
+                "evidence_items": [item_data(i) for i in evidence.get(a.question_id, [])],
             }
             for a in answers
         ],

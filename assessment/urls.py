@@ -8,6 +8,7 @@ from assessment.views import (
     answers,
     assessments,
     challenges,
+    evidence,
     frameworks,
     invitations,
     notifications,
@@ -148,6 +149,30 @@ urlpatterns = [
         public.public_response_pdf,
         name="public_response_pdf",
     ),
+    path(
+        "partnerships/<uuid:code>/evidence/", evidence.evidence_register, name="evidence_register"
+    ),
+    path("partnerships/<uuid:code>/evidence/new", evidence.add_evidence, name="add_evidence"),
+    path(
+        "partnerships/<uuid:code>/evidence/<uuid:item>/",
+        evidence.evidence_detail,
+        name="evidence_detail",
+    ),
+    path(
+        "partnerships/<uuid:code>/evidence/<uuid:item>/edit",
+        evidence.edit_evidence,
+        name="edit_evidence",
+    ),
+    path(
+        "partnerships/<uuid:code>/evidence/<uuid:item>/delete",
+        evidence.delete_evidence,
+        name="delete_evidence",
+    ),
+    path(
+        "partnerships/<uuid:code>/evidence/<uuid:item>/download",
+        evidence.download_evidence,
+        name="download_evidence",
+    ),
     path("partnerships/<uuid:code>/assessments/new", assessments.start, name="start_assessment"),
     path("assessments/<uuid:code>/", assessments.assessment_home, name="assessment_home"),
     path("assessments/<uuid:code>/assign", assessments.assign, name="assign_themes"),
@@ -192,6 +217,7 @@ urlpatterns = [
     path("assessments/<uuid:code>/export.json", reports.export_json, name="export_json"),
     path("assessments/<uuid:code>/answers", reports.prepare_export_csv, name="prepare_export_csv"),
     path("assessments/<uuid:code>/answers.csv", reports.export_csv, name="export_csv"),
+    path("assessments/<uuid:code>/export.zip", reports.export_zip, name="export_zip"),
     path(
         "partnerships/<uuid:code>/assessments/import", reports.import_json, name="import_assessment"
     ),

@@ -22,6 +22,7 @@ from assessment.models import (
     Action,
     AgencyView,
     Answer,
+    AnswerEvidence,
     Assessment,
     AssessmentLocked,
     CarryOutcome,
@@ -334,6 +335,14 @@ def _carry_rows(model: type[Answer] | type[AgencyView], source: Assessment, targ
             )
             answer._change_reason = f"carried over from {source.title}"
             answer.save()
+            if model is Answer:
+                # The evidence behind it comes too, judged afresh against the new cycle's period.
+                for item_id, link_by in AnswerEvidence.objects.filter(
+                    assessment=source, question=old.question
+                ).values_list("item_id", "added_by"):
+                    AnswerEvidence.objects.create(
+                        assessment=target, question=question, item_id=item_id, added_by_id=link_by
+                    )
 
 
 def submit(*, assessment: Assessment, user: User) -> None:

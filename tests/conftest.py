@@ -19,6 +19,8 @@ from assessment.models import (
     Action,
     Agency,
     Challenge,
+    EvidenceItem,
+    EvidenceKind,
     Membership,
     Milestone,
     Nation,
@@ -193,7 +195,19 @@ def build_world() -> tuple[dict, dict]:
             sha256="0" * 64,
         )
         published.file.save(f"{key}.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
+        item = EvidenceItem(
+            partnership=partnership,
+            title=f"{name} problem profile",
+            kind=EvidenceKind.PROBLEM_PROFILE,
+            agency=Agency.POLICE,
+            produced=date(2025, 3, 1),
+            file_name="profile.pdf",
+            content_type="application/pdf",
+            sha256="0" * 64,
+        )
+        item.file.save("profile.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
         worlds[key] = {
+            "evidence": item,
             "action": action,
             "challenge": challenge,
             "entry": entry,

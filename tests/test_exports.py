@@ -104,6 +104,7 @@ def test_the_answers_csv_has_one_row_per_question_and_opens_in_excel(
         "Level",
         "Points",
         "How do you know",
+        "Evidence items",
         "Not applicable because",
         "Answered by",
         "Agency",

@@ -107,7 +107,7 @@ def test_sign_off_writes_the_current_version_with_comments_and_scores(alice, par
     Comment.objects.create(assessment=assessment, theme=theme, author=alice, text="Which audit?")
     put_in_review(assessment)
     snapshot = sign_off_by_board(assessment, alice)
-    assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 6
+    assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 7
     record = snapshots.read(snapshot.data)
     assert record.comments is not None and record.result is not None
     assert [(c.theme, c.text) for c in record.comments] == [("AA", "Which audit?")]

@@ -12,6 +12,7 @@ from assessment.models import Role
 ROLES = [Role.LEAD, Role.CONTRIBUTOR, Role.SCRUTINEER, Role.VIEWER]
 ALL = dict.fromkeys(ROLES, 200)
 LEAD_ONLY = {Role.LEAD: 200, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 403, Role.VIEWER: 403}
+CHANGE = {Role.LEAD: 200, Role.CONTRIBUTOR: 200, Role.SCRUTINEER: 403, Role.VIEWER: 403}
 LEAD_POST = {Role.LEAD: 302, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 403, Role.VIEWER: 403}
 
 
@@ -106,6 +107,7 @@ EXPECTED = {
     "export_json": ("get", dict.fromkeys(ROLES, 302)),
     "prepare_export_csv": ("get", ALL),
     "export_csv": ("get", dict.fromkeys(ROLES, 302)),
+    "export_zip": ("get", ALL),
     "import_assessment": ("get", LEAD_ONLY),
     "new_action": ("get", LEAD_ONLY),
     "actions_csv": ("get", ALL),
@@ -118,6 +120,14 @@ EXPECTED = {
         "post",
         {Role.LEAD: 400, Role.CONTRIBUTOR: 403, Role.SCRUTINEER: 400, Role.VIEWER: 403},
     ),
+    "evidence_register": ("get", ALL),
+    "add_evidence": ("get", CHANGE),
+    "evidence_detail": ("get", ALL),
+    # Contributors change their own agency's items (the world's item: police).
+    "edit_evidence": ("get", CHANGE),
+    "delete_evidence": ("get", LEAD_ONLY),
+    # Every member of the partnership may download its evidence; nobody else (404).
+    "download_evidence": ("get", ALL),
     "recommendation_register": ("get", ALL),
     "respond_to_recommendation": ("get", LEAD_ONLY),
     "add_local_recommendation": ("get", LEAD_ONLY),
@@ -211,6 +221,10 @@ def url_for(name: str, objects: dict) -> str:
         "challenge_detail": [assessment, objects["challenge"].code],
         "respond_to_challenge": [assessment, objects["challenge"].code],
         "resolve_challenge": [assessment, objects["challenge"].code],
+        "evidence_detail": [partnership, objects["evidence"].code],
+        "edit_evidence": [partnership, objects["evidence"].code],
+        "delete_evidence": [partnership, objects["evidence"].code],
+        "download_evidence": [partnership, objects["evidence"].code],
         "respond_to_recommendation": [partnership, objects["recommendation"].pk],
         "published_response": [partnership, 1],
         "published_response_pdf": [partnership, 1],
@@ -235,6 +249,8 @@ def url_for(name: str, objects: dict) -> str:
         "add_local_recommendation",
         "register_csv",
         "publish_response",
+        "evidence_register",
+        "add_evidence",
     }
     return reverse(
         name, args=args.get(name, [partnership if name in partnership_views else assessment])
@@ -249,7 +265,8 @@ def test_own_partnership(client, world, name, role):
     client.force_login(people[role])
     response = getattr(client, method)(url_for(name, worlds["own"]))
     assert response.status_code == expected[role]
-    assert b"Glanmor" not in response.content  # never another partnership's data
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    assert b"Glanmor" not in content  # never another partnership's data
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -2,7 +2,7 @@
 CSV files (``csv_files``), the JSON export (``json_export``) and its import (``json_import``)."""
 
 from assessment.exports.csv_files import answers_csv_rows, csv_response, csv_text, safe_cell
-from assessment.exports.json_export import SCHEMA, SCHEMA_VERSION, export_assessment
+from assessment.exports.json_export import SCHEMA, SCHEMA_VERSION, export_assessment, export_zip
 from assessment.exports.json_import import (
     MAX_BYTES,
     ImportProblem,
@@ -20,6 +20,7 @@ __all__ = [
     "csv_response",
     "csv_text",
     "export_assessment",
+    "export_zip",
     "import_assessment",
     "parse_json",
     "plan",

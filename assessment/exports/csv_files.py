@@ -11,6 +11,7 @@ import io
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
+from assessment.evidence import evidence_of
 from assessment.results import scored
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -37,6 +38,16 @@ def csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResp
     return response
 
 
+def _item_cell(item) -> str:
+    """An evidence item in a cell: its title and dates."""
+    dates = [f"produced {item.produced.isoformat()}"]
+    if item.period_start and item.period_end:
+        dates.append(f"covers {item.period_start.isoformat()} to {item.period_end.isoformat()}")
+    if item.review_by:
+        dates.append(f"review by {item.review_by.isoformat()}")
+    return f"{item.title} ({', '.join(dates)})"
+
+
 def answers_csv_rows(assessment) -> tuple[list[str], list[list]]:
     """One row per question that applies to the partnership, answered or not."""
     data = scored(assessment)
@@ -49,11 +60,13 @@ def answers_csv_rows(assessment) -> tuple[list[str], list[list]]:
         "Level",
         "Points",
         "How do you know",
+        "Evidence items",
         "Not applicable because",
         "Answered by",
         "Agency",
         "Updated",
     ]
+    items = evidence_of(data)
     rows = []
     for question in data.questions:
         answer = data.answers.get(question.pk)
@@ -83,6 +96,7 @@ def answers_csv_rows(assessment) -> tuple[list[str], list[list]]:
                 (result.level or "") if result else "",
                 "" if not result or result.points is None else result.points,
                 answer.evidence if answer else "",
+                "; ".join(_item_cell(i) for i in items.get(question.code, [])),
                 answer.not_applicable_reason if answer else "",
                 (answer.author_email or "") if answer else "",
                 answer.agency if answer else "",

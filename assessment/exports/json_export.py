@@ -1,8 +1,12 @@
 """The JSON export: everything an assessment holds, as documented in docs/export-format.md."""
 
+import json
+from typing import IO
+
 from django.utils import timezone
 
 from assessment import snapshots
+from assessment.evidence import attached, item_data
 from assessment.models import Action, AgencyView, Answer, Comment
 
 SCHEMA = "partnership-self-assessment"
@@ -97,6 +101,7 @@ def export_assessment(assessment) -> dict:
         .order_by("question__theme__order", "question__order")
     )
     snapshot = snapshots.latest(assessment)
+    evidence = attached(assessment)
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -113,7 +118,12 @@ def export_assessment(assessment) -> dict:
             "status": assessment.status,
             "carried_from": assessment.carried_from.title if assessment.carried_from else None,
         },
-        "answers": [answer_item(a) for a in answers],
+        "answers": [
+            answer_item(a)
+            # Metadata and SHA-256 of each item; the files themselves are not in the JSON.
+            | {"evidence_items": [item_data(i) for i in evidence.get(a.question_id, [])]}
+            for a in answers
+        ],
         "comments": [
             {
                 "theme": c.theme.code,
@@ -171,3 +181,33 @@ def export_assessment(assessment) -> dict:
         if snapshot
         else None,
     }
+
+
+def export_zip(assessment, out: IO[bytes]) -> None:
+    """The JSON export with the evidence files it names, as a zip written to ``out``:
+    ``export.json`` and ``evidence/<item id>/<file name>`` for each attached file. Each file's
+    SHA-256 in the JSON identifies it."""
+    import zipfile
+
+    from assessment.evidence import ascii_name
+
+    data = export_assessment(assessment)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("export.json", json.dumps(data, indent=2, ensure_ascii=False))
+        written: set[int] = set()
+        for items in attached(assessment).values():
+            for item in items:
+                if not item.file or item.pk in written:
+                    continue
+                written.add(item.pk)
+                extension = (
+                    item.file_name.rsplit(".", 1)[-1].lower() if "." in item.file_name else ""
+                )
+                with (
+                    item.file.storage.open(item.file.name, "rb") as handle,
+                    archive.open(
+                        f"evidence/{item.code}/{ascii_name(item.title, extension)}", "w"
+                    ) as entry,
+                ):
+                    for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+                        entry.write(chunk)

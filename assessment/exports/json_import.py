@@ -32,9 +32,12 @@ from assessment.models import (
     AgencyThemeSubmission,
     AgencyView,
     Answer,
+    AnswerEvidence,
     Assessment,
     Comment,
     Dissent,
+    EvidenceItem,
+    EvidenceKind,
     Framework,
     Moderation,
     Partnership,
@@ -162,6 +165,20 @@ class AssessmentMeta(_Item):
     period_end: Text = None
 
 
+class EvidenceRef(_Item):
+    id: Text = None
+    title: Text = None
+    kind: Text = None
+    agency: Text = None
+    produced: Text = None
+    period_start: Text = None
+    period_end: Text = None
+    review_by: Text = None
+    description: Text = None
+    sha256: Text = None
+    link: Text = None
+
+
 class AnswerItem(_Item):
     question: str
     selected: list[str] = Field(default_factory=list, max_length=100)
@@ -180,6 +197,7 @@ class AnswerItem(_Item):
     updated: Text = None
     agency: Text = None
     originally_recorded: Original | None = None
+    evidence_items: list[EvidenceRef] = Field(default_factory=list, max_length=100)
 
 
 class CommentItem(_Item):
@@ -338,6 +356,10 @@ class Plan:
     submissions: list[dict] = field(default_factory=list)
     moderations: list[dict] = field(default_factory=list)
     dissents: list[dict] = field(default_factory=list)
+    # (question, an item of the partnership to attach, or the fields of a new linked item)
+    evidence: list[tuple[Question, EvidenceItem | dict]] = field(default_factory=list)
+    # Items whose file is not in the export and that the partnership does not hold: by title.
+    evidence_without_file: list[str] = field(default_factory=list)
 
 
 def _date(value: str | None, where: str, problems: list[str], required: bool = False):
@@ -462,6 +484,7 @@ def plan(data: dict, partnership: Partnership) -> Plan:
         .prefetch_related("options")
     }
     result = Plan(framework, title, start, end)
+    held = list(EvidenceItem.objects.filter(partnership=partnership))
 
     seen = set()
     for index, item in enumerate(answers):
@@ -481,6 +504,10 @@ def plan(data: dict, partnership: Partnership) -> Plan:
                 f"{where}: this question does not apply in {partnership.get_nation_display()}"
             )
         values = _answer_values(item, question, where, problems, nation=nation, today=today)
+        for e_index, ref in enumerate(item.evidence_items):
+            _plan_evidence(
+                result, question, ref, f"{where}.evidence_items[{e_index}]", problems, held
+            )
         values["needs_reconfirmation"] = item.needs_reconfirmation
         values["agency"] = item.agency or ""
         result.answers.append((question, values, _original(item, item.answered_by, item.updated)))
@@ -693,8 +720,63 @@ def _plan_shared(
         )
 
 
-def import_assessment(data: dict, *, partnership: Partnership, user: User | None) -> Assessment:
-    """Validate, then create a new draft assessment in one transaction (all or nothing)."""
+def _plan_evidence(
+    result: Plan,
+    question: Question,
+    ref: EvidenceRef,
+    where: str,
+    problems: list[str],
+    held: list[EvidenceItem],
+) -> None:
+    """An item the partnership already holds (the same id, or a file with the same SHA-256) is
+    attached again; one given by a link is created; a file the export does not carry and the
+    partnership does not hold is left out, and said so."""
+    same = next(
+        (
+            i
+            for i in held
+            if (ref.id and str(i.code) == ref.id) or (ref.sha256 and i.sha256 == ref.sha256)
+        ),
+        None,
+    )
+    if same is not None:
+        result.evidence.append((question, same))
+        return
+    title = _text(ref.title, f"{where}.title", problems, EvidenceItem.TITLE_LIMIT).strip()
+    if not title:
+        problems.append(f"{where}.title: an evidence item needs a title")
+    if ref.kind not in EvidenceKind.values:
+        problems.append(f"{where}.kind: must be one of {', '.join(EvidenceKind.values)}")
+    if ref.agency not in Agency.values:
+        problems.append(f"{where}.agency: unknown agency")
+    produced = _date(ref.produced, f"{where}.produced", problems, required=True)
+    fields = {
+        "title": title,
+        "kind": ref.kind,
+        "agency": ref.agency,
+        "produced": produced,
+        "period_start": _date(ref.period_start, f"{where}.period_start", problems),
+        "period_end": _date(ref.period_end, f"{where}.period_end", problems),
+        "review_by": _date(ref.review_by, f"{where}.review_by", problems),
+        "description": _text(
+            ref.description, f"{where}.description", problems, EvidenceItem.DESCRIPTION_LIMIT
+        ),
+    }
+    if ref.link:
+        if not ref.link.startswith(("https://", "http://")) or len(ref.link) > 500:
+            problems.append(f"{where}.link: must be an https:// or http:// address")
+        result.evidence.append((question, fields | {"link": ref.link}))
+    else:
+        result.evidence_without_file.append(title)
+
+
+def import_assessment(
+    data: dict, *, partnership: Partnership, user: User | None, left_out: list[str] | None = None
+) -> Assessment:
+    """Validate, then create a new draft assessment in one transaction (all or nothing).
+
+    ``left_out`` receives the titles of evidence items whose files the export does not carry
+    and the partnership does not hold (the answers are imported without them)."""
     checked = plan(data, partnership)
     now = timezone.now()
     with transaction.atomic():
@@ -765,4 +847,18 @@ def import_assessment(data: dict, *, partnership: Partnership, user: User | None
             ActionNote.objects.bulk_create(
                 ActionNote(action=action, author=user, **note) for note in notes
             )
+        created: dict[str, EvidenceItem] = {}
+        for question, spec in checked.evidence:
+            if isinstance(spec, dict):  # the same linked item on several answers is one item
+                key = json.dumps(spec, sort_keys=True, default=str)
+                if key not in created:
+                    created[key] = EvidenceItem.objects.create(
+                        partnership=partnership, created_by=user, **spec
+                    )
+                spec = created[key]
+            AnswerEvidence.objects.get_or_create(
+                assessment=assessment, question=question, item=spec, defaults={"added_by": user}
+            )
+    if left_out is not None:
+        left_out.extend(checked.evidence_without_file)
     return assessment

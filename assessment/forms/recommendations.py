@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from assessment.forms.answers import GOVUKDateField
+from assessment.forms.evidence import evidence_choices
 from assessment.forms.partnerships import GOVUKForm
 from assessment.models import (
     Agency,
@@ -149,8 +150,17 @@ class EntryForm(PersonalDataChecked):
         error_messages={"invalid_choice": "Select only actions of this partnership"},
     )
 
-    def __init__(self, *args, local: bool, members, actions, **kwargs):
+    evidence = forms.MultipleChoiceField(
+        label="Evidence items that show it",
+        help_text="From the partnership's evidence register.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select only evidence items of this partnership"},
+    )
+
+    def __init__(self, *args, local: bool, members, actions, evidence=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["evidence"].choices = evidence_choices(list(evidence))
         if not local:
             for name in ("local_source", "local_title", "local_summary", "local_reference"):
                 del self.fields[name]
@@ -183,6 +193,11 @@ class EntryForm(PersonalDataChecked):
             Field.radios("status", legend_size=Size.SMALL, small=True),
             Field.textarea("not_accepted_reason", rows=2),
             Field.checkboxes("actions", legend_size=Size.SMALL, small=True),
+            *(
+                [Field.checkboxes("evidence", legend_size=Size.SMALL, small=True)]
+                if evidence
+                else []
+            ),
             Field.checkbox("confirm_personal_data", small=True),
             Submit("save", "Save response"),
         )
@@ -202,13 +217,20 @@ class ProgressForm(PersonalDataChecked):
     status = STATUS
     not_accepted_reason = REASON
     response = EntryForm.base_fields["response"]
+    evidence = EntryForm.base_fields["evidence"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, evidence=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["evidence"].choices = evidence_choices(list(evidence))
         self.helper.layout = Layout(
             Field.radios("status", legend_size=Size.SMALL, small=True),
             Field.textarea("not_accepted_reason", rows=2),
             Field.textarea("response", max_characters=LIMIT),
+            *(
+                [Field.checkboxes("evidence", legend_size=Size.SMALL, small=True)]
+                if evidence
+                else []
+            ),
             Field.checkbox("confirm_personal_data", small=True),
             Submit("save", "Save progress"),
         )

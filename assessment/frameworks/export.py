@@ -48,7 +48,7 @@ def export(framework: Framework) -> dict:
 
     Pass a framework fetched through ``with_contents`` to avoid a query per question.
     """
-    return {
+    data = {
         "format": framework.format,
         "documents": framework.documents,
         "slug": framework.slug,
@@ -132,3 +132,12 @@ def export(framework: Framework) -> dict:
             for g in framework.glossary.all()
         ],
     }
+    # Optional keys (format 2), written only when the file gave them, so that a format 1
+    # framework exports as its format allows.
+    if framework.evidence_months:
+        data["evidence_months"] = framework.evidence_months
+    for theme, exported in zip(framework.themes.all(), data["themes"], strict=True):
+        for q, out in zip(theme.questions.all(), exported["questions"], strict=True):
+            if q.evidence:
+                out["evidence"] = q.evidence
+    return data

@@ -163,6 +163,7 @@ def _create(data: dict, digest: str) -> Framework:
         source_url=data.get("source_url") or "",
         published=data.get("published"),
         sections=data["sections"],
+        evidence_months=data.get("evidence_months"),
         content_hash=digest,
     )
     questions: dict[str, Question] = {}
@@ -198,6 +199,7 @@ def _create(data: dict, digest: str) -> Framework:
                 references=qspec["references"],
                 bands=qspec.get("bands"),
                 indicator=qspec.get("indicator"),
+                evidence=qspec.get("evidence"),
             )
             questions[question.code] = question
             for o, ospec in enumerate(qspec.get("options") or []):

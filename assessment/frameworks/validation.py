@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from assessment.frameworks.prose import named_paragraphs
-from assessment.models import Agency, Benchmark, Kind, Nation
+from assessment.models import Agency, Benchmark, EvidenceKind, Kind, Nation
 from assessment.models.framework import BANDED_KINDS, CHOICE_KINDS, DEFAULT_POINTS, LEVELS
 
 
@@ -25,6 +25,7 @@ class FrameworkError(Exception):
 
 TOP_FIELDS = {
     "format",
+    "evidence_months",
     "previous",
     "documents",
     "slug",
@@ -58,7 +59,9 @@ QUESTION_FIELDS = {
     "indicator",
     "bands",
     "benchmarks",
+    "evidence",
 }
+EVIDENCE_FIELDS = {"kinds", "within_months", "text"}
 OPTION_FIELDS = {"label", "level", "points", "descriptor", "references"}
 BENCHMARK_FIELDS = {
     "area",
@@ -224,7 +227,15 @@ def validate(data: Any, source: str = "<framework>", previous: dict | None = Non
     against which each question's ``carry`` is checked; without it only its shape is.
     """
     check = _Checker(source)
-    optional = {"source_url", "published", "format", "previous", "documents", "tolerance"}
+    optional = {
+        "source_url",
+        "published",
+        "format",
+        "previous",
+        "documents",
+        "tolerance",
+        "evidence_months",
+    }
     if not check.fields("framework", data, TOP_FIELDS, TOP_FIELDS - optional):
         return check.problems
     check.format = data.get("format", 1)
@@ -233,6 +244,8 @@ def validate(data: Any, source: str = "<framework>", previous: dict | None = Non
         check.format = max(FORMATS)
     _validate_documents(check, data.get("documents"))
     _validate_tolerance(check, data)
+    if "evidence_months" in data:
+        _validate_months(check, "framework", "evidence_months", data["evidence_months"])
     if data.get("previous") is not None:
         check.fields(
             "framework: previous", data["previous"], {"version", "file"}, {"version", "file"}
@@ -426,6 +439,9 @@ def _validate_question(
     if question.get("carry") is not None:
         _validate_carry(check, where, question["carry"], options)
 
+    if "evidence" in question:
+        _validate_evidence(check, where, question["evidence"])
+
     bands = question.get("bands")
     # From format 2 an indicator may be context only: recorded and shown, never scored.
     banded = (Kind.MULTIPLE,) if check.strict else (Kind.MULTIPLE, Kind.INDICATOR)
@@ -460,6 +476,40 @@ def _validate_question(
         _validate_benchmark(
             check, f"{where}: benchmark {b + 1}", benchmark, direction, scored=bands is not None
         )
+
+
+def _validate_months(check: _Checker, where: str, key: str, value: Any) -> None:
+    if not check.strict:
+        check.problem(where, f"field '{key}' needs format 2")
+    elif not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 120:
+        check.problem(
+            where, f"field '{key}' must be a number of months from 1 to 120, not {value!r}"
+        )
+
+
+def _validate_evidence(check: _Checker, where: str, evidence: Any) -> None:
+    """From format 2: the evidence a question expects, {kinds, text, within_months}."""
+    if not check.strict:
+        check.problem(where, "field 'evidence' needs format 2")
+        return
+    inner = f"{where}: evidence"
+    if not check.fields(inner, evidence, EVIDENCE_FIELDS, {"kinds", "text"}):
+        return
+    kinds = evidence["kinds"]
+    if not isinstance(kinds, list) or not kinds:
+        check.problem(
+            inner, f"field 'kinds' must list at least one of {', '.join(EvidenceKind.values)}"
+        )
+    else:
+        for kind in kinds:
+            if kind not in EvidenceKind.values:
+                check.problem(
+                    inner,
+                    f"field 'kinds' has unknown kind {kind!r} (one of {', '.join(EvidenceKind.values)})",
+                )
+    check.text(inner, evidence, "text", limit=300)
+    if "within_months" in evidence:
+        _validate_months(check, inner, "within_months", evidence["within_months"])
 
 
 def critical_nations(question: dict) -> list:

@@ -20,6 +20,7 @@ from assessment.models.assessment import (
     Status,
     StoredReport,
 )
+from assessment.models.evidence import AnswerEvidence, EvidenceItem, EvidenceKind
 from assessment.models.framework import (
     Benchmark,
     Framework,
@@ -77,6 +78,7 @@ __all__ = [
     "AgencyThemeSubmission",
     "AgencyView",
     "Answer",
+    "AnswerEvidence",
     "Applies",
     "Approval",
     "Assessment",
@@ -91,6 +93,8 @@ __all__ = [
     "Dissent",
     "DocumentKind",
     "DraftReport",
+    "EvidenceItem",
+    "EvidenceKind",
     "Framework",
     "GlossaryTerm",
     "Invitation",

@@ -78,6 +78,9 @@ class Framework(models.Model):
     # further apart than this percentage of the larger: the moderation page highlights them.
     # A format 2 file may set it (``tolerance``); otherwise it is TOLERANCE.
     tolerance = models.PositiveSmallIntegerField(default=10)
+    # From format 2: how old (in months before the cycle's period starts) the period an
+    # evidence item covers may end before the item counts as out of date. Null: no limit.
+    evidence_months = models.PositiveSmallIntegerField(null=True, blank=True)
     content_hash = models.CharField(
         max_length=64, help_text="SHA-256 of the file's content as loaded."
     )
@@ -148,6 +151,9 @@ class Question(models.Model):
     references = models.JSONField(default=list)
     bands = models.JSONField(null=True, blank=True)
     indicator = models.JSONField(null=True, blank=True)
+    # From format 2: the evidence the question expects, {"kinds": ["problem_profile"],
+    # "within_months": 12, "text": "A problem profile dated within 12 months"}; null: none said.
+    evidence = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["theme__order", "order"]
@@ -185,6 +191,16 @@ class Question(models.Model):
         # Positions as strings: a file may write them as numbers, JSON stores them as text.
         options = {str(old): new for old, new in (rule["options"] or {}).items()}
         return rule | {"from": rule.get("from") or self.code, "options": options}
+
+    @property
+    def evidence_months(self) -> int | None:
+        """The question's own freshness limit in months, if its framework entry gives one."""
+        months = (self.evidence or {}).get("within_months")
+        return int(months) if months else None
+
+    @property
+    def expected_kinds(self) -> list[str]:
+        return list((self.evidence or {}).get("kinds") or [])
 
     @property
     def per(self) -> int:

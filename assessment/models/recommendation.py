@@ -136,6 +136,10 @@ class RecommendationResponse(models.Model):
     )
     not_accepted_reason = models.TextField(blank=True)
     actions = models.ManyToManyField(Action, blank=True, related_name="recommendation_responses")
+    # The evidence items that show the response is in place (issue 18).
+    evidence = models.ManyToManyField(
+        "assessment.EvidenceItem", blank=True, related_name="register_entries"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
     )

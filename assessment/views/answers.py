@@ -2,8 +2,10 @@
 comments."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,18 +17,22 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from assessment import evidence
 from assessment.access import AssessmentAccess, AuthenticatedHttpRequest, Right, assessment_access
 from assessment.agency_views import is_shared, may_give_view, may_moderate, may_read_views
 from assessment.answer_rules import normalise
 from assessment.forms.answers import AnswerForm
 from assessment.forms.assessments import CommentForm, room_for_a_comment
+from assessment.forms.evidence import EvidenceItemForm, evidence_choices
 from assessment.models import (
     AgencyThemeSubmission,
     AgencyView,
     Answer,
+    AnswerEvidence,
     AssessmentLocked,
     Challenge,
     Comment,
+    EvidenceItem,
     Moderation,
     Option,
     Question,
@@ -36,6 +42,8 @@ from assessment.models import (
 from assessment.pii import WARNING
 from assessment.views.assessments import locked
 from assessment.workflow import Change, SaveResult, save_answers, values_of
+
+T = TypeVar("T")
 
 
 class ThemePage:
@@ -102,6 +110,16 @@ class ThemePage:
                 assessment=assessment, theme=self.theme, resolved_at__isnull=True
             ):
                 self.challenges.setdefault(challenge.question_id, []).append(challenge)
+        # Evidence items are attached to the partnership answers (an agency view shows them too).
+        self.attached = evidence.attached(assessment)
+        self.evidence_items = list(
+            EvidenceItem.objects.filter(partnership=access.partnership).order_by(
+                "-produced", "title"
+            )
+        )
+        self.evidence_day = evidence.as_of(assessment)
+        # The new-item form of each question; the one being sent is bound (``evidence_form``).
+        self.evidence_forms: dict[str, EvidenceItemForm] = {}
         themes = list(framework.themes.order_by("order").values_list("code", flat=True))
         index = themes.index(self.theme.code)
         self.next_theme = themes[index + 1] if index + 1 < len(themes) else None
@@ -220,6 +238,54 @@ class ThemePage:
             for f in forms
         ]
 
+    def refresh_answers(self) -> None:
+        """Read the answers again after a save (new versions), for a page drawn once more."""
+        self.answers = {
+            a.question_id: a
+            for a in Answer.objects.filter(
+                assessment=self.access.assessment, question__theme=self.theme
+            ).select_related("answered_by", "confirmed_by", "question")
+        }
+
+    def forms_after_save(self, post, forms: list[AnswerForm]) -> list[AnswerForm]:
+        """The page's answer forms after a draft save: those saved drawn afresh from the
+        database, those with problems as the person sent them."""
+        self.refresh_answers()
+        waiting = {f.question.code for f in forms if f.errors}
+        fresh = {f.question.code: f for f in self.forms()}
+        again = {f.question.code: f for f in self.forms(post) if f.question.code in waiting}
+        for f in again.values():
+            f.is_valid()
+        return [again.get(q.code) or fresh[q.code] for q in self.questions]
+
+    def evidence_form(self, question: Question, data=None, files=None) -> EvidenceItemForm:
+        form = self.evidence_forms.get(question.code)
+        if form is None or data is not None:
+            form = EvidenceItemForm(
+                data,
+                files,
+                partnership=self.access.partnership,
+                prefix=f"{question.code}-ev",
+                code=question.code,
+                initial={"agency": self.access.membership.agency},
+            )
+            self.evidence_forms[question.code] = form
+        return form
+
+    def evidence_for(self, question: Question) -> dict:
+        items = self.attached.get(question.pk, [])
+        codes = {i.code for i in items}
+        return {
+            "shown": evidence.shown(
+                items, question=question, assessment=self.access.assessment, day=self.evidence_day
+            ),
+            "choices": evidence_choices([i for i in self.evidence_items if i.code not in codes])
+            if self.editable
+            else [],
+            "form": self.evidence_form(question) if self.editable else None,
+            "expected": (question.evidence or {}).get("text", ""),
+        }
+
     def render(
         self, request: HttpRequest, forms: list[AnswerForm], status: int = 200, **extra
     ) -> HttpResponse:
@@ -231,8 +297,15 @@ class ThemePage:
                 "answer": f.answer,
                 "comments": self.comments.get(f.question.pk, []),
                 "challenges": self.challenges.get(f.question.pk, []),
+                "evidence": self.evidence_for(f.question),
             }
             for f in forms
+        ]
+        evidence_errors = [
+            (anchor, message)
+            for form in self.evidence_forms.values()
+            if form.is_bound
+            for anchor, message in evidence_form_errors(form)
         ]
         return render(
             request,
@@ -247,8 +320,13 @@ class ThemePage:
                 "theme_challenges": self.challenges.get(None, []),
                 "may_challenge": self.access.may(Right.COMMENT),
                 "comment_form": CommentForm(),
-                "errors": [error for f in forms for error in _errors(f)],
-                "pii_warning": WARNING if any(f.pii_findings for f in forms) else None,
+                "errors": [error for f in forms for error in _errors(f)]
+                + evidence_errors
+                + extra.pop("extra_errors", []),
+                "pii_warning": WARNING
+                if any(f.pii_findings for f in forms)
+                or any(e.warned for e in self.evidence_forms.values() if e.is_bound)
+                else None,
                 "to_confirm": sum(1 for a in self.answers.values() if a.needs_reconfirmation),
                 "conflicted": [f.question.code for f in forms if _conflicts(f)],
                 **extra,
@@ -299,6 +377,9 @@ def handle_post(request: HttpRequest, page: ThemePage) -> HttpResponse:
             raise PermissionDenied("This self-assessment is signed off and locked.")
         raise PermissionDenied("You cannot change the answers in this theme.")
 
+    if "evidence_for" in request.POST or "evidence_remove" in request.POST:
+        return _evidence_change(request, page)
+
     keep_theirs: set[str] = set()
     conflicts = _conflict_codes(request)
     if conflicts:
@@ -325,6 +406,125 @@ def handle_post(request: HttpRequest, page: ThemePage) -> HttpResponse:
             return redirect("theme", code=access.assessment.code, theme=page.next_theme)
         return redirect("assessment_home", code=access.assessment.code)
     return redirect("theme", code=access.assessment.code, theme=page.theme.code)
+
+
+def _evidence_change(request: HttpRequest, page: ThemePage) -> HttpResponse:
+    """Attach an item to a question (an existing one, or a new one with its file), or remove
+    one, without leaving the page. The answers on the page are saved as a draft first, as
+    autosave would, so that nothing typed is lost; answers with problems are shown again."""
+    access = page.access
+    forms = page.forms(request.POST)
+    valid = [f for f in forms if f.is_valid()]
+    try:
+        result = save_answers(
+            assessment=access.assessment,
+            changes=page.changes(valid, request.POST),
+            user=request.user,
+            agency=access.membership.agency,
+        )
+    except AssessmentLocked as error:
+        raise PermissionDenied(error.messages[0]) from None
+    if not result.ok:
+        return _conflict_page(request, page, request.POST, result=result)
+    by_code = {q.code: q for q in page.questions}
+    if "evidence_remove" in request.POST:
+        question_code, _, item_code = request.POST["evidence_remove"].partition(":")
+        question = by_code.get(question_code)
+        if question is None:
+            raise PermissionDenied("That question is not in this theme.")
+        link = AnswerEvidence.objects.filter(
+            assessment=access.assessment, question=question, item__code__in=_uuids(item_code)
+        ).first()
+        if link is not None:
+            _refuse_locked(link.delete)
+            messages.success(request, f"{question.code}: “{link.item.title}” removed")
+        return _back_to(page, question)
+
+    question = by_code.get(request.POST["evidence_for"])
+    if question is None:
+        raise PermissionDenied("That question is not in this theme.")
+    existing = request.POST.get(f"{question.code}-ev-existing", "")
+    form = page.evidence_form(question, request.POST, request.FILES)
+    if existing:
+        item = next((i for i in page.evidence_items if str(i.code) == existing), None)
+        if item is None:
+            raise PermissionDenied("That evidence item is not this partnership's.")
+        page.evidence_forms.pop(question.code, None)
+    elif not _filled(form, question):
+        page.evidence_forms.pop(question.code, None)
+        return page.render(
+            request,
+            page.forms_after_save(request.POST, forms),
+            evidence_missing=question.code,
+            extra_errors=[
+                (
+                    f"id_{question.code}-ev-existing",
+                    f"{question.code}: Select an evidence item to attach, or add a new one",
+                )
+            ],
+        )
+    elif not form.is_valid():
+        return page.render(request, page.forms_after_save(request.POST, forms))
+    else:
+        item = form.save(user=request.user)
+    _, created = _refuse_locked(
+        lambda: AnswerEvidence.objects.get_or_create(
+            assessment=access.assessment,
+            question=question,
+            item=item,
+            defaults={"added_by": request.user},
+        )
+    )
+    if created:
+        messages.success(request, f"{question.code}: “{item.title}” attached")
+    else:
+        messages.success(request, f"{question.code}: “{item.title}” was already attached")
+    if any(f.errors for f in forms):
+        page.attached = evidence.attached(access.assessment)
+        return page.render(request, page.forms_after_save(request.POST, forms))
+    return _back_to(page, question)
+
+
+def _filled(form: EvidenceItemForm, question: Question) -> bool:
+    """Whether the person began a new item (any of its fields given, or a file chosen)."""
+    prefix = f"{question.code}-ev-"
+    data = form.data
+    skip = {f"{prefix}agency", f"{prefix}pending"}
+    return (
+        bool(form.files.get(f"{prefix}file"))
+        or bool(data.get(f"{prefix}pending"))
+        or any(
+            str(value).strip()
+            for key, value in data.items()
+            if key.startswith(prefix) and key not in skip and key != f"{prefix}existing"
+        )
+    )
+
+
+def _uuids(value: str) -> list[uuid.UUID]:
+    try:
+        return [uuid.UUID(value)]
+    except ValueError:
+        return []
+
+
+def _refuse_locked(action: Callable[[], T]) -> T:
+    """Runs ``action``; a change the sign-off lock refuses becomes a 403."""
+    try:
+        return action()
+    except AssessmentLocked as error:
+        raise PermissionDenied(error.messages[0]) from None
+
+
+def _back_to(page: ThemePage, question: Question) -> HttpResponse:
+    url = reverse("theme", args=[page.access.assessment.code, page.theme.code])
+    return redirect(f"{url}#evidence-{question.code}")
+
+
+def evidence_form_errors(form: EvidenceItemForm) -> list[tuple[str, str]]:
+    from assessment.views.evidence import form_errors
+
+    return form_errors(form)
 
 
 def _saved_message(result: SaveResult) -> str:

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from assessment import notifications
+from assessment import evidence, notifications
 from assessment.access import (
     AssessmentAccess,
     AuthenticatedHttpRequest,
@@ -95,6 +95,7 @@ def assessment_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         [row.theme for row in rows],
         assigned={row.theme.pk: row.agencies for row in rows},  # no query of its own
     )
+    stale = evidence.out_of_date_by_theme(access.assessment)
     return render(
         request,
         "assessment/assessments/home.html",
@@ -102,7 +103,13 @@ def assessment_home(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "access": access,
             "assessment": access.assessment,
             "rows": [
-                (row, by_theme.get(row.theme.pk, 0), shared.get(row.theme.pk)) for row in rows
+                (
+                    row,
+                    by_theme.get(row.theme.pk, 0),
+                    shared.get(row.theme.pk),
+                    stale.get(row.theme.pk, 0),
+                )
+                for row in rows
             ],
             "gaps": gaps,
             "my_agency": mine,

@@ -114,6 +114,7 @@ def methodology(request: HttpRequest, slug: str, version: str) -> HttpResponse:
                 q for q in questions if (q.bands or {}).get("basis", {}).get("set_by_framework")
             ],
             "unscored": [q for q in questions if not q.scored],
+            "expected": [q for q in questions if q.evidence],
             "weights": sorted({q.weight for q in questions}),
             "question_count": len(questions),
             "thresholds": rating_table(),

@@ -143,6 +143,21 @@ def prepare_export_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 @login_required
+def export_zip(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """The JSON export and the evidence files it names, in one zip (for the same people)."""
+    import tempfile
+
+    access = assessment_access(request, code)
+    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
+    exports.export_zip(access.assessment, out)
+    out.seek(0)
+    response = FileResponse(out, content_type="application/zip")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return _attachment(response, access.assessment, "export-with-evidence.zip")
+
+
+@login_required
 def export_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return _download(request, code, DocumentKind.CSV)
 
@@ -161,8 +176,9 @@ def import_json(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpRespo
                     [f"The file is larger than {exports.MAX_BYTES // (1024 * 1024)} MB"]
                 )
             data = exports.parse_json(upload.read())
+            left_out: list[str] = []
             assessment = exports.import_assessment(
-                data, partnership=access.partnership, user=request.user
+                data, partnership=access.partnership, user=request.user, left_out=left_out
             )
         except exports.ImportProblem as error:
             problems = error.problems[:50]
@@ -172,6 +188,13 @@ def import_json(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpRespo
             )
         else:
             messages.success(request, f"Imported as a new draft: {assessment.title}")
+            if left_out:
+                messages.warning(
+                    request,
+                    "These evidence items were left out because their files are not in the "
+                    f"export and this partnership does not hold them: {'; '.join(left_out)}. "
+                    "Add them to the evidence register and attach them again.",
+                )
             return redirect("assessment_home", code=assessment.code)
     return render(
         request,

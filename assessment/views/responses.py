@@ -19,6 +19,7 @@ from assessment.forms.recommendations import EntryForm, MilestoneForm, ProgressF
 from assessment.models import (
     Action,
     Challenge,
+    EvidenceItem,
     Membership,
     Milestone,
     PublishedResponse,
@@ -40,6 +41,11 @@ def _actions(access: Access) -> list[Action]:
         .select_related("assessment")
         .order_by("-assessment__period_end", "due")
     )
+
+
+def _evidence(access: Access) -> list[EvidenceItem]:
+    """Evidence items an entry may link to: the partnership's, newest first."""
+    return list(EvidenceItem.objects.filter(partnership=access.partnership).order_by("-produced"))
 
 
 def _entry(access: Access, code: uuid.UUID) -> RecommendationResponse:
@@ -110,8 +116,13 @@ def _save_entry(request, access: Access, entry: RecommendationResponse, form, lo
         )
         entry.save()
         entry.actions.set([int(pk) for pk in form.cleaned_data["actions"]])
+        _link_evidence(access, entry, form.cleaned_data["evidence"])
     messages.success(request, "Response saved")
     return redirect("register_entry", code=access.partnership.code, entry=entry.code)
+
+
+def _link_evidence(access: Access, entry: RecommendationResponse, codes: list[str]) -> None:
+    entry.evidence.set(EvidenceItem.objects.filter(partnership=access.partnership, code__in=codes))
 
 
 @login_required
@@ -128,7 +139,11 @@ def respond_to_recommendation(
         partnership=access.partnership, recommendation=item, created_by=request.user
     )
     form = EntryForm(
-        request.POST or None, local=False, members=_members(access), actions=_actions(access)
+        request.POST or None,
+        local=False,
+        members=_members(access),
+        actions=_actions(access),
+        evidence=_evidence(access),
     )
     if request.method == "POST" and form.is_valid():
         return _save_entry(request, access, entry, form, local=False)
@@ -142,7 +157,11 @@ def add_local_recommendation(request: AuthenticatedHttpRequest, code: uuid.UUID)
     access = partnership_access(request, code, Right.MANAGE)
     entry = RecommendationResponse(partnership=access.partnership, created_by=request.user)
     form = EntryForm(
-        request.POST or None, local=True, members=_members(access), actions=_actions(access)
+        request.POST or None,
+        local=True,
+        members=_members(access),
+        actions=_actions(access),
+        evidence=_evidence(access),
     )
     if request.method == "POST" and form.is_valid():
         return _save_entry(request, access, entry, form, local=True)
@@ -175,12 +194,14 @@ def edit_register_entry(request: HttpRequest, code: uuid.UUID, entry: uuid.UUID)
         }
         initial["owner"] = str(item.owner_id or "")
         initial["actions"] = [str(a.pk) for a in item.actions.all()]
+        initial["evidence"] = [str(e.code) for e in item.evidence.all()]
         form: EntryForm | ProgressForm = EntryForm(
             request.POST or None,
             initial=initial,
             local=item.is_local,
             members=_members(access),
             actions=_actions(access),
+            evidence=_evidence(access),
         )
         if request.method == "POST" and form.is_valid():
             return _save_entry(request, access, item, form, local=item.is_local)
@@ -191,7 +212,9 @@ def edit_register_entry(request: HttpRequest, code: uuid.UUID, entry: uuid.UUID)
                 "status": item.status,
                 "not_accepted_reason": item.not_accepted_reason,
                 "response": item.response,
+                "evidence": [str(e.code) for e in item.evidence.all()],
             },
+            evidence=_evidence(access),
         )
         if request.method == "POST" and form.is_valid():
             item.status = form.cleaned_data["status"]
@@ -202,7 +225,9 @@ def edit_register_entry(request: HttpRequest, code: uuid.UUID, entry: uuid.UUID)
                 else ""
             )
             item._change_reason = f"status {item.get_status_display().lower()}"
-            item.save()
+            with transaction.atomic():
+                item.save()
+                _link_evidence(access, item, form.cleaned_data["evidence"])
             messages.success(request, "Progress saved")
             return redirect("register_entry", code=access.partnership.code, entry=item.code)
     return _entry_form_page(request, access, item, form, item.recommendation)
@@ -302,6 +327,9 @@ def register_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
                 "; ".join(f"{m['due']} {m['text']}" for m in data["milestones"]),
                 "yes" if any(m["overdue"] for m in data["milestones"]) else "no",
                 len(data["actions"]),
+                "; ".join(
+                    f"{e['title']} (produced {e['produced']})" for e in data.get("evidence", [])
+                ),
                 data["updated"],
                 link,
             ]
@@ -322,6 +350,7 @@ def register_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         "Milestones",
         "Overdue",
         "Linked actions",
+        "Evidence items",
         "Last updated",
         "Link",
     ]

@@ -47,6 +47,7 @@ def test_the_widest_pages_reflow(page, other_person, live_server, width):
         f"/partnerships/{partnership.code}/",
         f"/partnerships/{partnership.code}/members/",
         f"/partnerships/{partnership.code}/settings",
+        f"/partnerships/{partnership.code}/evidence/",
         f"/assessments/{current.code}/results",
         f"/assessments/{current.code}/themes/RA/moderate/",  # three agencies side by side
         f"/assessments/{current.code}/results/agencies",

@@ -164,3 +164,28 @@ def test_the_demo_has_a_theme_with_three_disagreeing_agency_views_moderated_with
     assert "given to three agencies, moderated" in output
     seed()
     assert Moderation.objects.count() == 1
+
+
+def test_the_demo_has_fictional_evidence_items_with_pdfs_one_out_of_date(db, settings, tmp_path):
+    from pypdf import PdfReader
+
+    from assessment import evidence
+    from assessment.frameworks import load, read
+    from assessment.models import EvidenceItem
+    from tests.test_question_bank import BANK
+
+    settings.MEDIA_ROOT = tmp_path
+    load(read(BANK))
+    load(read(BANK.with_name("iicsa-cse-networks-2022.2.yaml")))
+    seed()
+    for partnership in Partnership.objects.all():
+        items = list(EvidenceItem.objects.filter(partnership=partnership))
+        assert len(items) == 4
+        with items[0].file.open("rb") as handle:
+            text = PdfReader(handle).pages[0].extract_text()
+        assert "fictional demo evidence" in text
+        last, current = partnership.assessments.order_by("period_end")
+        recorded = snapshots.evidence_codes(last.latest_snapshot.data)
+        assert len(recorded) == 2  # the signed-off cycle kept the items it relied on
+        stale = evidence.out_of_date_by_theme(current)
+        assert sum(stale.values()) >= 1

@@ -482,3 +482,70 @@ def test_read_refuses_a_previous_file_that_leads_back_to_itself(data, tmp_path):
     write(tmp_path / "new.yaml", data)
     with pytest.raises(FrameworkError, match=r"previous: new\.yaml leads back here"):
         read(tmp_path / "new.yaml")
+
+
+# Expected evidence and freshness limits
+
+
+def test_a_question_may_say_what_evidence_it_expects_and_it_loads_and_exports(data, db):
+    data["evidence_months"] = 24
+    question(data, "AA-01")["evidence"] = {
+        "kinds": ["problem_profile"],
+        "within_months": 12,
+        "text": "A problem profile dated within 12 months",
+    }
+    assert problems_of(data) == []
+    framework, _ = load(copy.deepcopy(data))
+    assert framework.evidence_months == 24
+    loaded = Question.objects.get(theme__framework=framework, code="AA-01")
+    assert (loaded.expected_kinds, loaded.evidence_months) == (["problem_profile"], 12)
+    exported = export(with_contents(Framework.objects.filter(pk=framework.pk)).get())
+    assert exported["evidence_months"] == 24
+    assert exported["themes"][0]["questions"][0]["evidence"]["within_months"] == 12
+    assert "evidence" not in exported["themes"][0]["questions"][1]
+    assert validate(exported, "export.json") == []
+
+
+def test_an_unknown_kind_of_evidence_is_named(data):
+    question(data, "AA-01")["evidence"] = {"kinds": ["gossip"], "text": "Something"}
+    assert any(
+        "question AA-01: evidence: field 'kinds' has unknown kind 'gossip'" in p
+        for p in problems_of(data)
+    )
+
+
+def test_expected_evidence_needs_its_words(data):
+    question(data, "AA-01")["evidence"] = {"kinds": ["minutes"]}
+    assert any(
+        p.startswith("bank.yaml: question AA-01: evidence: field 'text' is missing")
+        for p in problems_of(data)
+    )
+
+
+def test_a_freshness_limit_is_a_number_of_months_from_1_to_120(data):
+    data["evidence_months"] = 0
+    question(data, "AA-01")["evidence"] = {
+        "kinds": ["minutes"],
+        "text": "Minutes",
+        "within_months": "a year",
+    }
+    found = problems_of(data)
+    assert (
+        "bank.yaml: framework: field 'evidence_months' must be a number of months from 1 to 120, not 0"
+        in found
+    )
+    assert (
+        "bank.yaml: question AA-01: evidence: field 'within_months' must be a number of months "
+        "from 1 to 120, not 'a year'" in found
+    )
+
+
+def test_format_1_refuses_the_evidence_keys_so_2022_1_stays_as_published():
+    from tests.factories import framework_data
+
+    data = framework_data()
+    data["evidence_months"] = 12
+    question(data, "AA-01")["evidence"] = {"kinds": ["minutes"], "text": "Minutes"}
+    found = problems_of(data)
+    assert "bank.yaml: framework: field 'evidence_months' needs format 2" in found
+    assert "bank.yaml: question AA-01: field 'evidence' needs format 2" in found

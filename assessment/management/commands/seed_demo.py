@@ -49,7 +49,12 @@ class Command(BaseCommand):
                         raise CommandError(f"{partnership.name}: the demo data names no lead")
                     lead = lead_membership.user
                     for title in seed_assessments(
-                        partnership, frameworks, lead, demo["assessments"], index
+                        partnership,
+                        frameworks,
+                        lead,
+                        demo["assessments"],
+                        index,
+                        demo.get("evidence_items"),
                     ):
                         self.stdout.write(f"  {partnership.name}: {title}")
                     shared = seed_moderation(partnership, lead, demo["moderation"])
