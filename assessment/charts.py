@@ -12,7 +12,7 @@ import textwrap
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 
 from django.core.cache import cache as django_cache
 from django.db.models import Model
@@ -87,7 +87,7 @@ def cached_many(calls: list[tuple[Callable[..., str], tuple, dict]]) -> list[str
         [
             (
                 f"{draw.__module__}.{draw.__qualname__}:{_fingerprint((args, kwargs))}",
-                lambda draw=draw, args=args, kwargs=kwargs: draw(*args, **kwargs),
+                partial(draw, *args, **kwargs),
             )
             for draw, args, kwargs in calls
         ]

@@ -241,8 +241,9 @@ def _concerned(challenge: Challenge) -> list[User]:
     people = _members(assessment, roles=[Role.LEAD])
     if agencies:
         people += _members(assessment, roles=[Role.CONTRIBUTOR], agencies=agencies)
-    if challenge.entry_id and challenge.entry.owner_id and challenge.entry.owner not in people:
-        people.append(challenge.entry.owner)  # the register entry's named owner, of any agency
+    owner = challenge.entry.owner if challenge.entry is not None else None
+    if owner is not None and owner not in people:
+        people.append(owner)  # the register entry's named owner, of any agency
     return people
 
 

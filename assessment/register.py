@@ -54,7 +54,7 @@ def awaiting_response(partnership: Partnership, answered: list[RecommendationRes
     done = {
         (e.recommendation.set.slug, e.recommendation.number)
         for e in answered
-        if e.recommendation_id
+        if e.recommendation is not None
     }
     sets = newest_sets()
     return [

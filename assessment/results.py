@@ -388,13 +388,14 @@ def little_or_no_progress(cycles: list[Scored]) -> LittleProgress:
         for c in window:
             found = next((q for t in c.result.themes for q in t.questions if q.code == code), None)
             levels.append(found.level if found else None)
-        if None in levels:
+        known_levels = [level for level in levels if level is not None]
+        if len(known_levels) != len(levels):
             continue
         if (
-            all(ORDER[b] <= ORDER[a] for a, b in itertools.pairwise(levels))
-            and levels[-1] != "good"
+            all(ORDER[b] <= ORDER[a] for a, b in itertools.pairwise(known_levels))
+            and known_levels[-1] != "good"
         ):
-            questions.append(StalledQuestion(question, levels))
+            questions.append(StalledQuestion(question, known_levels))
     return LittleProgress(tuple(themes), tuple(questions), len(window) - 1)
 
 

@@ -5,7 +5,20 @@ No randomness: a failing test fails the same way every time.
 
 import re
 
-from assessment.models import Agency, Invitation, Membership, Nation, Partnership, Role, User
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.test import Client
+
+from assessment.models import (
+    Agency,
+    Assessment,
+    Invitation,
+    Membership,
+    Nation,
+    Partnership,
+    Role,
+    User,
+)
 
 
 def found(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
@@ -385,14 +398,23 @@ PREPARE = {
 }
 
 
-def prepared(client, assessment, download: str) -> tuple[object, bytes]:
+def prepared(
+    client: Client, assessment: Assessment, download: str
+) -> tuple[HttpResponseBase, bytes]:
     """A download as a person gets it: the page that waits for it asks a worker (with the
     ``immediate_tasks`` fixture, the file is made there and then), then the download.
     Returns the response and its body."""
     client.get(f"/assessments/{assessment.code}/{PREPARE[download]}")
     response = client.get(f"/assessments/{assessment.code}/{download}")
-    if response.status_code != 200:
-        return response, response.content
+    return response, body_of(response)
+
+
+def body_of(response: HttpResponseBase) -> bytes:
+    """A response's bytes, whether it was sent whole or streamed (a file)."""
+    if isinstance(response, StreamingHttpResponse):
+        return response.getvalue()
+    assert isinstance(response, HttpResponse), type(response)
+    return response.content
     if response.streaming:
         return response, b"".join(response.streaming_content)
     return response, response.content

@@ -9,9 +9,15 @@ import pytest
 
 from assessment import pdf
 from assessment.board_summary import board_summary
-from assessment.comparison import comparison_of
+from assessment.comparison import Comparison, comparison_of
 from assessment.models import Action, Status
-from tests.factories import make_assessment, make_framework, sign_off_as_is, start_next_cycle
+from tests.factories import (
+    found,
+    make_assessment,
+    make_framework,
+    sign_off_as_is,
+    start_next_cycle,
+)
 from tests.test_pdf import read
 from tests.test_snapshots import V1, V2, signed_from_fixture
 from tests.views.test_results import answer_all, next_year_on_version_2
@@ -51,8 +57,14 @@ def figures_shown(summary) -> list[str]:
     return shown
 
 
+def compared(comparison: Comparison | None) -> Comparison:
+    """The comparison the test's cycles imply there is (the test fails when there is none)."""
+    assert comparison is not None, "no signed-off cycle to compare with"
+    return comparison
+
+
 def overall(page: str, report: str) -> tuple[str, str]:
-    web = re.search(r"Overall (?:\S+ ){0,4}?(\d+%|No score yet)", page).group(1)
+    web = found(r"Overall (?:\S+ ){0,4}?(\d+%|No score yet)", page).group(1)
     paper = re.search(r"Overall: (\d+%)", report)
     return web, paper.group(1) if paper else "No score yet"
 
@@ -94,7 +106,7 @@ def test_a_comparison_uses_only_a_signed_off_cycle_as_its_baseline(alice, partne
         comparison_of(current, stray)
     sign_off_as_is(stray, alice)
     stray.refresh_from_db()
-    comparison = comparison_of(current)
+    comparison = compared(comparison_of(current))
     assert comparison.older == stray and comparison.newer == current
 
 
@@ -103,7 +115,7 @@ def test_a_draft_in_a_comparison_is_labelled_the_current_draft(alice, partnershi
     answer_all(first, alice, {"AA-01": "poor", "AA-02": "poor"})
     current = start_next_cycle(first, alice, title="Cycle 2026")
     answer_all(current, alice, {"AA-01": "good", "AA-02": "poor"})
-    comparison = comparison_of(current)
+    comparison = compared(comparison_of(current))
     assert comparison.older_label == "Signed 2025"
     assert comparison.newer_label == "Cycle 2026 (current draft)"
     assert comparison.improved == 1 and comparison.unchanged >= 1
@@ -116,11 +128,12 @@ def test_a_comparison_across_versions_uses_only_unchanged_questions(alice, partn
     answer_all(first, alice, {"AA-01": "good", "AA-02": "developing", "BB-01": "established"})
     carry = {"AA-02": {"mode": "none"}, "AA-01": {"mode": "map", "options": {"4": 3}}}
     later = next_year_on_version_2(first, alice, carry)
-    comparison = comparison_of(later)
-    assert comparison.like_for_like.versions == ("1.0", "2.0")
+    comparison = compared(comparison_of(later))
+    like_for_like = comparison.like_for_like
+    assert like_for_like is not None and like_for_like.versions == ("1.0", "2.0")
     # AA-01's options were remapped and AA-02 was reworded: neither is compared.
     assert {q.code for q in comparison.questions} == {"AA-03", "BB-01", "BB-02"}
-    assert comparison.like_for_like.compared == 3
+    assert like_for_like.compared == 3
     aa = next(t for t in comparison.themes if t.theme.code == "AA")
     assert aa.delta == pytest.approx(100 * (3 / 3 - 1 / 3))  # AA-03 alone: developing -> good
 
@@ -138,7 +151,7 @@ def test_a_comparison_marks_the_questions_an_action_was_raised_for(alice, partne
     )
     later = start_next_cycle(first, alice, title="Next year")
     answer_all(later, alice, {"AA-01": "good", "AA-02": "poor"})
-    comparison = comparison_of(later)
+    comparison = compared(comparison_of(later))
     assert [q.code for q in comparison.with_actions] == ["AA-01"]
     assert comparison.actions_improved == 1
 
@@ -170,8 +183,9 @@ def test_the_board_summary_compares_with_the_latest_signed_off_cycle_only(alice,
     )
     answer_all(current, alice, {"AA-01": "good", "AA-02": "poor", "BB-01": "poor"})
     summary = board_summary(current)
-    assert summary.since.older == signed and not summary.frozen
-    assert [t.theme.code for t in summary.since.improvements] == ["AA"]
+    since = compared(summary.since)
+    assert since.older == signed and not summary.frozen
+    assert [t.theme.code for t in since.improvements] == ["AA"]
 
 
 def test_a_signed_off_board_summary_reads_its_snapshot(alice, partnership_a):
@@ -192,7 +206,8 @@ def test_the_results_page_and_the_pdf_show_the_same_board_summary(client, alice,
     later = start_next_cycle(first, alice, title="Cycle 2026")
     answer_all(later, alice, {"AA-01": "good", "AA-02": "good", "BB-01": "poor"})
     summary = board_summary(later)
-    assert summary.since.improvements and summary.since.declines  # both lists are drawn
+    since = compared(summary.since)
+    assert since.improvements and since.declines  # both lists are drawn
     assert_page_and_pdf_agree(client, alice, later)
 
 
@@ -211,9 +226,10 @@ def test_the_sign_off_page_shows_the_board_summarys_figures(client, alice, partn
     report = words(text)
     overall = f"{summary.result.percentage:.0f}%"
     assert f"Overall rating {overall}" in page and f"Overall: {overall}" in report
-    since = summary.since
+    since = compared(summary.since)
     assert since.declines
     for t in (*since.improvements, *since.declines):
+        assert t.delta is not None  # a change up or down has a score in both cycles
         change = f"up {t.delta:.0f}" if t.delta > 0 else f"down {-t.delta:.0f}"
         assert f"{t.theme.title} ({change} points)" in page
         assert f"{t.theme.title} ({change} points)" in report
@@ -226,7 +242,7 @@ def test_the_page_and_the_pdf_agree_across_framework_versions(client, alice, par
     answer_all(first, alice, {"AA-01": "good", "AA-02": "developing", "BB-01": "established"})
     carry = {"AA-02": {"mode": "none"}}
     later = next_year_on_version_2(first, alice, carry)
-    assert board_summary(later).since.like_for_like is not None
+    assert compared(board_summary(later).since).like_for_like is not None
     assert_page_and_pdf_agree(client, alice, later)
 
 
@@ -242,7 +258,7 @@ def test_the_page_and_the_pdf_agree_for_a_stored_snapshot(client, alice, partner
         period_end=older.period_end.replace(year=older.period_end.year + 1),
     )
     answer_all(newer, alice, {"AA-01": "good", "AA-02": "good", "BB-02": "good"})
-    assert board_summary(newer).since.older == older
+    assert compared(board_summary(newer).since).older == older
     assert_page_and_pdf_agree(client, alice, newer)
 
 
@@ -266,7 +282,7 @@ def test_the_compare_page_and_the_pdf_show_the_same_question_changes(client, ali
     answer_all(first, alice, {"AA-01": "good", "AA-02": "developing", "BB-01": "established"})
     later = start_next_cycle(first, alice, title="Cycle 2026")
     answer_all(later, alice, {"AA-01": "established", "AA-02": "good", "BB-01": "poor"})
-    comparison = comparison_of(later)
+    comparison = compared(comparison_of(later))
     client.force_login(alice)
     page = words(client.get(f"/assessments/{later.code}/compare").content.decode())
     _, text = read(pdf.render_pdf(later))

@@ -270,4 +270,4 @@ def test_a_changed_figure_shows_at_once_on_the_case_study_areas_page(
     answer.save()
     after = card()
     assert after != before and ">987</td>" in after  # the new "out of" figure, and its chart
-    assert re.search(r'src="([^"]+)"', after)[1] != re.search(r'src="([^"]+)"', before)[1]
+    assert found(r'src="([^"]+)"', after)[1] != found(r'src="([^"]+)"', before)[1]

@@ -254,4 +254,6 @@ def test_the_stored_fixtures_render_their_board_pack(alice, partnership_a, fixtu
     flat = " ".join(text.split())
     assert stored.kind == "board" and len(reader.pages) == stored.pages <= 12
     assert fixture["data"]["assessment"]["title"] in flat and "board pack" in flat
-    assert f"Score: {snapshots.read(fixture['data']).result.theme('BB').percentage:.0f}%" in flat
+    result = snapshots.read(fixture["data"]).result
+    assert result is not None
+    assert f"Score: {result.theme('BB').percentage:.0f}%" in flat

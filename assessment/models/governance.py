@@ -111,7 +111,7 @@ class Challenge(LockedWithAssessment):
 
     @property
     def subject(self) -> str:
-        if self.entry_id:
+        if self.entry is not None:
             return f"the register entry {self.entry.number}: {self.entry.title}"
         if self.question is not None:
             return self.question.code
@@ -124,7 +124,7 @@ class Challenge(LockedWithAssessment):
         theme's assigned agencies; on a register entry, its lead agency. None means every
         agency (a challenge on the whole assessment, a theme nobody has been given, or an
         entry with no lead agency yet)."""
-        if self.entry_id:
+        if self.entry is not None:
             return {self.entry.lead_agency} if self.entry.lead_agency else None
         if self.theme_id is None:
             return None

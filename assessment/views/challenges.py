@@ -92,7 +92,7 @@ def new_challenge(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpRes
 
 @login_required
 def challenge_register_entry(
-    request: HttpRequest, code: uuid.UUID, entry: uuid.UUID
+    request: AuthenticatedHttpRequest, code: uuid.UUID, entry: uuid.UUID
 ) -> HttpResponse:
     """Raise a challenge on an entry of the partnership's register (``code``: the partnership).
     It then follows the same thread as any other: the lead agency's contributors and the leads
@@ -101,7 +101,7 @@ def challenge_register_entry(
     item = get_object_or_404(register.entries(access.partnership), code=entry)
     cycle = holding_cycle(access.partnership)
     form = ChallengeForm(request.POST or None) if cycle is not None else None
-    if form is not None and request.method == "POST" and form.is_valid():
+    if cycle is not None and form is not None and request.method == "POST" and form.is_valid():
         challenge = raise_challenge(
             assessment=cycle, user=request.user, text=form.cleaned_data["text"], entry=item
         )

@@ -16,7 +16,9 @@ def _versions(code: uuid.UUID) -> tuple[Partnership, list[PublishedResponse]]:
     """The partnership and its published versions, newest first; 404 when it has none (the
     same answer as for a code that names no partnership)."""
     partnership = Partnership.objects.filter(code=code).first()
-    versions = list(partnership.published_responses.order_by("-version")) if partnership else []
+    if partnership is None:
+        raise Http404("No published response")
+    versions = list(partnership.published_responses.order_by("-version"))
     if not versions:
         raise Http404("No published response")
     return partnership, versions

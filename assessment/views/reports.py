@@ -72,7 +72,7 @@ def _prepare(request: HttpRequest, code: uuid.UUID, kind: str) -> HttpResponse:
     )
 
 
-def _download(request: HttpRequest, code: uuid.UUID, kind: str) -> HttpResponse:
+def _download(request: HttpRequest, code: uuid.UUID, kind: str) -> HttpResponseBase:
     """The rendered file: a draft's, or the stored PDF of a signed-off one, served only while
     the snapshot and the file still match their fingerprints.
 
@@ -110,7 +110,7 @@ def prepare_report(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def report_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def report_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponseBase:
     return _download(request, code, DocumentKind.REPORT)
 
 
@@ -121,7 +121,7 @@ def prepare_board_pack(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def board_pack_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def board_pack_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponseBase:
     return _download(request, code, DocumentKind.BOARD)
 
 
@@ -132,7 +132,7 @@ def prepare_export_json(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def export_json(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def export_json(request: HttpRequest, code: uuid.UUID) -> HttpResponseBase:
     return _download(request, code, DocumentKind.JSON)
 
 
@@ -143,7 +143,7 @@ def prepare_export_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def export_zip(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def export_zip(request: HttpRequest, code: uuid.UUID) -> HttpResponseBase:
     """The JSON export and the evidence files it names, in one zip (for the same people)."""
     import tempfile
 
@@ -158,7 +158,7 @@ def export_zip(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def export_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def export_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponseBase:
     return _download(request, code, DocumentKind.CSV)
 
 

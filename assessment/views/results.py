@@ -4,11 +4,13 @@ with another cycle, and the trend across all of a partnership's cycles."""
 import hashlib
 import uuid
 from functools import cache as once
+from functools import partial
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
 from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
@@ -94,7 +96,7 @@ def benchmarks(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
                         prefix,
                     ]
                 ),
-                lambda row=row: _benchmark_card(row, framework),
+                partial(_benchmark_card, row, framework),
             )
             for row in rows
         ]
@@ -114,7 +116,10 @@ _BENCHMARK_ROW = "assessment/results/_benchmark_row.html"
 @once
 def _template_digest(name: str) -> str:
     """A new release's template is a new card, whatever the shared cache still holds."""
-    return hashlib.sha256(Path(get_template(name).origin.name).read_bytes()).hexdigest()
+    template = get_template(name)
+    if not isinstance(template, DjangoTemplate):  # the one backend in settings.TEMPLATES
+        raise TypeError(f"{name} is not a Django template")
+    return hashlib.sha256(Path(template.origin.name).read_bytes()).hexdigest()
 
 
 def _benchmark_card(row: BenchmarkRow, framework: Framework) -> str:

@@ -171,6 +171,7 @@ def test_sign_off_needs_a_reason_for_an_open_challenge_on_an_entry(
     cycle.refresh_from_db()
     assert cycle.status == Status.SIGNED_OFF
     record = snapshots.read(cycle.latest_snapshot.data)
+    assert record.challenges is not None
     (kept,) = record.challenges
     assert kept.subject.startswith("the register entry 1:") and kept.is_open
 
