@@ -12,6 +12,7 @@ if a worker died half-way.
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ DRAWN_BY = [
     "assessment/results.py",
     "assessment/scoring.py",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,25 @@ def _state_key(assessment: Assessment) -> str:
 def _ready(assessment: Assessment, state: str) -> DraftReport | StoredReport | None:
     if assessment.is_locked:
         return StoredReport.objects.filter(snapshot=assessment.latest_snapshot).first()
-    return DraftReport.objects.filter(assessment=assessment, fingerprint=state).first()
+    return _draft(assessment, state)
+
+
+def _draft(assessment: Assessment, state: str) -> DraftReport | None:
+    """The draft report rendered for this state, if its file is still in storage.
+
+    A draft's file is only a rendering kept for reuse: when it is gone (storage emptied,
+    restored from an older backup, or a web server pointed at other storage than the worker's),
+    the row is dropped and the report rendered again, instead of a download that fails.
+    """
+    report = DraftReport.objects.filter(assessment=assessment, fingerprint=state).first()
+    if report is not None and not report.file.storage.exists(report.file.name):
+        logger.warning(
+            "Draft report %s has no file in storage: it will be rendered again", report.pk
+        )
+        report.delete()
+        cache.delete(_job_key(assessment, state))  # so that the next look asks a worker again
+        return None
+    return report
 
 
 def ready_report(assessment: Assessment) -> DraftReport | StoredReport | None:
@@ -189,7 +210,7 @@ def render_draft(assessment: Assessment) -> DraftReport | None:
     from assessment import pdf
 
     before = fingerprint(assessment)
-    existing = DraftReport.objects.filter(assessment=assessment, fingerprint=before).first()
+    existing = _draft(assessment, before)
     if existing is not None:
         return existing
     body, pages = pdf.html_to_pdf(pdf.render_html(assessment))
