@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache as once
 from pathlib import Path
 
@@ -129,7 +130,13 @@ def fingerprint(assessment: Assessment) -> str:
 
 
 def _job_key(assessment: Assessment, state: str) -> str:
-    return f"report-job:{assessment.code}:{state}"
+    """The marker of a rendering asked of a worker: one per signed-off record, and one per
+    draft at a time, whatever its state. A draft being edited changes state every few seconds
+    (autosave): a rendering per state would queue renderings faster than a worker can make them,
+    and none would ever be ready."""
+    if state.startswith("signed-"):
+        return f"report-job:{assessment.code}:{state}"
+    return f"report-job:{assessment.code}:draft"
 
 
 def _state_key(assessment: Assessment) -> str:
@@ -168,15 +175,30 @@ def ready_report(assessment: Assessment) -> DraftReport | StoredReport | None:
     return _ready(assessment, _state_key(assessment))
 
 
-def request_report(assessment: Assessment, *, retry: bool = False) -> ReportState:
+def draft_report(assessment: Assessment, state: str) -> DraftReport | None:
+    """The draft report rendered for one state of the assessment (the one a person was shown
+    as ready), while it is kept: only the newest rendering of a draft is."""
+    return _draft(assessment, state)
+
+
+def request_report(
+    assessment: Assessment, *, retry: bool = False, asked: datetime | None = None
+) -> ReportState:
     """The report as it is now, asking a worker to render it when there is none yet.
 
-    Asks once per state (not once per page refresh); ``retry`` asks again after a failure.
+    Asks once (not once per page refresh), and for a draft one rendering at a time; ``retry``
+    asks again after a failure. ``asked``: when this person asked for the report. While
+    others keep editing, the state changes faster than a report renders; a draft rendered
+    after the person asked is then theirs (it says when it was made).
     """
     from assessment.tasks import render_draft_report, render_stored_report
 
     state = _state_key(assessment)
     ready = _ready(assessment, state)
+    if ready is None and asked is not None and not assessment.is_locked:
+        newest = DraftReport.objects.filter(assessment=assessment, created__gte=asked)
+        if (found := newest.order_by("-created").first()) is not None:
+            ready = _draft(assessment, found.fingerprint)
     if ready is not None:
         return ReportState(ready=ready)
     key = _job_key(assessment, state)
@@ -188,6 +210,14 @@ def request_report(assessment: Assessment, *, retry: bool = False) -> ReportStat
         task = render_stored_report if assessment.is_locked else render_draft_report
         task.enqueue(str(assessment.code))
     return ReportState()
+
+
+def rendering_finished(assessment: Assessment, state: str) -> None:
+    """A worker is done with the draft (rendered, or changed while it rendered): the next
+    look may ask for the state of then. A failure stays recorded until "Try again"."""
+    key = _job_key(assessment, state)
+    if cache.get(key) == PENDING:
+        cache.delete(key)
 
 
 @contextmanager
@@ -213,9 +243,16 @@ def render_draft(assessment: Assessment) -> DraftReport | None:
     existing = _draft(assessment, before)
     if existing is not None:
         return existing
-    body, pages = pdf.html_to_pdf(pdf.render_html(assessment))
+    html = pdf.render_html(assessment)
+    # The HTML shows the state ``before`` if nothing changed while it was read (the fast part);
+    # a change during the slow part, the PDF, does not make the file wrong: it is the report
+    # as it was, and says so.
     assessment = Assessment.objects.select_related("partnership", "framework").get(pk=assessment.pk)
     if assessment.is_locked or fingerprint(assessment) != before:
+        return None
+    body, pages = pdf.html_to_pdf(html)
+    assessment = Assessment.objects.select_related("partnership", "framework").get(pk=assessment.pk)
+    if assessment.is_locked:  # signed off meanwhile: its stored report is the one to show
         return None
     report = DraftReport(
         assessment=assessment,

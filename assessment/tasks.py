@@ -46,8 +46,10 @@ def render_draft_report(assessment_code: str) -> str | None:
     assessment = _assessment(assessment_code)
     if assessment.is_locked:
         return None
+    state = reports.fingerprint(assessment)
     with reports.recording_failure(assessment):
         report = reports.render_draft(assessment)
+    reports.rendering_finished(assessment, state)
     return report.sha256 if report else None
 
 

@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -51,7 +52,20 @@ def prepare_report(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     "Try again" after a failure.
     """
     access = assessment_access(request, code)
-    state = reports.request_report(access.assessment, retry=request.method == "POST")
+    # When this person asked (kept until they are shown the report): while others edit, the
+    # report rendered after that moment is theirs, though the draft has changed again since.
+    key = f"report-asked:{access.assessment.code}"
+    now = timezone.now()
+    asked = request.session.get(key)
+    state = reports.request_report(
+        access.assessment,
+        retry=request.method == "POST",
+        asked=datetime.fromisoformat(asked) if asked else None,
+    )
+    if state.pending and not asked:
+        request.session[key] = now.isoformat()
+    elif not state.pending and asked:
+        del request.session[key]
     if request.method == "POST":
         return redirect("prepare_report", code=access.assessment.code)
     return render(
@@ -79,7 +93,11 @@ def report_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     check = snapshots.check(snapshots.latest(assessment)) if assessment.is_locked else None
     if check is not None and not check.ok:
         return _record_changed(request, access, check, "review report")
-    ready = reports.ready_report(assessment)
+    shown = request.GET.get("state", "")  # the draft the person was shown as ready
+    if shown and not assessment.is_locked:
+        ready = reports.draft_report(assessment, shown)
+    else:
+        ready = reports.ready_report(assessment)
     if ready is None:
         return redirect("prepare_report", code=assessment.code)
     if check is not None and not pdf.is_intact(ready):

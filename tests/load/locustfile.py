@@ -42,6 +42,7 @@ WORK = (
     else {"people": [], "think": [5, 20], "typing": [3, 8], "report_wait": 120}
 )
 THEMES = ["PP", "DI", "EM", "RA", "MC", "MV", "CD", "PW", "AR"]
+_ERROR = re.compile(r'govuk-error-summary__list">.*?<a [^>]*>(.*?)</a>', re.S)
 _VERSION = re.compile(r'name="([^"]+)-version" id="[^"]*" value="(\d+)"')
 
 
@@ -117,7 +118,11 @@ class Browser(HttpUser):
                 # Two people saved the same theme at once: the page that asks which to keep.
                 response.request_meta["name"] = f"{name} (conflict)"
             elif response.status_code != wanted:
-                response.failure(f"{response.status_code} {response.headers.get('Location', '')}")
+                # What the page said: where it went, or the first error it showed.
+                said = response.headers.get("Location", "")
+                if found := _ERROR.search(response.text or ""):
+                    said = re.sub(r"\s+", " ", found.group(1)).strip()[:80]
+                response.failure(f"{response.status_code} {said}")
         return response
 
 

@@ -132,3 +132,38 @@ def test_a_signed_off_report_missing_from_storage_is_a_changed_record_not_a_500(
     client.force_login(alice)
     response = client.get(urls(draft)[1])
     assert response.status_code == 409, response.status_code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_draft_being_edited_asks_one_rendering_at_a_time(client, alice, bob, draft):
+    """Found by the benchmark's realistic run: with colleagues autosaving, every refresh of the
+    waiting page saw a new state and queued one more rendering, faster than a worker made them."""
+    page, _ = urls(draft)
+    client.force_login(bob)
+    client.get(page)
+    for level in ("good", "established", "poor"):
+        answer_all(draft, alice, {"AA-01": level})  # someone else keeps typing
+        assert b"Your report is being prepared" in client.get(page).content
+    assert DBTaskResult.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_report_rendered_after_asking_is_ready_though_others_edited_since(
+    client, alice, bob, draft
+):
+    page, download = urls(draft)
+    client.force_login(bob)
+    client.get(page)
+    run_worker_until_idle()
+    answer_all(draft, alice, {"AA-01": "good"})  # changed again before bob looks
+
+    ready = client.get(page)
+    assert b"Your report is ready" in ready.content
+    shown = DraftReport.objects.get()
+    link = f"{download}?state={shown.fingerprint}"
+    assert link.encode() in ready.content
+    response = client.get(link)
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert client.get(download)["Location"] == page  # the state of now has no report yet
+    assert b"Your report is being prepared" in client.get(page).content  # asked afresh
