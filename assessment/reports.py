@@ -193,12 +193,17 @@ def request_report(
     """
     from assessment.tasks import render_draft_report, render_stored_report
 
+    if asked is not None and not assessment.is_locked:
+        newest = DraftReport.objects.filter(assessment=assessment, created__gte=asked)
+        found = newest.order_by("-created").first()
+        if found is not None and (ready := _draft(assessment, found.fingerprint)) is not None:
+            return ReportState(ready=ready)
+        if cache.get(_job_key(assessment, "")) == PENDING:
+            # Still rendering: the page refreshes every few seconds, and reading everything
+            # the report shows to fingerprint it each time is most of the page's work.
+            return ReportState()
     state = _state_key(assessment)
     ready = _ready(assessment, state)
-    if ready is None and asked is not None and not assessment.is_locked:
-        newest = DraftReport.objects.filter(assessment=assessment, created__gte=asked)
-        if (found := newest.order_by("-created").first()) is not None:
-            ready = _draft(assessment, found.fingerprint)
     if ready is not None:
         return ReportState(ready=ready)
     key = _job_key(assessment, state)

@@ -141,3 +141,32 @@ def test_with_recommendation_sets_each_partnership_gets_a_register_and_one_is_pu
     assert not PublishedResponse.objects.filter(partnership=wales).exists()
     seed()  # idempotent
     assert RecommendationResponse.objects.count() == 2 * entries.count()
+
+
+def test_every_demo_answer_is_one_the_form_accepts(db):
+    """Found by the benchmark's load test (which answers with the demo's values): "None of
+    these" ticked beside other options, an answer the person could not save unchanged."""
+    from datetime import date
+
+    from assessment.answer_rules import problems
+    from assessment.demo import _values
+    from assessment.frameworks import load, read
+    from assessment.models import Question
+    from tests.test_question_bank import BANK
+
+    load(read(BANK))
+    questions = list(Question.objects.prefetch_related("options"))
+    found = [
+        (q.code, p.message)
+        for step in range(6)
+        for cycle in range(3)
+        for q in questions
+        for p in problems(
+            q,
+            _values(q, step, cycle),
+            nation="england",
+            today=date.today(),
+            options=list(q.options.all()),
+        )
+    ]
+    assert found == []

@@ -42,6 +42,7 @@ WORK = (
     else {"people": [], "think": [5, 20], "typing": [3, 8], "report_wait": 120}
 )
 THEMES = ["PP", "DI", "EM", "RA", "MC", "MV", "CD", "PW", "AR"]
+_DOWNLOAD = re.compile(r'href="(/assessments/[^"]+/report\.pdf[^"]*)"')
 _ERROR = re.compile(r'govuk-error-summary__list">.*?<a [^>]*>(.*?)</a>', re.S)
 _VERSION = re.compile(r'name="([^"]+)-version" id="[^"]*" value="(\d+)"')
 
@@ -238,8 +239,8 @@ class Person(Browser):
             page = self.visit(
                 "GET", path, "report: being prepared (poll)", headers={"HX-Request": "true"}
             )
-        if "Your report is ready" in (page.text or ""):
-            self.visit("GET", f"/assessments/{self.code}/report.pdf", "report: download")
+        if "Your report is ready" in (page.text or "") and (link := _DOWNLOAD.search(page.text)):
+            self.visit("GET", link.group(1).replace("&amp;", "&"), "report: download")
 
 
 class Capacity(Browser):
