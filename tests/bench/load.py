@@ -117,7 +117,9 @@ def database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def ask(port: int, method: str, path: str, cookies: dict, data: dict | None = None):
+def ask(
+    port: int, method: str, path: str, cookies: dict[str, str], data: dict[str, str] | None = None
+) -> tuple[int, http.client.HTTPResponse, bytes]:
     """One request as the load balancer forwards it: https, and the public host name whichever
     instance it reaches (the login throttle is keyed by the site's host, as the CSRF check is);
     the cookies by hand, those it sets kept in ``cookies``. Returns the status, the response
