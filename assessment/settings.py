@@ -162,7 +162,7 @@ AUTH_USER_MODEL = "assessment.User"
 # development only, since a second process would neither see its throttling nor its reports.
 
 
-def env_cache(name: str, *, debug: bool) -> dict:
+def env_cache(name: str, *, debug: bool) -> dict[str, str]:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return {
