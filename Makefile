@@ -7,9 +7,9 @@ PY := $(VENV)/bin/python
 DEV := DEBUG=true $(PY)
 FRAMEWORKS := $(wildcard fixtures/frameworks/*.yaml)
 RECOMMENDATIONS := $(wildcard fixtures/recommendations/*.yaml)
-DEBIAN_TEST_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 default-jre-headless
+DEBIAN_TEST_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 default-jre-headless redis-server
 
-.PHONY: install run test lint format bench lock system-deps clean
+.PHONY: install run test lint format bench lock system-deps redis clean
 
 ## install: Python virtualenv from the pinned lock, npm packages, GOV.UK Frontend build (idempotent)
 install: $(VENV)/.installed node_modules/.installed static/dist/.built
@@ -42,7 +42,7 @@ run: install
 	$(DEV) manage.py runserver 127.0.0.1:8000
 
 ## test: install, lint, validate the question bank, run the whole test suite
-test: install system-deps
+test: install system-deps redis
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(DEV) -m mypy
@@ -50,11 +50,12 @@ test: install system-deps
 	$(DEV) manage.py load_recommendations --check $(RECOMMENDATIONS)
 	$(VENV)/bin/pytest
 
-## system-deps: Debian packages the browser tests need (installed only when missing and root)
+## system-deps: Debian packages the browser tests and the shared-cache test need (installed only when missing and root)
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	fc-list 2>/dev/null | grep -qi "liberation sans" || missing="$$missing fonts-liberation"; \
 	ldconfig -p 2>/dev/null | grep -q libpangoft2 || missing="$$missing libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
@@ -65,6 +66,13 @@ system-deps:
 	    echo "Missing Debian packages:$$missing — the browser tests will be skipped (install them as root to run them)."; \
 	  fi; \
 	fi
+
+## redis: a Redis on 127.0.0.1:6379 for the test of the cache shared by several processes
+##        (started, without saving anything to disk, when none answers there)
+redis:
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+	  redis-server --port 6379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes && \
+	  for _ in $$(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; }
 
 ## lint / format: ruff; lint also type-checks with mypy and django-stubs (settings in pyproject.toml)
 lint: install

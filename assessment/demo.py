@@ -58,7 +58,11 @@ def _values(question: Question, step: int, cycle: int) -> dict:
         chosen = next((o for o in options if o.level == level), options[step % len(options)])
         values["selected"] = [chosen.pk]
     elif question.kind == Kind.MULTIPLE:
-        values["selected"] = [o.pk for i, o in enumerate(options) if (i + step + cycle) % 3 != 0]
+        # "None of these" stands alone (the form refuses it beside anything else).
+        chosen = [o for i, o in enumerate(options) if (i + step + cycle) % 3 != 0]
+        if len(chosen) > 1:
+            chosen = [o for o in chosen if not o.excludes_others]
+        values["selected"] = [o.pk for o in chosen]
     elif question.kind in (Kind.INDICATOR, Kind.COUNT):
         denominator = 40 + step * 7
         if question.kind == Kind.INDICATOR:

@@ -314,9 +314,14 @@ def render_pdf(assessment: Assessment) -> bytes:
 
 
 def is_intact(report: StoredReport | DraftReport) -> bool:
-    """Whether the stored file is still the one rendered (at sign-off); logged when not."""
-    with report.file.open("rb") as handle:
-        ok = hashlib.sha256(handle.read()).hexdigest() == report.sha256
+    """Whether the stored file is still the one rendered (at sign-off); logged when not (a file
+    missing from storage is not intact either)."""
+    try:
+        with report.file.open("rb") as handle:
+            ok = hashlib.sha256(handle.read()).hexdigest() == report.sha256
+    except FileNotFoundError:
+        logger.error("Stored report %s is missing from storage", report.pk)
+        return False
     if not ok:
         logger.error("Stored report %s does not match its SHA-256 %s", report.pk, report.sha256)
     return ok

@@ -15,6 +15,7 @@ if a worker died half-way.
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,6 +64,8 @@ DRAWN_BY = [
     "assessment/scoring.py",
     "assessment/exports",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -260,7 +263,13 @@ def _shared_state(assessment: Assessment) -> list:
 
 
 def _job_key(assessment: Assessment, kind: str, state: str) -> str:
-    return f"report-job:{assessment.code}:{kind}:{state}"
+    """The marker of a rendering asked of a worker: one per signed-off record, and one per
+    draft file at a time, whatever its state. A draft being edited changes state every few
+    seconds (autosave): a rendering per state would queue renderings faster than a worker can
+    make them, and none would ever be ready."""
+    if state.startswith("signed-"):
+        return f"report-job:{assessment.code}:{kind}:{state}"
+    return f"report-job:{assessment.code}:{kind}:draft"
 
 
 def _stored(assessment: Assessment, kind: str) -> bool:
@@ -279,7 +288,23 @@ def _state_key(assessment: Assessment, kind: str) -> str:
 def _ready(assessment: Assessment, kind: str, state: str) -> DraftReport | StoredReport | None:
     if _stored(assessment, kind):
         return StoredReport.objects.filter(snapshot=assessment.latest_snapshot, kind=kind).first()
-    return DraftReport.objects.filter(assessment=assessment, kind=kind, fingerprint=state).first()
+    return _draft(assessment, kind, state)
+
+
+def _draft(assessment: Assessment, kind: str, state: str) -> DraftReport | None:
+    """The draft file rendered for this state, if it is still in storage.
+
+    A draft's file is only a rendering kept for reuse: when it is gone (storage emptied,
+    restored from an older backup, or a web server pointed at other storage than the worker's),
+    the row is dropped and the file rendered again, instead of a download that fails.
+    """
+    report = DraftReport.objects.filter(assessment=assessment, kind=kind, fingerprint=state).first()
+    if report is not None and not report.file.storage.exists(report.file.name):
+        logger.warning("Draft file %s is not in storage: it will be rendered again", report.pk)
+        report.delete()
+        cache.delete(_job_key(assessment, kind, state))  # the next look asks a worker again
+        return None
+    return report
 
 
 def ready_report(
@@ -289,16 +314,40 @@ def ready_report(
     return _ready(assessment, kind, _state_key(assessment, kind))
 
 
+def draft_report(
+    assessment: Assessment, state: str, kind: str = DocumentKind.REPORT
+) -> DraftReport | None:
+    """The draft file rendered for one state of the assessment (the one a person was shown as
+    ready), while it is kept: only the newest rendering of a draft is."""
+    return _draft(assessment, kind, state)
+
+
 def request_report(
-    assessment: Assessment, kind: str = DocumentKind.REPORT, *, retry: bool = False
+    assessment: Assessment,
+    kind: str = DocumentKind.REPORT,
+    *,
+    retry: bool = False,
+    asked: datetime | None = None,
 ) -> ReportState:
     """The file as it is now, asking a worker to render it when there is none yet.
 
-    Asks once per state (not once per page refresh); ``retry`` asks again after a failure.
+    Asks once (not once per page refresh), and for a draft one rendering at a time; ``retry``
+    asks again after a failure. ``asked``: when this person asked for the file. While others
+    keep editing, the state changes faster than a report renders; a draft rendered after the
+    person asked is then theirs (it says when it was made).
     """
     from assessment.tasks import render_draft_report, render_stored_report
 
     document = DOCUMENTS[kind]
+    if asked is not None and not _stored(assessment, kind):
+        newest = DraftReport.objects.filter(assessment=assessment, kind=kind, created__gte=asked)
+        found = newest.order_by("-created").first()
+        if found is not None and (ready := _draft(assessment, kind, found.fingerprint)):
+            return ReportState(document, ready=ready)
+        if cache.get(_job_key(assessment, kind, "")) == PENDING:
+            # Still rendering: the page refreshes every few seconds, and reading everything
+            # the file shows to fingerprint it each time is most of the page's work.
+            return ReportState(document)
     state = _state_key(assessment, kind)
     ready = _ready(assessment, kind, state)
     if ready is not None:
@@ -318,6 +367,14 @@ def request_report(
     return ReportState(document)
 
 
+def rendering_finished(assessment: Assessment, kind: str, state: str) -> None:
+    """A worker is done with the draft (rendered, or changed while it rendered): the next
+    look may ask for the state of then. A failure stays recorded until "Try again"."""
+    key = _job_key(assessment, kind, state)
+    if cache.get(key) == PENDING:
+        cache.delete(key)
+
+
 @contextmanager
 def recording_failure(assessment: Assessment, kind: str = DocumentKind.REPORT) -> Iterator[None]:
     """Tell the person waiting that the rendering failed (and let the worker record the error)."""
@@ -329,41 +386,68 @@ def recording_failure(assessment: Assessment, kind: str = DocumentKind.REPORT) -
         raise
 
 
+def _pdf_html(assessment: Assessment, kind: str, rendered_at: datetime | None = None) -> str | None:
+    """The HTML of a PDF document (the fast part: reading what it shows), or None for an export."""
+    from assessment import pdf
+
+    if kind == DocumentKind.REPORT:
+        return pdf.render_html(assessment, rendered_at)
+    if kind == DocumentKind.BOARD:
+        return pdf.render_board_html(assessment, rendered_at)
+    return None
+
+
+def _export_bytes(assessment: Assessment, kind: str) -> bytes:
+    from assessment import exports
+
+    if kind == DocumentKind.JSON:
+        data = exports.export_assessment(assessment)
+        return json.dumps(data, indent=2, ensure_ascii=False).encode()
+    header, rows = exports.answers_csv_rows(assessment)
+    return exports.csv_text(header, rows).encode()
+
+
 def render_file(
     assessment: Assessment, kind: str, rendered_at: datetime | None = None
 ) -> tuple[bytes, int]:
     """The bytes of the file ``kind`` of the assessment as it is now, and its number of pages
     (0 for an export)."""
-    from assessment import exports, pdf  # WeasyPrint is heavy: only workers need it
+    from assessment import pdf  # WeasyPrint is heavy: only workers need it
 
-    if kind == DocumentKind.REPORT:
-        return pdf.html_to_pdf(pdf.render_html(assessment, rendered_at))
-    if kind == DocumentKind.BOARD:
-        return pdf.html_to_pdf(pdf.render_board_html(assessment, rendered_at))
-    if kind == DocumentKind.JSON:
-        data = exports.export_assessment(assessment)
-        return json.dumps(data, indent=2, ensure_ascii=False).encode(), 0
-    header, rows = exports.answers_csv_rows(assessment)
-    return exports.csv_text(header, rows).encode(), 0
+    html = _pdf_html(assessment, kind, rendered_at)
+    if html is None:
+        return _export_bytes(assessment, kind), 0
+    return pdf.html_to_pdf(html)
 
 
 def render_draft(assessment: Assessment, kind: str = DocumentKind.REPORT) -> DraftReport | None:
     """Render and keep the file ``kind`` of the assessment as it is now (once per state).
 
-    Returns None when the assessment changed while it rendered: that file would show a state
-    that no longer exists, and the person's next look asks for the new state.
+    Returns None when the assessment changed while its data was read, or was signed off
+    meanwhile. A change during the slow part (the PDF) does not make the file wrong: it is the
+    assessment as it was when read, and says so when it was made.
     """
     extension = DOCUMENTS[kind].suffix.rsplit(".", 1)[-1]
     before = fingerprint(assessment, kind)
-    existing = DraftReport.objects.filter(
-        assessment=assessment, kind=kind, fingerprint=before
-    ).first()
+    existing = _draft(assessment, kind, before)
     if existing is not None:
         return existing
-    body, pages = render_file(assessment, kind)
+    from assessment import pdf
+
+    html = _pdf_html(assessment, kind)
+    body = _export_bytes(assessment, kind) if html is None else b""
+    # What was read shows the state ``before`` if nothing changed meanwhile (the fast part).
     assessment = Assessment.objects.select_related("partnership", "framework").get(pk=assessment.pk)
     if _stored(assessment, kind) or fingerprint(assessment, kind) != before:
         return None
+    pages = 0
+    if html is not None:
+        body, pages = pdf.html_to_pdf(html)
+        assessment = Assessment.objects.select_related("partnership", "framework").get(
+            pk=assessment.pk
+        )
+        if _stored(assessment, kind):  # signed off meanwhile: its stored file is the one to show
+            return None
     report = DraftReport(
         assessment=assessment,
         kind=kind,

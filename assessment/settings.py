@@ -7,6 +7,7 @@ once DEBUG is off. A bad value stops start-up with a message naming the variable
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
@@ -155,28 +156,47 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "assessment.User"
 
 # The cache is shared by every process (login throttling and rate limits must see all
-# attempts), so the default is the database; CACHE_URL may point at Redis instead.
-_cache_url = os.environ.get("CACHE_URL", "")
-if not _cache_url:
-    CACHES = {
-        "default": {
+# attempts, a report being prepared is known to every web server), so the default is the
+# database; CACHE_URL may point at Redis instead (redis://host:6379/0, rediss:// for TLS, with
+# a password as redis://:password@host:6379/0). locmem:// keeps the cache inside one process:
+# development only, since a second process would neither see its throttling nor its reports.
+
+
+def env_cache(name: str, *, debug: bool) -> dict[str, str]:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
         }
-    }
-elif _cache_url.startswith(("redis://", "rediss://")):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _cache_url,
-        }
-    }
-elif _cache_url == "locmem://":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-else:
-    raise ImproperlyConfigured(
-        f"CACHE_URL must be redis://…, rediss://… or locmem://, not {_cache_url!r}"
-    )
+    if raw == "locmem://":
+        if not debug:
+            raise ImproperlyConfigured(
+                f"{name}=locmem:// keeps the cache in one process: use Redis or the database "
+                "(leave it unset) when DEBUG is off"
+            )
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    url = urlsplit(raw)
+    try:
+        port = url.port  # raises on a port that is not a number from 0 to 65535
+    except ValueError:
+        port = -1
+    database = url.path.strip("/")
+    if (
+        url.scheme not in ("redis", "rediss")
+        or not url.hostname
+        or port == -1
+        or (database and not database.isdigit())
+        or url.fragment
+    ):
+        shown = raw.replace(url.password, "***") if url.password else raw  # not in the logs
+        raise ImproperlyConfigured(
+            f"{name} must be redis://host:port/db, rediss://… or locmem://, not {shown!r}"
+        )
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+
+
+CACHES = {"default": env_cache("CACHE_URL", debug=DEBUG)}
 
 # Background tasks through Django's tasks framework (the django-tasks backport of Django 6's).
 # The code only uses its API (@task, .enqueue()), so the backend is configuration: the database

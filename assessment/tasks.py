@@ -52,8 +52,10 @@ def render_draft_report(assessment_code: str, kind: str = "report") -> str | Non
     assessment = _assessment(assessment_code)
     if assessment.is_locked and reports.DOCUMENTS[kind].signed:
         return None
+    state = reports.fingerprint(assessment, kind)
     with reports.recording_failure(assessment, kind):
         report = reports.render_draft(assessment, kind)
+    reports.rendering_finished(assessment, kind, state)
     return report.sha256 if report else None
 
 

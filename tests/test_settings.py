@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,13 @@ def run_manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
             "CSRF_TRUSTED_ORIGINS entries must start with",
         ),
         ({"CACHE_URL": "memcached://x"}, "CACHE_URL must be"),
+        ({"CACHE_URL": "redis://"}, "CACHE_URL must be redis://host:port/db"),
+        ({"CACHE_URL": "redis://cache.example:sixty/0"}, "CACHE_URL must be redis://host:port/db"),
+        (
+            {"CACHE_URL": "redis://cache.example:6379/zero"},
+            "CACHE_URL must be redis://host:port/db",
+        ),
+        ({**PRODUCTION, "CACHE_URL": "locmem://"}, "CACHE_URL=locmem:// keeps the cache in one"),
         ({"CONN_MAX_AGE": "forever"}, "CONN_MAX_AGE must be a whole number"),
         ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND must be one of database, immediate, rq"),
         ({"TASKS_BACKEND": "rq"}, "RQ_URL must be a redis://"),
@@ -154,3 +162,51 @@ def test_evidence_goes_to_an_s3_compatible_store_when_told_and_stays_private():
     assert "'bucket_name': 'evidence-bucket'" in result.stdout
     assert "'default_acl': 'private'" in result.stdout
     assert "'endpoint_url': 'https://objects.example.org'" in result.stdout
+
+
+def test_a_bad_cache_url_is_named_without_its_password():
+    result = run_manage("check", CACHE_URL="redis://:hunter2-secret@cache.example:6379/one")
+    assert result.returncode != 0
+    assert "CACHE_URL must be redis://host:port/db" in result.stderr
+    assert "redis://:***@cache.example:6379/one" in result.stderr
+    assert "hunter2-secret" not in result.stderr
+
+
+def test_cache_url_configures_a_redis_cache_and_the_default_is_the_database():
+    print_it = (
+        "from django.conf import settings; c = settings.CACHES['default']; "
+        "print(c['BACKEND'], c['LOCATION'])"
+    )
+    redis = run_manage("shell", "--no-imports", "-c", print_it, CACHE_URL="redis://cache:6379/2")
+    default = run_manage("shell", "--no-imports", "-c", print_it)
+    assert redis.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://cache:6379/2",
+    ], redis.stderr
+    assert default.stdout.split() == [
+        "django.core.cache.backends.db.DatabaseCache",
+        "django_cache",
+    ], default.stderr
+
+
+def test_two_processes_share_what_they_cache_in_the_real_redis():
+    """Against the Redis on this machine (``.ci/run`` starts one when none answers): what one
+    web server caches (a login throttle, a report being prepared) the other reads."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    key, value = f"test-shared-{uuid.uuid4()}", str(uuid.uuid4())
+    written = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        f"from django.core.cache import cache; cache.set({key!r}, {value!r}, 60); print('ok')",
+        CACHE_URL=url,
+    )
+    assert written.stdout.strip() == "ok", written.stderr
+    read = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        f"from django.core.cache import cache; print(cache.get({key!r})); cache.delete({key!r})",
+        CACHE_URL=url,
+    )
+    assert read.stdout.strip() == value, read.stderr

@@ -2,6 +2,7 @@
 each prepared by a worker behind a page that waits for it."""
 
 import uuid
+from datetime import datetime
 from typing import TypeVar
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from assessment import exports, pdf, reports, snapshots
 from assessment.access import AuthenticatedHttpRequest, Right, assessment_access, partnership_access
 from assessment.forms.assessments import ImportForm
-from assessment.models import DocumentKind
+from assessment.models import DocumentKind, DraftReport, StoredReport
 
 REFRESH_SECONDS = 5
 
@@ -56,7 +57,21 @@ def _prepare(request: HttpRequest, code: uuid.UUID, kind: str) -> HttpResponse:
     "Try again" after a failure.
     """
     access = assessment_access(request, code)
-    state = reports.request_report(access.assessment, kind, retry=request.method == "POST")
+    # When this person asked (kept until they are shown the file): while others edit, the
+    # file rendered after that moment is theirs, though the draft has changed again since.
+    key = f"report-asked:{access.assessment.code}:{kind}"
+    now = timezone.now()
+    asked = request.session.get(key)
+    state = reports.request_report(
+        access.assessment,
+        kind,
+        retry=request.method == "POST",
+        asked=datetime.fromisoformat(asked) if asked else None,
+    )
+    if state.pending and not asked:
+        request.session[key] = now.isoformat()
+    elif not state.pending and asked:
+        del request.session[key]
     if request.method == "POST":
         return redirect(state.document.prepare, code=access.assessment.code)
     return render(
@@ -87,7 +102,11 @@ def _download(request: HttpRequest, code: uuid.UUID, kind: str) -> HttpResponseB
     # The JSON export carries the check's outcome in it; the other files are refused.
     if check is not None and not check.ok and kind != DocumentKind.JSON:
         return _record_changed(request, access, check, document.title)
-    ready = reports.ready_report(assessment, kind)
+    shown = request.GET.get("state", "")  # the draft the person was shown as ready
+    if shown and not (assessment.is_locked and document.signed):
+        ready: DraftReport | StoredReport | None = reports.draft_report(assessment, shown, kind)
+    else:
+        ready = reports.ready_report(assessment, kind)
     if ready is None:
         return redirect(document.prepare, code=assessment.code)
     if check is not None and document.signed and not pdf.is_intact(ready):

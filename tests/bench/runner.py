@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from tests.bench.data import build, build_small
-from tests.bench.load import load_test
+from tests.bench.load import LOAD_AND_SCALE, load_and_scale
 
 NOTES = "<!-- Written by hand from here on: the benchmark command keeps it when it rewrites the figures. -->"
 
@@ -369,12 +369,9 @@ def measure(partnerships: int, cycles: int, repeat: int, quick: bool):
         f"rendered by the task in {task_ms:.0f} ms, once per state of the assessment",
     )
     measure_task_flow(add, client, assessments[-1])
-    if not quick:
-        # Drafts of the latest cycle (the one signed off above would refuse saves).
-        drafts = [
-            a for a in assessments if a.period_end == current.period_end and a.pk != current.pk
-        ]
-        load_test(add, broken, [str(a.code) for a in drafts[:50]], lead)
+    # Drafts of the latest cycle (the one signed off above would refuse saves).
+    drafts = [a for a in assessments if a.period_end == current.period_end and a.pk != current.pk]
+    load_and_scale(add, broken, [str(a.code) for a in drafts[:50]], quick=quick)
     return rows, broken
 
 
@@ -481,7 +478,7 @@ def write(
         "",
         "Query budgets are enforced: the command fails when one is broken. Time ratios are reported, not asserted.",
         "",
-        "The load test (locust, 50 people for 60 s against gunicorn with 2 workers) runs in the full benchmark when the database is PostgreSQL (DATABASE_URL). It runs gunicorn with the production settings (DEBUG off, collected static files, Secure cookies), as behind a TLS-terminating proxy: locust sends the proxy's `X-Forwarded-Proto: https` header and the cookies itself.",
+        LOAD_AND_SCALE,
         "",
         "Budgets (from the design):",
         "",

@@ -189,3 +189,32 @@ def test_the_demo_has_fictional_evidence_items_with_pdfs_one_out_of_date(db, set
         assert len(recorded) == 2  # the signed-off cycle kept the items it relied on
         stale = evidence.out_of_date_by_theme(current)
         assert sum(stale.values()) >= 1
+
+
+def test_every_demo_answer_is_one_the_form_accepts(db):
+    """Found by the benchmark's load test (which answers with the demo's values): "None of
+    these" ticked beside other options, an answer the person could not save unchanged."""
+    from datetime import date
+
+    from assessment.answer_rules import problems
+    from assessment.demo import _values
+    from assessment.frameworks import load, read
+    from assessment.models import Question
+    from tests.test_question_bank import BANK
+
+    load(read(BANK))
+    questions = list(Question.objects.prefetch_related("options"))
+    found = [
+        (q.code, p.message)
+        for step in range(6)
+        for cycle in range(3)
+        for q in questions
+        for p in problems(
+            q,
+            _values(q, step, cycle),
+            nation="england",
+            today=date.today(),
+            options=list(q.options.all()),
+        )
+    ]
+    assert found == []
