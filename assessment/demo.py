@@ -314,9 +314,10 @@ def _level(question: Question, level: str, step: int) -> dict:
 def seed_register(partnership: Partnership, lead: User, spec: dict, publish_on: date | None) -> int:
     """The partnership's recommendations register from the demo file: a spread of statuses, a
     local recommendation, owners by agency (none where the partnership has no such member),
-    milestones, links to the demo actions, and optionally one published version. Entries whose
-    recommendation set is not loaded are skipped. Returns how many entries were created."""
-    from assessment.models import Milestone, Recommendation, RecommendationResponse
+    milestones, links to the demo actions and evidence items, and optionally one published
+    version. Entries whose recommendation set is not loaded are skipped. Returns how many
+    entries were created."""
+    from assessment.models import EvidenceItem, Milestone, Recommendation, RecommendationResponse
     from assessment.recommendation_sets import newest_sets
     from assessment.register import publish
 
@@ -347,6 +348,9 @@ def seed_register(partnership: Partnership, lead: User, spec: dict, publish_on: 
         entry.save()
         if "action" in item and item["action"] < len(actions):
             entry.actions.add(actions[item["action"]])
+        entry.evidence.add(
+            *EvidenceItem.objects.filter(partnership=partnership, title__in=item.get("evidence", []))
+        )
         for due, text, done in item.get("milestones", []):
             Milestone.objects.create(response=entry, due=due, text=text, done=done)
         created += 1

@@ -300,7 +300,7 @@ def test_the_snapshot_keeps_views_moderation_dissent_and_per_agency_scores(share
         user=people["health"],
     )
     snapshot = sign_off_as_is(assessment, people["lead"])
-    assert snapshot.data["schema_version"] == 6
+    assert snapshot.data["schema_version"] == snapshots.SCHEMA_VERSION == 7
     record = snapshots.read(snapshot.data)
     assert len(record.agency_views) == 6
     assert {s.agency for s in record.agency_submissions} == {"police", "health"}

@@ -135,6 +135,8 @@ def test_with_recommendation_sets_each_partnership_gets_a_register_and_one_is_pu
     assert entries.filter(recommendation__isnull=True).count() == 1  # the local recommendation
     assert entries.filter(owner__isnull=True).exists()  # flagged on the dashboard
     assert entries.filter(actions__isnull=False).distinct().count() >= 3
+    # The problem profile and the data return show two entries (by their demo titles).
+    assert entries.filter(evidence__isnull=False).distinct().count() == 2
     assert PublishedResponse.objects.filter(partnership=northmoor).count() == 1
     wales = Partnership.objects.get(nation="wales")
     assert RecommendationResponse.objects.filter(partnership=wales).count() == entries.count()

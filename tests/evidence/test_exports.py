@@ -9,7 +9,7 @@ import pytest
 
 from assessment import exports
 from assessment.models import AnswerEvidence, EvidenceItem, Question
-from tests.factories import make_assessment, sign_off_as_is
+from tests.factories import make_assessment, prepared, sign_off_as_is
 from tests.views.test_results import answer_all
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +61,11 @@ def test_the_json_export_carries_each_items_metadata_and_hash(attached):
     assert first["evidence_items"][1]["period_end"] == "2024-09-30"
 
 
-def test_the_csv_of_answers_lists_item_titles_and_dates(client, alice, attached):
+def test_the_csv_of_answers_lists_item_titles_and_dates(client, alice, attached, immediate_tasks):
     client.force_login(alice)
-    text = client.get(f"/assessments/{attached.code}/answers.csv").content.decode()
+    response, body = prepared(client, attached, "answers.csv")
+    assert response.status_code == 200
+    text = body.decode()
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     column = rows[0].index("Evidence items")
     assert rows[1][column] == (

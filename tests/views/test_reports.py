@@ -127,7 +127,7 @@ def test_a_signed_off_report_missing_from_storage_is_a_changed_record_not_a_500(
     put_in_review(draft)
     with django_capture_on_commit_callbacks(execute=True):
         sign_off_by_board(draft, alice)
-    stored = StoredReport.objects.get()
+    stored = StoredReport.objects.get(kind="report")
     stored.file.storage.delete(stored.file.name)
     client.force_login(alice)
     response = client.get(urls(draft)[1])
