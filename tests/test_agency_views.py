@@ -268,6 +268,7 @@ def test_everything_is_locked_at_sign_off(shared):
     sign_off_as_is(assessment, people["lead"])
     for model in (AgencyView, AgencyThemeSubmission, Moderation, Dissent):
         row = model.objects.first()
+        assert row is not None, f"no {model.__name__} to try to change"
         with pytest.raises(AssessmentLocked):
             row.save()
         with pytest.raises(AssessmentLocked):
@@ -680,7 +681,8 @@ def test_two_members_of_one_agency_editing_its_view_at_once_meet_a_conflict(shar
         agency="police",
         agency_view=True,
     )
-    assert not second.ok and second.conflicts[0].theirs.answered_by == colleague
+    theirs = second.conflicts[0].theirs if not second.ok else None
+    assert theirs is not None and theirs.answered_by == colleague
     view = AgencyView.objects.get()
     assert (view.version, view.selected) == (2, [option_id("AA-01", "poor", assessment)])
 
