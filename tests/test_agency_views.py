@@ -578,6 +578,47 @@ def test_the_lead_settles_a_question_starting_from_an_agencys_view(client, share
     assert Answer.objects.get().evidence == "Both audits read together."
 
 
+def settle_form(assessment, version: int, level: str = "developing") -> dict[str, str]:
+    return {
+        "started_from": "health",
+        "AA-01-question_code": "AA-01",
+        "AA-01-version": str(version),
+        "AA-01-option": str(option_id("AA-01", level, assessment)),
+        "AA-01-evidence": "Both audits read together.",
+        "note": "After review of the 2025 audit.",
+    }
+
+
+def test_settling_over_an_answer_changed_meanwhile_shows_theirs_and_keeps_mine(client, shared):
+    assessment, people, _ = shared
+    give_view(assessment, people["health"], "health", FULL)
+    settle(assessment, people["lead"], level="poor", note="First settled.")
+    client.force_login(people["lead"])
+    url = reverse("moderate_question", args=[assessment.code, "AA", "AA-01"])
+    settle(assessment, people["lead"], level="good", note="Settled again meanwhile.")
+    page = client.post(url, settle_form(assessment, version=1)).content.decode()
+    assert "AA-01: someone else changed the partnership answer while you were working" in page
+    assert 'id="conflict-AA-01"' in page and "Both audits read together." in page
+    assert re.search(r'name="AA-01-version"[^>]*value="2"|value="2"[^>]*name="AA-01-version"', page)
+    assert Moderation.objects.get().note == "Settled again meanwhile."
+
+
+def test_settling_from_an_answer_no_longer_stored_asks_to_save_again(client, shared):
+    assessment, people, _ = shared
+    give_view(assessment, people["health"], "health", FULL)
+    client.force_login(people["lead"])
+    url = reverse("moderate_question", args=[assessment.code, "AA", "AA-01"])
+    # The page said version 3, but no partnership answer is stored (a stale or altered form).
+    response = client.post(url, settle_form(assessment, version=3))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "AA-01: the partnership answer you started from is no longer saved" in page
+    assert "Both audits read together." in page  # nothing typed is lost
+    assert re.search(r'name="AA-01-version"[^>]*value="0"|value="0"[^>]*name="AA-01-version"', page)
+    assert not Answer.objects.exists() and not Moderation.objects.exists()
+    assert client.post(url, settle_form(assessment, version=0)).status_code == 302
+
+
 def test_health_records_dissent_through_the_page(client, shared):
     assessment, people, _ = shared
     settle(assessment, people["lead"])
