@@ -59,10 +59,10 @@ def _values(question: Question, step: int, cycle: int) -> dict:
         values["selected"] = [chosen.pk]
     elif question.kind == Kind.MULTIPLE:
         # "None of these" stands alone (the form refuses it beside anything else).
-        chosen = [o for i, o in enumerate(options) if (i + step + cycle) % 3 != 0]
-        if len(chosen) > 1:
-            chosen = [o for o in chosen if not o.excludes_others]
-        values["selected"] = [o.pk for o in chosen]
+        ticked = [o for i, o in enumerate(options) if (i + step + cycle) % 3 != 0]
+        if len(ticked) > 1:
+            ticked = [o for o in ticked if not o.excludes_others]
+        values["selected"] = [o.pk for o in ticked]
     elif question.kind in (Kind.INDICATOR, Kind.COUNT):
         denominator = 40 + step * 7
         if question.kind == Kind.INDICATOR:
@@ -249,11 +249,9 @@ def seed_moderation(partnership: Partnership, lead: User, spec: dict) -> str | N
     from assessment.moderation import moderate, record_dissent, submit_view
 
     assessment = partnership.assessments.filter(status=Status.DRAFT).first()
-    theme = (
-        Theme.objects.filter(framework=assessment.framework, code=spec["theme"]).first()
-        if assessment
-        else None
-    )
+    if assessment is None:
+        return None
+    theme = Theme.objects.filter(framework=assessment.framework, code=spec["theme"]).first()
     members = {
         m.agency: m.user
         for m in Membership.objects.filter(

@@ -342,8 +342,8 @@ def request_report(
     if asked is not None and not _stored(assessment, kind):
         newest = DraftReport.objects.filter(assessment=assessment, kind=kind, created__gte=asked)
         found = newest.order_by("-created").first()
-        if found is not None and (ready := _draft(assessment, kind, found.fingerprint)):
-            return ReportState(document, ready=ready)
+        if found is not None and (draft := _draft(assessment, kind, found.fingerprint)):
+            return ReportState(document, ready=draft)
         if cache.get(_job_key(assessment, kind, "")) == PENDING:
             # Still rendering: the page refreshes every few seconds, and reading everything
             # the file shows to fingerprint it each time is most of the page's work.

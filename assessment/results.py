@@ -27,6 +27,7 @@ from assessment.models import (
     Status,
     Theme,
 )
+from assessment.models.assessment import AnswerValues
 from assessment.progress import CarryOver, carry_over, progress
 from assessment.scoring import AnswerData, QuestionSpec, Result
 
@@ -100,7 +101,8 @@ def spec_of(question: Question, nation: str) -> QuestionSpec:
     )
 
 
-def data_of(answer: Answer, code: str) -> AnswerData:
+def data_of(answer: AnswerValues, code: str) -> AnswerData:
+    """What scoring reads of an answer, or of an agency's view of the question."""
     return AnswerData(
         code=code,
         selected=tuple(answer.selected),

@@ -58,14 +58,16 @@ class Change:
 @dataclass
 class Conflict:
     question: Question
-    theirs: Answer | None  # None: the version the page showed is no longer stored
+    # The answer or agency view; None: the version the page showed is no longer stored.
+    theirs: AnswerValues | None
     mine: dict
 
 
 @dataclass
 class SaveResult:
-    saved: list[Answer] = field(default_factory=list)
-    confirmed: list[Answer] = field(default_factory=list)
+    # Partnership answers, or agency views (``save_answers(agency_view=True)``).
+    saved: list[AnswerValues] = field(default_factory=list)
+    confirmed: list[AnswerValues] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
 
     @property

@@ -268,6 +268,7 @@ def test_everything_is_locked_at_sign_off(shared):
     sign_off_as_is(assessment, people["lead"])
     for model in (AgencyView, AgencyThemeSubmission, Moderation, Dissent):
         row = model.objects.first()
+        assert row is not None, f"no {model.__name__} to try to change"
         with pytest.raises(AssessmentLocked):
             row.save()
         with pytest.raises(AssessmentLocked):
@@ -577,6 +578,47 @@ def test_the_lead_settles_a_question_starting_from_an_agencys_view(client, share
     assert Answer.objects.get().evidence == "Both audits read together."
 
 
+def settle_form(assessment, version: int, level: str = "developing") -> dict[str, str]:
+    return {
+        "started_from": "health",
+        "AA-01-question_code": "AA-01",
+        "AA-01-version": str(version),
+        "AA-01-option": str(option_id("AA-01", level, assessment)),
+        "AA-01-evidence": "Both audits read together.",
+        "note": "After review of the 2025 audit.",
+    }
+
+
+def test_settling_over_an_answer_changed_meanwhile_shows_theirs_and_keeps_mine(client, shared):
+    assessment, people, _ = shared
+    give_view(assessment, people["health"], "health", FULL)
+    settle(assessment, people["lead"], level="poor", note="First settled.")
+    client.force_login(people["lead"])
+    url = reverse("moderate_question", args=[assessment.code, "AA", "AA-01"])
+    settle(assessment, people["lead"], level="good", note="Settled again meanwhile.")
+    page = client.post(url, settle_form(assessment, version=1)).content.decode()
+    assert "AA-01: someone else changed the partnership answer while you were working" in page
+    assert 'id="conflict-AA-01"' in page and "Both audits read together." in page
+    assert re.search(r'name="AA-01-version"[^>]*value="2"|value="2"[^>]*name="AA-01-version"', page)
+    assert Moderation.objects.get().note == "Settled again meanwhile."
+
+
+def test_settling_from_an_answer_no_longer_stored_asks_to_save_again(client, shared):
+    assessment, people, _ = shared
+    give_view(assessment, people["health"], "health", FULL)
+    client.force_login(people["lead"])
+    url = reverse("moderate_question", args=[assessment.code, "AA", "AA-01"])
+    # The page said version 3, but no partnership answer is stored (a stale or altered form).
+    response = client.post(url, settle_form(assessment, version=3))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "AA-01: the partnership answer you started from is no longer saved" in page
+    assert "Both audits read together." in page  # nothing typed is lost
+    assert re.search(r'name="AA-01-version"[^>]*value="0"|value="0"[^>]*name="AA-01-version"', page)
+    assert not Answer.objects.exists() and not Moderation.objects.exists()
+    assert client.post(url, settle_form(assessment, version=0)).status_code == 302
+
+
 def test_health_records_dissent_through_the_page(client, shared):
     assessment, people, _ = shared
     settle(assessment, people["lead"])
@@ -680,7 +722,8 @@ def test_two_members_of_one_agency_editing_its_view_at_once_meet_a_conflict(shar
         agency="police",
         agency_view=True,
     )
-    assert not second.ok and second.conflicts[0].theirs.answered_by == colleague
+    theirs = second.conflicts[0].theirs if not second.ok else None
+    assert theirs is not None and theirs.answered_by == colleague
     view = AgencyView.objects.get()
     assert (view.version, view.selected) == (2, [option_id("AA-01", "poor", assessment)])
 

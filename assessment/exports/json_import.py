@@ -606,19 +606,21 @@ def _plan_shared(
     notes and dissents."""
     today, nation = timezone.localdate(), partnership.nation
     given: dict[str, set[str]] = {}
-    for index, item in enumerate(_each(AssignmentItem, data, "assignments", problems)):
-        if item is None:
+    for index, assignment in enumerate(_each(AssignmentItem, data, "assignments", problems)):
+        if assignment is None:
             continue
         where = f"assignments[{index}]"
-        if item.theme not in themes:
-            problems.append(f"{where}.theme: {item.theme[:20]!r} is not a theme of the framework")
-        elif item.agency not in Agency.values:
-            problems.append(f"{where}.agency: unknown agency {item.agency[:30]!r}")
-        elif item.agency in given.setdefault(item.theme, set()):
+        if assignment.theme not in themes:
+            problems.append(
+                f"{where}.theme: {assignment.theme[:20]!r} is not a theme of the framework"
+            )
+        elif assignment.agency not in Agency.values:
+            problems.append(f"{where}.agency: unknown agency {assignment.agency[:30]!r}")
+        elif assignment.agency in given.setdefault(assignment.theme, set()):
             problems.append(f"{where}: the theme is given to this agency twice")
         else:
-            given[item.theme].add(item.agency)
-            result.assignments.append((themes[item.theme], item.agency))
+            given[assignment.theme].add(assignment.agency)
+            result.assignments.append((themes[assignment.theme], assignment.agency))
 
     def shared_question(code: str, where: str) -> Question | None:
         question = questions.get(code)
@@ -638,55 +640,59 @@ def _plan_shared(
         return False
 
     seen: set[tuple[str, str]] = set()
-    for index, item in enumerate(_each(AnswerItem, data, "agency_views", problems)):
-        if item is None:
+    for index, view in enumerate(_each(AnswerItem, data, "agency_views", problems)):
+        if view is None:
             continue
-        question = shared_question(item.question, f"agency_views[{index}]")
+        question = shared_question(view.question, f"agency_views[{index}]")
         if question is None:
             continue
         where = f"agency_views[{index}] ({question.code})"
-        if not assigned(question.theme.code, item.agency or "", where):
+        if not assigned(question.theme.code, view.agency or "", where):
             continue
-        if (question.code, item.agency) in seen:
+        if (question.code, view.agency) in seen:
             problems.append(f"{where}: the agency gives its view twice")
-        seen.add((question.code, item.agency or ""))
+        seen.add((question.code, view.agency or ""))
         if not question.applies_to(nation):
             problems.append(
                 f"{where}: this question does not apply in {partnership.get_nation_display()}"
             )
-        values = _answer_values(item, question, where, problems, nation=nation, today=today)
-        values["needs_reconfirmation"] = item.needs_reconfirmation
-        values["agency"] = item.agency
+        values = _answer_values(view, question, where, problems, nation=nation, today=today)
+        values["needs_reconfirmation"] = view.needs_reconfirmation
+        values["agency"] = view.agency
         result.agency_views.append(
-            (question, values, _original(item, item.answered_by, item.updated))
+            (question, values, _original(view, view.answered_by, view.updated))
         )
 
-    for index, item in enumerate(_each(SubmissionItem, data, "agency_submissions", problems)):
+    for index, submission in enumerate(_each(SubmissionItem, data, "agency_submissions", problems)):
         where = f"agency_submissions[{index}]"
-        if item is None:
+        if submission is None:
             continue
-        if item.theme not in themes or len(given.get(item.theme, ())) < 2:
-            problems.append(f"{where}.theme: {item.theme[:20]!r} is not given to several agencies")
-        elif assigned(item.theme, item.agency, where):
+        if submission.theme not in themes or len(given.get(submission.theme, ())) < 2:
+            problems.append(
+                f"{where}.theme: {submission.theme[:20]!r} is not given to several agencies"
+            )
+        elif assigned(submission.theme, submission.agency, where):
             result.submissions.append(
                 {
-                    "theme": themes[item.theme],
-                    "agency": item.agency,
-                    "original": _original(item, item.submitted_by, item.submitted_at),
+                    "theme": themes[submission.theme],
+                    "agency": submission.agency,
+                    "original": _original(
+                        submission, submission.submitted_by, submission.submitted_at
+                    ),
                 }
             )
 
-    for index, item in enumerate(_each(ModerationItem, data, "moderations", problems)):
-        if item is None:
+    for index, moderation in enumerate(_each(ModerationItem, data, "moderations", problems)):
+        if moderation is None:
             continue
-        question = shared_question(item.question, f"moderations[{index}]")
+        question = shared_question(moderation.question, f"moderations[{index}]")
         if question is None:
             continue
         where = f"moderations[{index}] ({question.code})"
-        note = _text(item.note, f"{where}.note", problems, Moderation.NOTE_LIMIT)
+        note = _text(moderation.note, f"{where}.note", problems, Moderation.NOTE_LIMIT)
         if not note.strip():
             problems.append(f"{where}.note: a moderation needs a note")
-        started = item.started_from or ""
+        started = moderation.started_from or ""
         if started and not assigned(question.theme.code, started, where):
             continue
         result.moderations.append(
@@ -694,28 +700,28 @@ def _plan_shared(
                 "question": question,
                 "note": note.strip(),
                 "started_from": started,
-                "original": _original(item, item.moderated_by, item.moderated_at),
+                "original": _original(moderation, moderation.moderated_by, moderation.moderated_at),
             }
         )
 
-    for index, item in enumerate(_each(DissentItem, data, "dissents", problems)):
-        if item is None:
+    for index, dissent in enumerate(_each(DissentItem, data, "dissents", problems)):
+        if dissent is None:
             continue
-        question = shared_question(item.question, f"dissents[{index}]")
+        question = shared_question(dissent.question, f"dissents[{index}]")
         if question is None:
             continue
         where = f"dissents[{index}] ({question.code})"
-        if not assigned(question.theme.code, item.agency, where):
+        if not assigned(question.theme.code, dissent.agency, where):
             continue
-        text = _text(item.text, f"{where}.text", problems, Dissent.LIMIT)
+        text = _text(dissent.text, f"{where}.text", problems, Dissent.LIMIT)
         if not text.strip():
             problems.append(f"{where}.text: a dissent needs text")
         result.dissents.append(
             {
                 "question": question,
-                "agency": item.agency,
+                "agency": dissent.agency,
                 "text": text.strip(),
-                "original": _original(item, item.recorded_by, item.recorded_at),
+                "original": _original(dissent, dissent.recorded_by, dissent.recorded_at),
             }
         )
 
@@ -848,16 +854,18 @@ def import_assessment(
                 ActionNote(action=action, author=user, **note) for note in notes
             )
         created: dict[str, EvidenceItem] = {}
-        for question, spec in checked.evidence:
-            if isinstance(spec, dict):  # the same linked item on several answers is one item
-                key = json.dumps(spec, sort_keys=True, default=str)
+        for question, planned in checked.evidence:
+            if isinstance(planned, dict):  # the same linked item on several answers is one item
+                key = json.dumps(planned, sort_keys=True, default=str)
                 if key not in created:
                     created[key] = EvidenceItem.objects.create(
-                        partnership=partnership, created_by=user, **spec
+                        partnership=partnership, created_by=user, **planned
                     )
-                spec = created[key]
+                linked = created[key]
+            else:
+                linked = planned
             AnswerEvidence.objects.get_or_create(
-                assessment=assessment, question=question, item=spec, defaults={"added_by": user}
+                assessment=assessment, question=question, item=linked, defaults={"added_by": user}
             )
     if left_out is not None:
         left_out.extend(checked.evidence_without_file)

@@ -416,7 +416,7 @@ def not_applicable_refused(code: str) -> str:
 
 
 def question_intro(
-    question: Question, answer: Answer | None, framework_url: str, *, critical: bool
+    question: Question, answer: AnswerValues | None, framework_url: str, *, critical: bool
 ) -> str:
     """Flags, citations and "what good looks like" under a question. Built in Python rather than
     a template: a theme page draws it a dozen times and this is several times faster."""

@@ -59,7 +59,7 @@ class ModeratorForm(GOVUKForm):
     def __init__(self, *args, members: list[Membership], current: str = "", **kwargs):
         super().__init__(*args, initial={"moderator": current}, **kwargs)
         self.members = {str(m.code): m for m in members}
-        self.fields["moderator"].choices = [("", "Nobody (leads only)")] + [
+        self.choice_field("moderator").choices = [("", "Nobody (leads only)")] + [
             (str(m.code), f"{m.user.name or m.user.email} ({m.get_agency_display()})")
             for m in members
         ]

@@ -160,7 +160,7 @@ class EntryForm(PersonalDataChecked):
 
     def __init__(self, *args, local: bool, members, actions, evidence=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["evidence"].choices = evidence_choices(list(evidence))
+        self.choice_field("evidence").choices = evidence_choices(list(evidence))
         if not local:
             for name in ("local_source", "local_title", "local_summary", "local_reference"):
                 del self.fields[name]
@@ -221,7 +221,7 @@ class ProgressForm(PersonalDataChecked):
 
     def __init__(self, *args, evidence=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["evidence"].choices = evidence_choices(list(evidence))
+        self.choice_field("evidence").choices = evidence_choices(list(evidence))
         self.helper.layout = Layout(
             Field.radios("status", legend_size=Size.SMALL, small=True),
             Field.textarea("not_accepted_reason", rows=2),

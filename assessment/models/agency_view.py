@@ -66,6 +66,7 @@ class AgencyThemeSubmission(LockedWithAssessment, Imported):
     submitted_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
+    _change_reason: str  # the reason django-simple-history stores with the next history row
 
     class Meta:
         constraints = [
@@ -90,6 +91,7 @@ class ThemeModerator(LockedWithAssessment):
     named_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
+    _change_reason: str  # the reason django-simple-history stores with the next history row
 
     class Meta:
         constraints = [
@@ -118,6 +120,7 @@ class Moderation(LockedWithAssessment, Imported):
     answer_version = models.PositiveIntegerField(default=0)
 
     history = HistoricalRecords()
+    _change_reason: str  # the reason django-simple-history stores with the next history row
 
     class Meta:
         constraints = [
@@ -146,6 +149,7 @@ class Dissent(LockedWithAssessment, Imported):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
+    _change_reason: str  # the reason django-simple-history stores with the next history row
 
     class Meta:
         ordering = ["recorded_at"]

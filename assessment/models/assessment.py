@@ -186,6 +186,10 @@ class AnswerValues(models.Model):
         default=1, help_text="Raised on every save; stale saves are refused."
     )
 
+    # Each concrete model declares its own question (a foreign key) and history.
+    question: Question
+    _change_reason: str  # the reason django-simple-history stores with the next history row
+
     class Meta:
         abstract = True
 

@@ -3,18 +3,19 @@ the moderation page that sets the views side by side, settling one question, nam
 moderator, an agency's dissent, and the results of each agency's views."""
 
 import uuid
+from typing import TypedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessment import agency_views, moderation
-from assessment.access import AssessmentAccess, Right, assessment_access
+from assessment.access import AssessmentAccess, AuthenticatedHttpRequest, Right, assessment_access
 from assessment.agency_views import agency_label, is_shared, may_read_views
 from assessment.forms.answers import AnswerForm
 from assessment.forms.moderation import DissentForm, ModerationNoteForm, ModeratorForm
@@ -28,6 +29,7 @@ from assessment.models import (
     Role,
     Theme,
 )
+from assessment.models.assessment import AnswerValues
 from assessment.pii import WARNING
 from assessment.views.answers import ThemePage, _errors, handle_autosave, handle_post
 from assessment.workflow import Change, values_of
@@ -39,7 +41,9 @@ def _may_read(page: ThemePage) -> bool:
 
 
 @login_required
-def agency_view(request: HttpRequest, code: uuid.UUID, theme: str, agency: str) -> HttpResponse:
+def agency_view(
+    request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str, agency: str
+) -> HttpResponse:
     """One agency's view of a shared theme: its members give it on the theme page's own form;
     others read it once it is submitted (an agency given the theme, once it has submitted its
     own)."""
@@ -57,14 +61,16 @@ def agency_view(request: HttpRequest, code: uuid.UUID, theme: str, agency: str) 
 
 @login_required
 @require_POST
-def agency_autosave(request: HttpRequest, code: uuid.UUID, theme: str, agency: str) -> HttpResponse:
+def agency_autosave(
+    request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str, agency: str
+) -> HttpResponse:
     return handle_autosave(request, ThemePage(assessment_access(request, code), theme, agency))
 
 
 @login_required
 @require_POST
 def submit_agency_view(
-    request: HttpRequest, code: uuid.UUID, theme: str, agency: str
+    request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str, agency: str
 ) -> HttpResponse:
     access = assessment_access(request, code)
     page = ThemePage(access, theme, agency=agency)
@@ -139,7 +145,7 @@ class SharedTheme:
 
 
 @login_required
-def moderate_theme(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
+def moderate_theme(request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     """The agencies' views of a shared theme side by side, disagreements highlighted."""
     access = assessment_access(request, code)
     shared = SharedTheme(access, theme)
@@ -179,7 +185,7 @@ def _current_moderator(shared: SharedTheme, members: list[Membership]) -> str:
 
 @login_required
 @require_POST
-def name_moderator(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
+def name_moderator(request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str) -> HttpResponse:
     access = assessment_access(request, code, Right.MANAGE)
     shared = SharedTheme(access, theme)
     members = _moderator_candidates(access)
@@ -214,6 +220,18 @@ def name_moderator(request: HttpRequest, code: uuid.UUID, theme: str) -> HttpRes
     return redirect("moderate_theme", code=access.assessment.code, theme=shared.theme.code)
 
 
+class _AnswerFormArgs(TypedDict):
+    """What the moderation page's ``AnswerForm`` is made with, whether bound or not."""
+
+    question: Question
+    options: list[Option]
+    answer: AnswerValues | None
+    nation: str
+    framework_url: str
+    editable: bool
+    complete: bool
+
+
 def _question(shared: SharedTheme, code: str) -> Question:
     question = next((q for q in shared.questions if q.code == code), None)
     if question is None:
@@ -223,7 +241,7 @@ def _question(shared: SharedTheme, code: str) -> Question:
 
 @login_required
 def moderate_question(
-    request: HttpRequest, code: uuid.UUID, theme: str, question: str
+    request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str, question: str
 ) -> HttpResponse:
     """Settle the partnership answer to one question: start from an agency's view (or the
     answer as it stands), change what the partnership agrees, and say why."""
@@ -233,7 +251,7 @@ def moderate_question(
     views = shared.views()
     row = next(r for r in views.questions if r.question.pk == q.pk)
     framework = access.assessment.framework
-    form_args = {
+    form_args: _AnswerFormArgs = {
         "question": q,
         "options": list(q.options.all()),
         "answer": row.answer,
@@ -245,7 +263,8 @@ def moderate_question(
     started_from = request.POST.get("started_from") or request.GET.get("from", "")
     if started_from and started_from not in row.views:
         started_from = ""  # not a submitted view this person may read
-    conflict = None
+    conflict: AnswerValues | None = None
+    conflicted = False
     if request.method == "POST":
         if not shared.may_settle:
             raise PermissionDenied("You cannot settle this theme's answers.")
@@ -279,10 +298,13 @@ def moderate_question(
                     )
                 # Someone changed the partnership answer meanwhile: keep what this person
                 # typed, on the version now stored, and show what the other person saved.
+                # None: the answer this person started from is no longer stored at all.
                 conflict = result.conflicts[0].theirs
+                conflicted = True
                 data = request.POST.copy()
-                data[f"{q.code}-version"] = str(conflict.version)
-                form = AnswerForm(data, **{**form_args, "answer": conflict})
+                data[f"{q.code}-version"] = str(conflict.version if conflict is not None else 0)
+                retried: _AnswerFormArgs = {**form_args, "answer": conflict}
+                form = AnswerForm(data, **retried)
                 form.is_valid()
     else:
         form = AnswerForm(**form_args)
@@ -293,7 +315,7 @@ def moderate_question(
         )
     errors = _errors(form) if form.is_bound else []
     if note_form.is_bound:
-        errors += [("id_note", m) for m in note_form.errors.get("note", [])]
+        errors += [("id_note", str(m)) for m in note_form.errors.get("note", [])]
     if conflict is not None:
         errors.insert(
             0,
@@ -301,6 +323,15 @@ def moderate_question(
                 f"conflict-{q.code}",
                 f"{q.code}: someone else changed the partnership answer while you were working. "
                 "Check their answer below, then save yours again",
+            ),
+        )
+    elif conflicted:
+        errors.insert(
+            0,
+            (
+                f"id_{q.code}-evidence",
+                f"{q.code}: the partnership answer you started from is no longer saved. "
+                "Check your answer, then save it again",
             ),
         )
     return render(
@@ -327,7 +358,7 @@ def moderate_question(
 
 @login_required
 def record_dissent(
-    request: HttpRequest, code: uuid.UUID, theme: str, question: str
+    request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str, question: str
 ) -> HttpResponse:
     """An agency given a shared theme records that it does not accept the settled answer."""
     access = assessment_access(request, code)
@@ -388,7 +419,7 @@ def record_dissent(
 
 
 @login_required
-def agency_results(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def agency_results(request: AuthenticatedHttpRequest, code: uuid.UUID) -> HttpResponse:
     """Each agency's submitted views scored as if they were the answers, theme by theme, next
     to the partnership's: for the partnership's own use (the board's record is the
     partnership answer)."""

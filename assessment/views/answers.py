@@ -39,6 +39,7 @@ from assessment.models import (
     Role,
     Theme,
 )
+from assessment.models.assessment import AnswerValues
 from assessment.pii import WARNING
 from assessment.views.assessments import locked
 from assessment.workflow import Change, SaveResult, save_answers, values_of
@@ -196,7 +197,7 @@ class ThemePage:
             and membership.role in (Role.LEAD, Role.CONTRIBUTOR)
         )
 
-    def save(self, request: HttpRequest, changes: list[Change]) -> SaveResult:
+    def save(self, request: AuthenticatedHttpRequest, changes: list[Change]) -> SaveResult:
         return save_answers(
             assessment=self.access.assessment,
             changes=changes,
@@ -369,7 +370,7 @@ def theme(request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str) -> Htt
     return handle_post(request, page)
 
 
-def handle_post(request: HttpRequest, page: ThemePage) -> HttpResponse:
+def handle_post(request: AuthenticatedHttpRequest, page: ThemePage) -> HttpResponse:
     """Save a theme page (partnership answers or an agency's view): conflicts, errors, next."""
     access = page.access
     if not page.editable:
@@ -408,7 +409,7 @@ def handle_post(request: HttpRequest, page: ThemePage) -> HttpResponse:
     return redirect("theme", code=access.assessment.code, theme=page.theme.code)
 
 
-def _evidence_change(request: HttpRequest, page: ThemePage) -> HttpResponse:
+def _evidence_change(request: AuthenticatedHttpRequest, page: ThemePage) -> HttpResponse:
     """Attach an item to a question (an existing one, or a new one with its file), or remove
     one, without leaving the page. The answers on the page are saved as a draft first, as
     autosave would, so that nothing typed is lost; answers with problems are shown again."""
@@ -542,7 +543,7 @@ class _ShownConflict:
     """One conflict as the page shows it: the saved answer beside this person's."""
 
     question: Question
-    theirs: Answer | None
+    theirs: AnswerValues | None  # the partnership answer or an agency view
     mine: dict
     theirs_values: dict = field(default_factory=dict)
     options: list[Option] = field(default_factory=list)
@@ -605,7 +606,7 @@ def autosave(request: AuthenticatedHttpRequest, code: uuid.UUID, theme: str) -> 
     return handle_autosave(request, ThemePage(assessment_access(request, code), theme))
 
 
-def handle_autosave(request: HttpRequest, page: ThemePage) -> HttpResponse:
+def handle_autosave(request: AuthenticatedHttpRequest, page: ThemePage) -> HttpResponse:
     access = page.access
     if not page.editable:
         # 200, not 403: htmx only swaps successful responses, and the person must see why.

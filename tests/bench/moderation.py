@@ -5,10 +5,16 @@ themes of different sizes, a settled answer and a dissent), its bare Django view
 measurement, which ``runner.measure`` calls once.
 """
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from django.db import connection
 from django.http import HttpResponse
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
+
+if TYPE_CHECKING:
+    from assessment.models import AgencyView, Answer, Dissent, Moderation, Question
 
 AGENCIES = ("education", "health", "police")
 
@@ -19,13 +25,25 @@ _BARE = Template(
     "<html><body><h1>{{ theme.title }}</h1>{% for s in submissions %}<p>{{ s.agency }} "
     "{{ s.submitted_at }}</p>{% endfor %}<table><tr><th>Question</th>{% for a in agencies %}"
     "<th>{{ a }}</th>{% endfor %}<th>Partnership</th></tr>{% for q in questions %}<tr><td>"
-    "{{ q.code }} {{ q.text }}</td>{% for v in q.cells %}<td>{% for o in q.options.all %}"
+    "{{ q.question.code }} {{ q.question.text }}</td>{% for v in q.cells %}<td>"
+    "{% for o in q.question.options.all %}"
     "{% if o.pk in v.selected %}{{ o.label }} {{ o.level }}{% endif %}{% endfor %}"
     "{{ v.numerator }} {{ v.denominator }} {{ v.number }}</td>{% endfor %}<td>"
-    "{% for o in q.options.all %}{% if o.pk in q.answer.selected %}{{ o.label }}{% endif %}"
+    "{% for o in q.question.options.all %}{% if o.pk in q.answer.selected %}{{ o.label }}{% endif %}"
     "{% endfor %}{{ q.moderation.note }}{% for d in q.dissents %} {{ d.text }}{% endfor %}"
     "</td></tr>{% endfor %}</table></body></html>"
 )
+
+
+@dataclass
+class _Row:
+    """One question's row: each agency's view (None: not given), the answer, note and dissents."""
+
+    question: "Question"
+    cells: "list[AgencyView | None]"
+    answer: "Answer | None"
+    moderation: "Moderation | None"
+    dissents: "list[Dissent]"
 
 
 def baseline_moderation(request, code, theme):
@@ -59,16 +77,21 @@ def baseline_moderation(request, code, theme):
     dissents: dict = {}
     for dissent in Dissent.objects.filter(**rows):
         dissents.setdefault(dissent.question_id, []).append(dissent)
-    for q in questions:
-        q.cells = [views.get((q.pk, a)) for a in AGENCIES]
-        q.answer = answers.get(q.pk)
-        q.moderation = moderations.get(q.pk)
-        q.dissents = dissents.get(q.pk, [])
+    table = [
+        _Row(
+            question=q,
+            cells=[views.get((q.pk, a)) for a in AGENCIES],
+            answer=answers.get(q.pk),
+            moderation=moderations.get(q.pk),
+            dissents=dissents.get(q.pk, []),
+        )
+        for q in questions
+    ]
     submissions = AgencyThemeSubmission.objects.filter(assessment=assessment, theme=theme_row)
     context = {
         "theme": theme_row,
         "agencies": AGENCIES,
-        "questions": questions,
+        "questions": table,
         "submissions": submissions,
     }
     return HttpResponse(_BARE.render(Context(context)))

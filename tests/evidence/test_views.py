@@ -118,7 +118,9 @@ def test_an_existing_item_is_reused_on_a_second_answer(client, alice, assessment
     profile = item(partnership=assessment.partnership)
     client.force_login(alice)
     for code in ("AA-01", "AA-02"):
-        response = attach(client, assessment, code, **{f"{code}-ev-existing": str(profile.code)})
+        response = attach(
+            client, assessment, code, None, **{f"{code}-ev-existing": str(profile.code)}
+        )
         assert response.status_code == 302
     assert sorted(AnswerEvidence.objects.values_list("question__code", flat=True)) == [
         "AA-01",
@@ -149,7 +151,7 @@ def test_an_item_is_removed_from_an_answer_but_stays_in_the_register(client, ali
 def test_another_partnerships_item_cannot_be_attached(client, alice, assessment, partnership_b):
     theirs = item(partnership=partnership_b)
     client.force_login(alice)
-    response = attach(client, assessment, **{"AA-01-ev-existing": str(theirs.code)})
+    response = attach(client, assessment, "AA-01", None, **{"AA-01-ev-existing": str(theirs.code)})
     assert response.status_code == 403 and not AnswerEvidence.objects.exists()
 
 

@@ -83,6 +83,7 @@ class Browser(HttpUser):
     abstract = True
 
     def sign_in(self, session: str) -> None:
+        assert self.host is not None, "the load runner always passes --host"
         host = urlsplit(self.host)
         self.origin = f"https://{host.netloc}"
         self.client.headers["X-Forwarded-Proto"] = "https"
