@@ -365,7 +365,9 @@ def test_a_full_cycle(javascript, page, other_person, live_server, settings, tmp
     page.goto(next_home)
     page.get_by_role("link", name="Compared with another cycle").click()
     expect(page.get_by_role("heading", name="Compared with another cycle")).to_be_visible()
-    expect(page.get_by_text("From Self-assessment 2025 to Self-assessment 2026.")).to_be_visible()
+    expect(
+        page.get_by_text("From Self-assessment 2025 to Self-assessment 2026 (current draft).")
+    ).to_be_visible()
     expect(page.get_by_text("1 question improved")).to_be_visible()
     expect(
         page.get_by_text("Of the 1 question with an action in the plan, 1 improved.")
