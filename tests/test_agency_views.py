@@ -809,3 +809,34 @@ def test_an_agency_views_history_is_read_by_those_who_may_read_the_view(client, 
     assert client.get(url).status_code == 403
     partnership = client.get(reverse("answer_history", args=[assessment.code, "AA-01"]))
     assert partnership.status_code == 200 and "Poor answer" not in partnership.content.decode()
+
+
+def test_an_agency_view_page_never_attaches_or_removes_the_partnership_answers_evidence(
+    client, shared
+):
+    """Evidence items belong to the partnership answer: an agency's view page shows them but
+    cannot change them, however the form is made up."""
+    from assessment.models import AnswerEvidence, EvidenceItem
+
+    assessment, people, _ = shared
+    item = EvidenceItem.objects.create(
+        partnership=assessment.partnership,
+        title="Case audit 2024",
+        kind="audit_report",
+        agency="police",
+        produced="2024-10-01",
+        link="https://intranet.example.org/audit",
+        no_child_data_confirmed=True,
+    )
+    AnswerEvidence.objects.create(
+        assessment=assessment, question=question(assessment, "AA-01"), item=item
+    )
+    client.force_login(people["police"])
+    url = agency_url(assessment, "police")
+    data = view_post(assessment, "police", {})
+    removed = client.post(url, data | {"evidence_remove": f"AA-01:{item.code}"})
+    attached = client.post(
+        url, data | {"evidence_for": "AA-02", "AA-02-evidence_item": str(item.code)}
+    )
+    assert (removed.status_code, attached.status_code) == (403, 403)
+    assert list(AnswerEvidence.objects.values_list("question__code", flat=True)) == ["AA-01"]

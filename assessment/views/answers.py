@@ -379,6 +379,9 @@ def handle_post(request: AuthenticatedHttpRequest, page: ThemePage) -> HttpRespo
         raise PermissionDenied("You cannot change the answers in this theme.")
 
     if "evidence_for" in request.POST or "evidence_remove" in request.POST:
+        if page.agency is not None:
+            # Evidence items belong to the partnership answer; an agency's view only shows them.
+            raise PermissionDenied("Evidence is attached to the partnership answer, not a view.")
         return _evidence_change(request, page)
 
     keep_theirs: set[str] = set()
