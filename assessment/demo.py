@@ -347,7 +347,9 @@ def seed_register(partnership: Partnership, lead: User, spec: dict, publish_on: 
         if "action" in item and item["action"] < len(actions):
             entry.actions.add(actions[item["action"]])
         entry.evidence.add(
-            *EvidenceItem.objects.filter(partnership=partnership, title__in=item.get("evidence", []))
+            *EvidenceItem.objects.filter(
+                partnership=partnership, title__in=item.get("evidence", [])
+            )
         )
         for due, text, done in item.get("milestones", []):
             Milestone.objects.create(response=entry, due=due, text=text, done=done)
