@@ -4,6 +4,7 @@ The service records practice, never information that identifies a child. These c
 deliberately cautious heuristics: they warn, and the person decides. Pure functions, no Django.
 """
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
@@ -145,19 +146,34 @@ def nhs_number_is_valid(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+NEAR = 40  # characters between a name and a date that count as "next to"
+
+
 def _names_near_dates(text: str) -> list[str]:
+    """Capitalised pairs that are not ordinary words, within ``NEAR`` characters of a date.
+
+    Dates come in text order and do not overlap, so their starts and ends are both sorted: each
+    name looks up the nearest ones by bisection (linear in the text, not names x dates)."""
     dates = [m.span() for m in _ANY_DATE.finditer(text)]
     if not dates:
         return []
+    starts = [d_start for d_start, _ in dates]
+    ends = [d_end for _, d_end in dates]
     found = []
     for match in _NAME.finditer(text):
         first, last = match.group(1).lower(), match.group(2).lower()
         if first in _NOT_NAMES or last in _NOT_NAMES:
             continue
         start, end = match.span()
-        if any(abs(d_start - end) <= 40 or abs(start - d_end) <= 40 for d_start, d_end in dates):
+        if _any_within(starts, end) or _any_within(ends, start):
             found.append(match.group(0))
     return found
+
+
+def _any_within(positions: list[int], at: int) -> bool:
+    """Whether a sorted ``positions`` holds one within ``NEAR`` of ``at``."""
+    index = bisect.bisect_left(positions, at - NEAR)
+    return index < len(positions) and positions[index] <= at + NEAR
 
 
 def find_personal_data(text: str) -> list[Finding]:

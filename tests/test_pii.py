@@ -1,8 +1,11 @@
 """Personal data checks: each kind is found, and ordinary practice text is left alone."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assessment.pii import find_personal_data, nhs_number_is_valid
+from tests.properties import examples
 
 
 def kinds(text: str) -> list[str]:
@@ -57,3 +60,43 @@ def test_a_check_digit_of_ten_is_never_valid():
 
 def test_empty_text_is_fine():
     assert find_personal_data("") == []
+
+
+def test_a_name_exactly_forty_characters_from_a_date_is_reported():
+    gap = " " * 40
+    assert kinds(f"Kyle Brown{gap}1/2/2020") == ["name_and_date"]
+    assert kinds(f"1/2/2020{gap}Kyle Brown") == ["name_and_date"]
+
+
+def test_a_name_forty_one_characters_from_a_date_is_not():
+    gap = " " * 41
+    assert kinds(f"Kyle Brown{gap}1/2/2020") == []
+    assert kinds(f"1/2/2020{gap}Kyle Brown") == []
+
+
+def _near_any_date(text: str) -> list[str]:
+    """The rule stated plainly (every name against every date), to check the fast lookup."""
+    from assessment.pii import _ANY_DATE, _NAME, _NOT_NAMES, NEAR
+
+    dates = [m.span() for m in _ANY_DATE.finditer(text)]
+    return [
+        m.group(0)
+        for m in _NAME.finditer(text)
+        if m.group(1).lower() not in _NOT_NAMES
+        and m.group(2).lower() not in _NOT_NAMES
+        and any(abs(s - m.end()) <= NEAR or abs(m.start() - e) <= NEAR for s, e in dates)
+    ]
+
+
+@given(
+    st.lists(
+        st.sampled_from(["Kyle Brown", "Jo Bloggs", "1/2/2020", "3 May 2021", " ", "x" * 17, ". "]),
+        max_size=30,
+    )
+)
+@settings(max_examples=examples(200))
+def test_names_beside_dates_are_found_as_the_plain_rule_says(parts):
+    from assessment.pii import _names_near_dates
+
+    text = "".join(parts)
+    assert _names_near_dates(text) == _near_any_date(text)
