@@ -194,7 +194,9 @@ def assessment_access(
 ) -> AssessmentAccess:
     """The assessment with ``code`` as the signed-in person sees it (404 outsider, 403 no right)."""
     assessment = (
-        Assessment.objects.select_related("partnership", "framework").filter(code=code).first()
+        Assessment.objects.select_related("partnership", "framework", "carried_from")
+        .filter(code=code)
+        .first()
         if request.user.is_authenticated
         else None
     )

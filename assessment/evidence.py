@@ -419,11 +419,12 @@ def evidence_of(data: "Scored") -> dict[str, list]:
     return {q.code: by_id.get(q.pk, []) for q in data.questions}
 
 
-def theme_coverage(data: "Scored") -> dict[str, Coverage]:
+def theme_coverage(data: "Scored", items: dict[str, list] | None = None) -> dict[str, Coverage]:
+    """Each theme's evidence coverage; ``items`` (from ``evidence_of``) when already read."""
     assessment = data.assessment
     return coverage(
         data.result,
-        evidence_of(data),
+        evidence_of(data) if items is None else items,
         limits=limits_of(data.questions, assessment.framework.evidence_months),
         cycle_start=data.record.period_start
         if data.record is not None and data.record.period_start

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property, lru_cache
 
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from assessment import evidence, scoring, snapshots
@@ -228,18 +228,18 @@ def checks(cycles: list[Scored]) -> list[tuple[str, snapshots.Check]]:
 
 def previous_of(assessment: Assessment) -> Assessment | None:
     """The baseline of a cycle: the latest one before it that the board signed off (the one it
-    was carried from, when that is signed off). A draft is never a baseline."""
-    carried = assessment.carried_from
-    if carried is not None and carried.status == Status.SIGNED_OFF:
-        return carried
+    was carried from, when that is signed off). A draft is never a baseline. One query,
+    whatever the cycle was carried from, so that pages showing it keep a constant count."""
+    carried = Q(pk=assessment.carried_from_id) if assessment.carried_from_id else Q(pk__in=[])
     return (
         Assessment.objects.filter(
-            partnership=assessment.partnership,
-            status=Status.SIGNED_OFF,
-            period_end__lt=assessment.period_end,
+            partnership_id=assessment.partnership_id, status=Status.SIGNED_OFF
         )
+        .filter(carried | Q(period_end__lt=assessment.period_end))
         .exclude(pk=assessment.pk)
-        .order_by("-period_end")
+        .annotate(carried=Case(When(carried, then=Value(1)), default=Value(0)))
+        .select_related("partnership", "framework")
+        .order_by("-carried", "-period_end")
         .first()
     )
 
@@ -509,8 +509,8 @@ def findings(data: Scored, comments: dict[str, list] | None = None) -> list[Them
     examples = practice_for(data.assessment.framework)
     by_code = data.by_code
     comments = comments or {}
-    coverage = evidence.theme_coverage(data)
     items = evidence.evidence_of(data)
+    coverage = evidence.theme_coverage(data, items)
     day = evidence.as_of(data.assessment, data.record)
     out = []
     for theme in data.result.themes:

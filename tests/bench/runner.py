@@ -32,8 +32,9 @@ BUDGETS = {
 
 # Ceilings of SQL queries per page (measured 1 December 2026, plus a little room). A page that
 # needs more is a change to review, not to wave through: the command fails.
-# Results: 12 since issue 19 (one query for the themes given to several agencies).
-QUERY_BUDGETS = {"results": 12, "benchmarks": 12, "compare": 15, "trend": 11, "dashboard": 14}
+# Results: 12 since issue 19 (one query for the themes given to several agencies), 13 since
+# issue 17 (one for the evidence items behind the coverage beside each score).
+QUERY_BUDGETS = {"results": 13, "benchmarks": 12, "compare": 15, "trend": 11, "dashboard": 14}
 
 
 def median_ms(fn, repeat: int) -> float:
