@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 DEV := DEBUG=true $(PY)
 FRAMEWORKS := $(wildcard fixtures/frameworks/*.yaml)
 RECOMMENDATIONS := $(wildcard fixtures/recommendations/*.yaml)
+# The suite runs on every core (pytest-xdist); `make test PYTEST_PARALLEL=` runs it in one process.
+# worksteal: a worker that finishes early takes tests queued for the other.
+PYTEST_PARALLEL ?= -n auto --dist worksteal
 DEBIAN_TEST_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 default-jre-headless redis-server
 
 .PHONY: install run test lint format bench lock system-deps redis clean
@@ -48,7 +51,7 @@ test: install system-deps redis
 	$(DEV) -m mypy
 	@for f in $(FRAMEWORKS); do $(DEV) manage.py load_framework --check "$$f" || exit 1; done
 	$(DEV) manage.py load_recommendations --check $(RECOMMENDATIONS)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL)
 
 ## system-deps: Debian packages the browser tests and the shared-cache test need (installed only when missing and root)
 system-deps:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property, lru_cache
+from typing import TypeVar
 
 from django.db.models import Case, Prefetch, Q, Value, When
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils import timezone
 from assessment import evidence, scoring, snapshots
 from assessment.evidence import Coverage, Shown
 from assessment.models import (
+    AgencyView,
     Answer,
     Assessment,
     Framework,
@@ -30,6 +32,8 @@ from assessment.models import (
 from assessment.models.assessment import AnswerValues
 from assessment.progress import CarryOver, carry_over, progress
 from assessment.scoring import AnswerData, QuestionSpec, Result
+
+R = TypeVar("R", bound=Answer | AgencyView)  # a partnership answer or an agency's view
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,9 @@ def framework_questions(framework: Framework, nation: str) -> list[Question]:
     return [q for q in framework_content(framework).questions if q.applies_to(nation)]
 
 
-def _with_questions(answers: list[Answer], framework: Framework) -> list[Answer]:
-    """The answers with their questions from the framework's content (no join to read them)."""
+def with_questions(answers: list[R], framework: Framework) -> list[R]:
+    """The answers (or agencies' views) with their questions from the framework's content (no
+    join to read them)."""
     by_pk = framework_content(framework).by_pk
     for answer in answers:
         answer.question = by_pk[answer.question_id]
@@ -183,7 +188,7 @@ def scored(assessment: Assessment) -> Scored:
     answers = (
         []
         if snapshot is not None
-        else _with_questions(
+        else with_questions(
             list(Answer.objects.filter(assessment=assessment).select_related("answered_by")),
             assessment.framework,
         )
@@ -214,7 +219,7 @@ def scored_many(assessments: list[Assessment]) -> list[Scored]:
         _scored(
             assessment,
             questions_by_key[(assessment.framework_id, assessment.partnership.nation)],
-            _with_questions(answers.get(assessment.pk, []), assessment.framework),
+            with_questions(answers.get(assessment.pk, []), assessment.framework),
             latest.get(assessment.pk),
         )
         for assessment in assessments

@@ -10,11 +10,13 @@ from typing import TypeVar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from assessment import evidence
@@ -37,12 +39,14 @@ from assessment.models import (
     Option,
     Question,
     Role,
-    Theme,
 )
 from assessment.models.assessment import AnswerValues
 from assessment.pii import WARNING
+from assessment.results import framework_content, with_questions
 from assessment.views.assessments import locked
 from assessment.workflow import Change, SaveResult, save_answers, values_of
+
+EVIDENCE_STAMP = "__question__"  # stands for a question's code in the drawn new-item form
 
 T = TypeVar("T")
 
@@ -56,20 +60,15 @@ class ThemePage:
         self.access = access
         self.agency = agency
         assessment = access.assessment
-        self.theme = get_object_or_404(
-            Theme.objects.prefetch_related(
-                Prefetch(
-                    "questions",
-                    Question.objects.order_by("order").prefetch_related(
-                        Prefetch("options", Option.objects.order_by("order"))
-                    ),
-                )
-            ),
-            framework=assessment.framework,
-            code=theme_code,
-        )
+        # The framework's content is read once per process (it never changes once used).
+        content = framework_content(assessment.framework)
+        if theme_code not in content.themes:
+            raise Http404("No such theme in this framework")
+        self.theme = content.themes[theme_code]
         nation = assessment.partnership.nation
-        self.questions = [q for q in self.theme.questions.all() if q.applies_to(nation)]
+        self.questions = [
+            q for q in content.questions if q.theme_id == self.theme.pk and q.applies_to(nation)
+        ]
         self.agencies = set(
             assessment.assignments.filter(theme=self.theme).values_list("agency", flat=True)
         )
@@ -94,8 +93,14 @@ class ThemePage:
             )
         self.answers = {
             a.question_id: a
-            for a in rows.filter(question__theme=self.theme).select_related(
-                "answered_by", "confirmed_by", "question"
+            for a in with_questions(
+                [
+                    a
+                    for a in rows.filter(question__theme=self.theme).select_related(
+                        "answered_by", "confirmed_by"
+                    )
+                ],
+                assessment.framework,
             )
         }
         framework = assessment.framework
@@ -121,7 +126,7 @@ class ThemePage:
         self.evidence_day = evidence.as_of(assessment)
         # The new-item form of each question; the one being sent is bound (``evidence_form``).
         self.evidence_forms: dict[str, EvidenceItemForm] = {}
-        themes = list(framework.themes.order_by("order").values_list("code", flat=True))
+        themes = list(content.themes)  # in order
         index = themes.index(self.theme.code)
         self.next_theme = themes[index + 1] if index + 1 < len(themes) else None
 
@@ -241,11 +246,13 @@ class ThemePage:
 
     def refresh_answers(self) -> None:
         """Read the answers again after a save (new versions), for a page drawn once more."""
+        rows = Answer.objects.filter(assessment=self.access.assessment, question__theme=self.theme)
         self.answers = {
             a.question_id: a
-            for a in Answer.objects.filter(
-                assessment=self.access.assessment, question__theme=self.theme
-            ).select_related("answered_by", "confirmed_by", "question")
+            for a in with_questions(
+                list(rows.select_related("answered_by", "confirmed_by")),
+                self.access.assessment.framework,
+            )
         }
 
     def forms_after_save(self, post, forms: list[AnswerForm]) -> list[AnswerForm]:
@@ -273,9 +280,33 @@ class ThemePage:
             self.evidence_forms[question.code] = form
         return form
 
+    @cached_property
+    def blank_evidence_form(self) -> str:
+        """The new-item form drawn once for a stand-in question code. Every question's empty
+        form is this with its own code stamped in (as formsets stamp ``__prefix__``): a theme
+        page of twelve questions draws the form's markup once, not twelve times."""
+        form = EvidenceItemForm(
+            partnership=self.access.partnership,
+            prefix=f"{EVIDENCE_STAMP}-ev",
+            code=EVIDENCE_STAMP,
+            initial={"agency": self.access.membership.agency},
+        )
+        return str(form.as_govuk())
+
+    def evidence_form_html(self, question: Question) -> SafeString:
+        """The new-item form of one question: the one sent back with its errors, or the empty
+        one stamped with the question's code."""
+        form = self.evidence_forms.get(question.code)
+        if form is not None:
+            return form.as_govuk()
+        return mark_safe(  # noqa: S308 - drawn by the form, the code escaped
+            self.blank_evidence_form.replace(EVIDENCE_STAMP, conditional_escape(question.code))
+        )
+
     def evidence_for(self, question: Question) -> dict:
         items = self.attached.get(question.pk, [])
         codes = {i.code for i in items}
+        sent = self.evidence_forms.get(question.code)
         return {
             "shown": evidence.shown(
                 items, question=question, assessment=self.access.assessment, day=self.evidence_day
@@ -283,7 +314,8 @@ class ThemePage:
             "choices": evidence_choices([i for i in self.evidence_items if i.code not in codes])
             if self.editable
             else [],
-            "form": self.evidence_form(question) if self.editable else None,
+            "form": self.evidence_form_html(question) if self.editable else None,
+            "sent": sent is not None and sent.is_bound,
             "expected": (question.evidence or {}).get("text", ""),
         }
 
@@ -471,6 +503,7 @@ def _evidence_change(request: AuthenticatedHttpRequest, page: ThemePage) -> Http
         return page.render(request, page.forms_after_save(request.POST, forms))
     else:
         item = form.save(user=request.user)
+        page.evidence_forms.pop(question.code, None)  # attached: an empty form again
     _, created = _refuse_locked(
         lambda: AnswerEvidence.objects.get_or_create(
             assessment=access.assessment,

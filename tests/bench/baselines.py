@@ -7,10 +7,12 @@ from django.template import Context, Template
 from django.urls import include, path
 
 # The baseline is what a plain Django view would do for the same page: read the same rows with
-# the ORM (theme, questions, options, the answers and comments) and render their content (the
-# question, its guidance and citations, each option with its descriptor, the answer's values and
-# evidence, the comments) with one template, with none of our code: no access checks, forms,
-# GOV.UK markup or page layout. The ratio is the price of all of those.
+# the ORM (theme, questions, options, the answers, comments, open challenges, the evidence items
+# attached and the register's items) and render their content (the question, its guidance and
+# citations, each option with its descriptor, the answer's values and evidence, the comments and
+# challenges, each attached item and the register to pick from) with one template, with none of
+# our code: no access checks, forms, GOV.UK markup or page layout. The ratio is the price of all
+# of those.
 _BASELINE = Template(
     "<html><body><h1>{{ theme.title }}</h1><p>{{ theme.summary }}</p>"
     "{% for q in questions %}<section><h2>{{ q.code }} {{ q.text }}</h2><p>{{ q.guidance }}</p>"
@@ -20,7 +22,10 @@ _BASELINE = Template(
     "</p></li>{% endfor %}</ul>{% if q.answer %}<p>{{ q.answer.numerator }} {{ q.answer.denominator }}"
     " {{ q.answer.number }} {{ q.answer.date_value }} {{ q.answer.text }}</p>{% endif %}"
     "<textarea>{{ q.answer.evidence }}</textarea>{% for c in q.comments %}<p>{{ c.text }}</p>"
-    "{% endfor %}</section>{% endfor %}</body></html>"
+    "{% endfor %}{% for c in q.challenges %}<p>{{ c.text }}</p>{% endfor %}<ul>"
+    "{% for i in q.items %}<li>{{ i.title }} {{ i.kind }} {{ i.produced }} {{ i.review_by }}</li>"
+    "{% endfor %}</ul><select>{% for i in register %}<option value={{ i.code }}>{{ i.title }}"
+    "</option>{% endfor %}</select></section>{% endfor %}</body></html>"
 )
 
 
@@ -28,7 +33,16 @@ def baseline_theme(request, code, theme):
     """The rows of a theme page, read and rendered with plain Django: no code of ours."""
     from django.db.models import Prefetch
 
-    from assessment.models import Answer, Assessment, Comment, Option, Theme
+    from assessment.models import (
+        Answer,
+        AnswerEvidence,
+        Assessment,
+        Challenge,
+        Comment,
+        EvidenceItem,
+        Option,
+        Theme,
+    )
 
     assessment = Assessment.objects.get(code=code)
     theme_row = Theme.objects.get(framework_id=assessment.framework_id, code=theme)
@@ -44,9 +58,29 @@ def baseline_theme(request, code, theme):
     comments: dict = {}
     for comment in Comment.objects.filter(assessment=assessment, theme=theme_row):
         comments.setdefault(comment.question_id, []).append(comment)
+    # The page also shows each answer's evidence items, the register to attach from, and the
+    # open challenges (rows the page has had since the evidence register and scrutiny).
+    challenges: dict = {}
+    for challenge in Challenge.objects.filter(
+        assessment=assessment, theme=theme_row, resolved_at__isnull=True
+    ):
+        challenges.setdefault(challenge.question_id, []).append(challenge)
+    items: dict = {}
+    for link in AnswerEvidence.objects.filter(assessment=assessment).select_related("item"):
+        items.setdefault(link.question_id, []).append(link.item)
+    register = list(EvidenceItem.objects.filter(partnership_id=assessment.partnership_id))
     for q in questions:  # the bare template reads them from the question, as attributes
-        vars(q).update(answer=answers.get(q.pk), comments=comments.get(q.pk, []))
-    return HttpResponse(_BASELINE.render(Context({"theme": theme_row, "questions": questions})))
+        vars(q).update(
+            answer=answers.get(q.pk),
+            comments=comments.get(q.pk, []),
+            challenges=challenges.get(q.pk, []),
+            items=items.get(q.pk, []),
+        )
+    return HttpResponse(
+        _BASELINE.render(
+            Context({"theme": theme_row, "questions": questions, "register": register})
+        )
+    )
 
 
 urlpatterns = [

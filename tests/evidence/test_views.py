@@ -137,6 +137,38 @@ def test_attaching_nothing_names_the_question(client, alice, assessment):
     assert "AA-02: Select an evidence item to attach, or add a new one" in response.content.decode()
 
 
+def test_each_question_has_its_own_new_item_form_drawn_from_one(client, alice, assessment):
+    """The empty form is drawn once and stamped with each question's code: every question's
+    fields, labels and error anchors carry its own code, and no stand-in is left."""
+    client.force_login(alice)
+    page = client.get(f"/assessments/{assessment.code}/themes/AA/").content.decode()
+    codes = list(
+        Question.objects.filter(theme__framework=assessment.framework, theme__code="AA")
+        .order_by("order")
+        .values_list("code", flat=True)
+    )
+    assert len(codes) >= 2
+    for code in codes:
+        assert f'id="id_{code}-ev-title"' in page and f'name="{code}-ev-title"' in page
+        assert f'name="{code}-ev-produced_0"' in page
+        assert f'for="id_{code}-ev-file"' in page
+        assert f'<span class="govuk-visually-hidden">{code} </span>Title' in page
+    assert "__question__" not in page
+
+
+def test_a_new_item_attached_while_another_answer_has_errors_leaves_an_empty_form(
+    client, alice, assessment
+):
+    client.force_login(alice)
+    bad = {"AA-02": {"evidence": "x" * 20_000}}
+    response = attach(client, assessment, answers=bad, **new_item("AA-01", title="Profile 2025"))
+    assert response.status_code == 200  # drawn again: AA-02 has a problem
+    assert AnswerEvidence.objects.get().item.title == "Profile 2025"
+    page = response.content.decode()
+    assert 'name="AA-01-ev-title" type="text" value="Profile 2025"' not in page
+    assert 'value="Profile 2025"' not in page
+
+
 def test_an_item_is_removed_from_an_answer_but_stays_in_the_register(client, alice, assessment):
     profile = item(partnership=assessment.partnership)
     question = Question.objects.get(theme__framework=assessment.framework, code="AA-01")
