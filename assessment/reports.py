@@ -1,7 +1,7 @@
 """Rendered documents: which file answers a download, and asking a worker for one.
 
-An assessment gives four files (``DOCUMENTS``): the review report and the board pack (PDF), and
-the data exports (JSON and CSV). Rendering takes seconds to minutes for a large assessment, so
+An assessment gives five files (``DOCUMENTS``): the review report and the board pack (PDF), and
+the data exports (JSON, CSV, and the JSON with the evidence files as a zip). Rendering takes seconds to minutes for a large assessment, so
 it never happens in a request. A signed-off assessment's PDFs are ``StoredReport`` rows of its
 latest snapshot, rendered by a worker after sign-off from the snapshot alone. A draft's PDFs,
 and every assessment's exports, are ``DraftReport`` rows keyed by the fingerprint of everything
@@ -14,6 +14,7 @@ if a worker died half-way.
 """
 
 import hashlib
+import io
 import json
 import logging
 from collections.abc import Iterator
@@ -130,6 +131,17 @@ DOCUMENTS = {
             "text/csv; charset=utf-8",
             "prepare_export_csv",
             "export_csv",
+            signed=False,
+        ),
+        Document(
+            DocumentKind.ZIP,
+            "data file with the evidence files",
+            "data file with the evidence files",
+            "zip",
+            "export-with-evidence.zip",
+            "application/zip",
+            "prepare_export_zip",
+            "export_zip",
             signed=False,
         ),
     )
@@ -403,6 +415,10 @@ def _export_bytes(assessment: Assessment, kind: str) -> bytes:
     if kind == DocumentKind.JSON:
         data = exports.export_assessment(assessment)
         return json.dumps(data, indent=2, ensure_ascii=False).encode()
+    if kind == DocumentKind.ZIP:
+        out = io.BytesIO()  # in the worker, never in a request
+        exports.export_zip(assessment, out)
+        return out.getvalue()
     header, rows = exports.answers_csv_rows(assessment)
     return exports.csv_text(header, rows).encode()
 

@@ -217,6 +217,11 @@ urlpatterns = [
     path("assessments/<uuid:code>/export.json", reports.export_json, name="export_json"),
     path("assessments/<uuid:code>/answers", reports.prepare_export_csv, name="prepare_export_csv"),
     path("assessments/<uuid:code>/answers.csv", reports.export_csv, name="export_csv"),
+    path(
+        "assessments/<uuid:code>/export-with-evidence",
+        reports.prepare_export_zip,
+        name="prepare_export_zip",
+    ),
     path("assessments/<uuid:code>/export.zip", reports.export_zip, name="export_zip"),
     path(
         "partnerships/<uuid:code>/assessments/import", reports.import_json, name="import_assessment"

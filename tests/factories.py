@@ -395,6 +395,7 @@ PREPARE = {
     "board-pack.pdf": "board-pack",
     "export.json": "export",
     "answers.csv": "answers",
+    "export.zip": "export-with-evidence",
 }
 
 

@@ -367,6 +367,7 @@ class DocumentKind(models.TextChoices):
     BOARD = "board", "Board pack"
     JSON = "json", "Data (JSON)"
     CSV = "csv", "Answers (CSV)"
+    ZIP = "zip", "Data with the evidence files (zip)"
 
 
 class StoredReport(models.Model):

@@ -99,8 +99,8 @@ def _download(request: HttpRequest, code: uuid.UUID, kind: str) -> HttpResponseB
     document = reports.DOCUMENTS[kind]
     snapshot = snapshots.latest(assessment) if assessment.is_locked else None
     check = snapshots.check(snapshot) if snapshot is not None else None
-    # The JSON export carries the check's outcome in it; the other files are refused.
-    if check is not None and not check.ok and kind != DocumentKind.JSON:
+    # The JSON export (alone or in the zip) carries the check's outcome; the others are refused.
+    if check is not None and not check.ok and kind not in (DocumentKind.JSON, DocumentKind.ZIP):
         return _record_changed(request, access, check, document.title)
     shown = request.GET.get("state", "")  # the draft the person was shown as ready
     if shown and not (assessment.is_locked and document.signed):
@@ -162,18 +162,15 @@ def prepare_export_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def prepare_export_zip(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    return _prepare(request, code, DocumentKind.ZIP)
+
+
+@login_required
 def export_zip(request: HttpRequest, code: uuid.UUID) -> HttpResponseBase:
     """The JSON export and the evidence files it names, in one zip (for the same people)."""
-    import tempfile
-
-    access = assessment_access(request, code)
-    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
-    exports.export_zip(access.assessment, out)
-    out.seek(0)
-    response = FileResponse(out, content_type="application/zip")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store, private"
-    return _attachment(response, access.assessment, "export-with-evidence.zip")
+    return _download(request, code, DocumentKind.ZIP)
 
 
 @login_required
