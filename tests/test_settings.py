@@ -210,3 +210,15 @@ def test_two_processes_share_what_they_cache_in_the_real_redis():
         CACHE_URL=url,
     )
     assert read.stdout.strip() == value, read.stderr
+
+
+def test_a_web_server_process_loads_the_charts_library_as_it_starts():
+    """gunicorn imports ``assessment.wsgi``: matplotlib is imported there, not in the first
+    request that draws a chart (1.4 s, once per process, the slowest pages of the load run)."""
+    check = "import sys; import assessment.wsgi; print('matplotlib.pyplot' in sys.modules)"
+    result = run_manage(
+        "shell", "--no-imports", "-c", "import sys; print('matplotlib.pyplot' in sys.modules)"
+    )
+    assert result.stdout.strip() == "False", result.stderr  # a plain command does not pay for it
+    started = run_manage("shell", "--no-imports", "-c", check)
+    assert started.stdout.strip() == "True", started.stderr

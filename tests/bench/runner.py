@@ -142,6 +142,8 @@ def measure(partnerships: int, cycles: int, repeat: int, quick: bool):
     counts = {}
     client.get(f"/assessments/{current.code}/")  # the first visit also remembers the partnership
     for theme in framework.themes.all():
+        # Warm: the framework's content is read once per process (4 queries, the first time).
+        client.get(f"/assessments/{current.code}/themes/{theme.code}/")
         with CaptureQueriesContext(connection) as q:
             assert (
                 client.get(f"/assessments/{current.code}/themes/{theme.code}/").status_code == 200
@@ -417,8 +419,8 @@ def measure_board_pack(add, pdf, current, repeat: int) -> None:
         f"{ours:.0f} ms, {pages} pages",
         f"{ours / alone:.2f}x",
         f"WeasyPrint alone, same options {alone:.0f} ms (defaults {plain:.0f} ms); "
-        "<= 12 pages, < 2 s",
-        pages <= 12 and ours < 2000,
+        "<= 12 pages, < 2 s, <= 1.25x",
+        pages <= 12 and ours < 2000 and ours / alone <= 1.25,
     )
 
 
