@@ -329,7 +329,11 @@ class EvidenceItemForm(forms.Form):
             "warned": bool(checked.findings),
         }
         token = signing.dumps(self.kept, salt=PENDING_SALT)
-        self.data = {**self.data, self.add_prefix("pending"): token}
+        # A copy, not ``{**self.data}``: unpacking a QueryDict gives each field its list of
+        # values, and the form then drew (and saved) "['Kept title']".
+        data = self.data.copy()
+        data[self.add_prefix("pending")] = token
+        self.data = data
         self.checked = None  # from now on it is the kept file
 
     # Saving -----------------------------------------------------------------------------
