@@ -1,12 +1,12 @@
 """Rendered documents: which file answers a download, and asking a worker for one.
 
 An assessment gives five files (``DOCUMENTS``): the review report and the board pack (PDF), and
-the data exports (JSON, CSV, and the JSON with the evidence files as a zip). Rendering takes seconds to minutes for a large assessment, so
-it never happens in a request. A signed-off assessment's PDFs are ``StoredReport`` rows of its
-latest snapshot, rendered by a worker after sign-off from the snapshot alone. A draft's PDFs,
-and every assessment's exports, are ``DraftReport`` rows keyed by the fingerprint of everything
-the file shows: the same state gives the same fingerprint and reuses the file; any change gives
-a new one and a new file.
+the data exports (JSON, CSV, and the JSON with the evidence files as a zip). Rendering takes
+seconds to minutes for a large assessment, so it never happens in a request. A signed-off
+assessment's PDFs are ``StoredReport`` rows of its latest snapshot, rendered by a worker after
+sign-off from the snapshot alone. A draft's PDFs, and every assessment's exports, are
+``DraftReport`` rows keyed by the fingerprint of everything the file shows: the same state gives
+the same fingerprint and reuses the file; any change gives a new one and a new file.
 
 Whether a rendering is waiting for a worker, or failed, is kept in the shared cache for a while
 (``PENDING_SECONDS``): enough to ask a worker once, not once per page refresh, and to ask again

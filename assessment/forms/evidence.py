@@ -329,11 +329,9 @@ class EvidenceItemForm(forms.Form):
             "warned": bool(checked.findings),
         }
         token = signing.dumps(self.kept, salt=PENDING_SALT)
-        # A copy, not ``{**self.data}``: unpacking a QueryDict gives each field its list of
-        # values, and the form then drew (and saved) "['Kept title']".
-        data = self.data.copy()
-        data[self.add_prefix("pending")] = token
-        self.data = data
+        # Each value read by key, not ``{**self.data}``: unpacking a QueryDict gives each field
+        # its list of values, and the form then drew (and saved) "['Kept title']".
+        self.data = {key: self.data[key] for key in self.data} | {self.add_prefix("pending"): token}
         self.checked = None  # from now on it is the kept file
 
     # Saving -----------------------------------------------------------------------------

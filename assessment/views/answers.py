@@ -91,18 +91,8 @@ class ThemePage:
                 and may_give_view(access.membership, assessment, sorted(self.agencies))
                 and not self.submitted
             )
-        self.answers = {
-            a.question_id: a
-            for a in with_questions(
-                [
-                    a
-                    for a in rows.filter(question__theme=self.theme).select_related(
-                        "answered_by", "confirmed_by"
-                    )
-                ],
-                assessment.framework,
-            )
-        }
+        self.rows = rows
+        self.refresh_answers()
         framework = assessment.framework
         self.framework_url = reverse("framework_detail", args=[framework.slug, framework.version])
         self.comments: dict[int | None, list[Comment]] = {}
@@ -245,14 +235,14 @@ class ThemePage:
         ]
 
     def refresh_answers(self) -> None:
-        """Read the answers again after a save (new versions), for a page drawn once more."""
-        rows = Answer.objects.filter(assessment=self.access.assessment, question__theme=self.theme)
+        """Read the theme's answers (or the agency's views), and again after a save (new
+        versions) for a page drawn once more; each with its question from the framework's
+        content, not a join."""
+        found = self.rows.filter(question__theme=self.theme).select_related(
+            "answered_by", "confirmed_by"
+        )
         self.answers = {
-            a.question_id: a
-            for a in with_questions(
-                list(rows.select_related("answered_by", "confirmed_by")),
-                self.access.assessment.framework,
-            )
+            a.question_id: a for a in with_questions([*found], self.access.assessment.framework)
         }
 
     def forms_after_save(self, post, forms: list[AnswerForm]) -> list[AnswerForm]:
@@ -266,18 +256,17 @@ class ThemePage:
             f.is_valid()
         return [again.get(q.code) or fresh[q.code] for q in self.questions]
 
-    def evidence_form(self, question: Question, data=None, files=None) -> EvidenceItemForm:
-        form = self.evidence_forms.get(question.code)
-        if form is None or data is not None:
-            form = EvidenceItemForm(
-                data,
-                files,
-                partnership=self.access.partnership,
-                prefix=f"{question.code}-ev",
-                code=question.code,
-                initial={"agency": self.access.membership.agency},
-            )
-            self.evidence_forms[question.code] = form
+    def evidence_form(self, question: Question, data, files) -> EvidenceItemForm:
+        """The new-item form of ``question`` as sent; drawn back in place of the empty one."""
+        form = EvidenceItemForm(
+            data,
+            files,
+            partnership=self.access.partnership,
+            prefix=f"{question.code}-ev",
+            code=question.code,
+            initial={"agency": self.access.membership.agency},
+        )
+        self.evidence_forms[question.code] = form
         return form
 
     @cached_property

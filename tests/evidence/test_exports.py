@@ -144,6 +144,9 @@ def test_the_zip_export_holds_the_json_and_each_evidence_file(
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].endswith('export-with-evidence.zip"')
     assert response["X-Content-SHA256"] == hashlib.sha256(body).hexdigest()
+    assert (
+        "no-store" in response["Cache-Control"] and response["X-Content-Type-Options"] == "nosniff"
+    )
     archive = zipfile.ZipFile(io.BytesIO(body))
     names = archive.namelist()
     assert names == ["export.json", f"evidence/{item.code}/Case-audit-2024.pdf"]

@@ -991,3 +991,18 @@ def test_the_theme_page_has_a_gov_uk_back_link_to_the_task_list(client, alice, a
     html = client.get(url(assessment)).content.decode()
     link = f'<a class="govuk-back-link" href="/assessments/{assessment.code}/">Back to the task list</a>'
     assert link in html and html.index(link) < html.index("<main")
+
+
+def test_a_theme_not_in_the_assessments_framework_is_404(client, alice, assessment):
+    """The theme page reads its theme from the framework's content kept in the process: a code
+    that framework lacks (or that only another framework has) is a 404, never a 500."""
+    from tests.factories import make_framework
+
+    other = make_framework(themes=4, version="9.9")
+    assert other.themes.filter(code="DD").exists()
+    assert not assessment.framework.themes.filter(code="DD").exists()
+    client.force_login(alice)
+    for theme in ("DD", "ZZ", "aa", "AA-01"):
+        page = f"/assessments/{assessment.code}/themes/{theme}/"
+        assert client.get(page).status_code == 404, theme
+        assert client.post(page + "autosave", {}).status_code == 404, theme
