@@ -1,7 +1,7 @@
 """Run axe-core in the page and fail on any WCAG 2.2 A/AA violation; keep a screenshot.
 
-Screenshots of every checked page go to artifacts/screenshots/ (named after the page title), so
-a reviewer can look at the pages without running anything (README, "Screenshots").
+A screenshot of every page title checked goes to artifacts/screenshots/ (named after the title),
+so a reviewer can look at the pages without running anything (README, "Screenshots").
 """
 
 import re
@@ -11,22 +11,30 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# Only violations are gathered: with every rule's passes too, axe spent about a third more time
+# describing each passing element of a long page and sending it all back.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "artifacts" / "screenshots"
 _axe = Axe()
+# Titles already photographed by this process: a page checked again (at another width, or by
+# another journey) would only overwrite its picture, and a full-page shot of a long page takes
+# seconds.
+_taken: set[str] = set()
 
 
 def screenshot(page: Page, name: str | None = None) -> Path:
     title = name or page.title().split(" \N{EN DASH} ")[0]
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "page"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{slug}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if slug not in _taken:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), full_page=True)
+        _taken.add(slug)
     return path
 
 
 def assert_accessible(page: Page) -> None:
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-    violations = results.response["violations"]
+    violations = _axe.run(page, options=AXE_OPTIONS).response["violations"]
     summary = [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in violations

@@ -63,3 +63,13 @@ def test_account_pages_are_accessible(page, live_server):
     ]:
         page.goto(f"{live_server.url}{path}")
         assert_accessible(page)
+
+
+def test_the_accessibility_check_fails_a_page_with_a_violation(page, live_server):
+    # The check asks axe for violations only; this shows that it still reports them, by rule.
+    page.set_content(
+        "<!doctype html><html lang='en'><head><title>Broken</title></head>"
+        "<body><main><h1>Broken</h1><input type='text' name='unlabelled'></main></body></html>"
+    )
+    with pytest.raises(AssertionError, match=r"label \(critical\)"):
+        assert_accessible(page)
