@@ -224,6 +224,13 @@ if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": _rq_url}}
 
+# The pauses the pages wait for, in the browser: autosave after a choice and after the last
+# keystroke, and how often a "being prepared" page checks for its file. The browser tests
+# shorten them (tests/browser/conftest.py), since they wait for the save or the file, not the clock.
+AUTOSAVE_AFTER_CHOICE_MS = 800
+AUTOSAVE_AFTER_TYPING_MS = 3000
+REPORT_REFRESH_SECONDS = 5
+
 # Email: console in development, EMAIL_URL (smtp://user:password@host:587/?tls=True) otherwise.
 _email_url = os.environ.get("EMAIL_URL", "")
 if _email_url:

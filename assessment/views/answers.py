@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -133,6 +134,14 @@ class ThemePage:
         if self.agency is None:
             return reverse("autosave", args=[code, self.theme.code])
         return reverse("agency_autosave", args=[code, self.theme.code, self.agency])
+
+    @property
+    def autosave_trigger(self) -> str:
+        """htmx's trigger: a choice is saved soon, typing once the person pauses."""
+        return (
+            f"change delay:{settings.AUTOSAVE_AFTER_CHOICE_MS}ms, "
+            f"input delay:{settings.AUTOSAVE_AFTER_TYPING_MS}ms"
+        )
 
     @cached_property
     def may_moderate(self) -> bool:

@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime
 from typing import TypeVar
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -19,9 +20,6 @@ from assessment import exports, pdf, reports, snapshots
 from assessment.access import AuthenticatedHttpRequest, Right, assessment_access, partnership_access
 from assessment.forms.assessments import ImportForm
 from assessment.models import DocumentKind, DraftReport, StoredReport
-
-REFRESH_SECONDS = 5
-
 
 _Response = TypeVar("_Response", bound=HttpResponseBase)
 
@@ -82,7 +80,7 @@ def _prepare(request: HttpRequest, code: uuid.UUID, kind: str) -> HttpResponse:
             "assessment": access.assessment,
             "state": state,
             "document": state.document,
-            "refresh_seconds": REFRESH_SECONDS,
+            "refresh_seconds": settings.REPORT_REFRESH_SECONDS,
         },
     )
 

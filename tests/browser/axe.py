@@ -15,7 +15,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 # describing each passing element of a long page and sending it all back.
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "artifacts" / "screenshots"
-_axe = Axe()
+_axe = Axe()  # for its copy of axe-core's script
 # Titles already photographed by this process: a page checked again (at another width, or by
 # another journey) would only overwrite its picture, and a full-page shot of a long page takes
 # seconds.
@@ -34,7 +34,12 @@ def screenshot(page: Page, name: str | None = None) -> Path:
 
 
 def assert_accessible(page: Page) -> None:
-    violations = _axe.run(page, options=AXE_OPTIONS).response["violations"]
+    # axe-core (half a megabyte) is put into the document once: a page checked again after an
+    # htmx swap, without a reload, still has it.
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(_axe.axe_script)
+    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    violations = results["violations"]
     summary = [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in violations

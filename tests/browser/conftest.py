@@ -94,3 +94,12 @@ def other_person(new_context, live_server):
     yield people
     for context in people.contexts:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def _short_pauses(settings):
+    """The browser tests wait for an autosave or a file, not for the clock: the pauses a person
+    gets (tested in tests/views) are shortened here, so a journey does not sit through them."""
+    settings.AUTOSAVE_AFTER_CHOICE_MS = 300
+    settings.AUTOSAVE_AFTER_TYPING_MS = 1000
+    settings.REPORT_REFRESH_SECONDS = 2

@@ -142,6 +142,15 @@ def test_the_page_shows_guidance_descriptors_and_citation_links(client, alice, a
     assert 'hx-post="' in html  # autosave where JavaScript is on
 
 
+def test_autosave_waits_for_a_pause_as_the_settings_say(client, alice, assessment, settings):
+    client.force_login(alice)
+    trigger = 'hx-trigger="change delay:800ms, input delay:3000ms"'
+    assert trigger in client.get(url(assessment)).content.decode()  # the defaults
+    settings.AUTOSAVE_AFTER_CHOICE_MS, settings.AUTOSAVE_AFTER_TYPING_MS = 200, 1000
+    html = client.get(url(assessment)).content.decode()
+    assert 'hx-trigger="change delay:200ms, input delay:1000ms"' in html
+
+
 def test_questions_for_the_other_nation_are_not_shown(client, charlie, partnership_b):
     welsh = make_assessment(partnership_b)
     client.force_login(charlie)

@@ -24,6 +24,14 @@ def urls(assessment) -> tuple[str, str]:
     return f"/assessments/{assessment.code}/report", f"/assessments/{assessment.code}/report.pdf"
 
 
+def test_the_waiting_page_checks_as_often_as_the_settings_say(client, bob, draft, settings):
+    settings.REPORT_REFRESH_SECONDS = 1
+    client.force_login(bob)
+    waiting = client.get(urls(draft)[0]).content
+    assert b'<meta http-equiv="refresh" content="1">' in waiting
+    assert b'hx-trigger="every 1s"' in waiting and b"checks again every 1 second and" in waiting
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_prepares_the_draft_while_the_page_refreshes_itself(client, bob, draft):
     page, download = urls(draft)
@@ -35,6 +43,7 @@ def test_a_worker_prepares_the_draft_while_the_page_refreshes_itself(client, bob
     assert b"Your report is being prepared" in waiting.content
     assert REFRESH in waiting.content  # reloads itself without JavaScript
     assert b'hx-trigger="every 5s"' in waiting.content  # and polls in place with it
+    assert b"This page checks again every 5 seconds" in waiting.content
     client.get(page)
     assert DBTaskResult.objects.count() == 1  # asked once, not once per refresh
 
