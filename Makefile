@@ -10,7 +10,7 @@ RECOMMENDATIONS := $(wildcard fixtures/recommendations/*.yaml)
 # The suite runs on every core (pytest-xdist); `make test PYTEST_PARALLEL=` runs it in one process.
 # worksteal: a worker that finishes early takes tests queued for the other.
 PYTEST_PARALLEL ?= -n auto --dist worksteal
-DEBIAN_TEST_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 default-jre-headless redis-server
+DEBIAN_TEST_PACKAGES := chromium-headless-shell fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 default-jre-headless redis-server
 
 .PHONY: install run test lint format bench lock system-deps redis clean
 
@@ -56,7 +56,7 @@ test: install system-deps redis
 ## system-deps: Debian packages the browser tests and the shared-cache test need (installed only when missing and root)
 system-deps:
 	@missing=""; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromium-headless-shell >/dev/null || missing="$$missing chromium-headless-shell"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	fc-list 2>/dev/null | grep -qi "liberation sans" || missing="$$missing fonts-liberation"; \
