@@ -4,7 +4,9 @@ A screenshot of every page title checked goes to artifacts/screenshots/ (named a
 so a reviewer can look at the pages without running anything (README, "Screenshots").
 """
 
+import os
 import re
+import tempfile
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -16,20 +18,36 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "artifacts" / "screenshots"
 _axe = Axe()  # for its copy of axe-core's script
-# Titles already photographed by this process: a page checked again (at another width, or by
+# Titles already photographed in this run: a page checked again (at another width, or by
 # another journey) would only overwrite its picture, and a full-page shot of a long page takes
 # seconds.
 _taken: set[str] = set()
+# The test workers of one run (pytest-xdist gives them this id) share the folder: the first of
+# them to claim a title takes its picture, so no title is taken once per worker.
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+
+
+def _first_to_claim(slug: str) -> bool:
+    if slug in _taken:
+        return False
+    _taken.add(slug)
+    if _RUN:
+        claims = Path(tempfile.gettempdir()) / f"screenshots-{_RUN}"
+        claims.mkdir(exist_ok=True)
+        try:
+            os.close(os.open(claims / slug, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return False
+    return True
 
 
 def screenshot(page: Page, name: str | None = None) -> Path:
     title = name or page.title().split(" \N{EN DASH} ")[0]
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "page"
     path = SCREENSHOTS / f"{slug}.png"
-    if slug not in _taken:
+    if _first_to_claim(slug):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), full_page=True)
-        _taken.add(slug)
     return path
 
 
