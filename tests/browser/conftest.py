@@ -2,7 +2,7 @@
 
 No browser is ever downloaded: we point Playwright at Debian's `chromium-headless-shell`, the
 headless build of Chromium that Playwright itself uses for headless runs (the full `chromium`, in
-its new headless mode, took 45 % more CPU for the same tests: docs/benchmarks.md, "Test suite").
+its new headless mode, took 46 % more CPU for the same tests: docs/benchmarks.md, "Test suite").
 A machine with only the full `chromium` uses that. When neither is there, the browser tests are
 skipped with a message naming the package, except under CI, where a missing browser fails the run.
 """
